@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Aws.Policy;
+
+/// <summary>Reads IAM policy documents into <see cref="PolicyDocument"/> records.</summary>
+public static class PolicyParser
+{
+    /// <summary>Parses a document given as JSON text; when <paramref name="urlEncoded"/>, the text is RFC 3986 decoded once first.</summary>
+    public static PolicyDocument? ParseText(string text, PolicyKind kind, string policyName, SourceLocation? source, IErrorSink errors, bool urlEncoded = false)
+    {
+        if (urlEncoded) text = Uri.UnescapeDataString(text);
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return Parse(doc.RootElement, kind, policyName, source, errors);
+        }
+        catch (JsonException ex)
+        {
+            errors.Error(new EngineError
+            {
+                ErrorId = "PolicyDocumentMalformed", Category = EngineErrorCategory.InvalidData,
+                Target = source?.File ?? policyName, Location = source,
+                Message = $"Policy '{policyName}' is not valid JSON: {ex.Message}",
+            }.WithException(ex));
+            return null;
+        }
+    }
+
+    /// <summary>Parses a document from parsed JSON. Returns null (after reporting) when it breaks the grammar.</summary>
+    public static PolicyDocument? Parse(JsonElement root, PolicyKind kind, string policyName, SourceLocation? source, IErrorSink errors, string? policyArn = null)
+    {
+        try
+        {
+            if (root.ValueKind == JsonValueKind.String)
+                return ParseText(root.GetString() ?? "", kind, policyName, source, errors);
+            if (root.ValueKind != JsonValueKind.Object) throw new PolicyFormatException("$", "a policy document must be a JSON object");
+            string? version = null, id = null;
+            var statements = new List<PolicyStatement>();
+            foreach (var p in root.EnumerateObject())
+            {
+                switch (p.Name)
+                {
+                    case "Version": version = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException("$.Version", "must be a string"); break;
+                    case "Id": id = p.Value.ToString(); break;
+                    case "Statement":
+                        if (p.Value.ValueKind == JsonValueKind.Array)
+                        {
+                            int i = 0;
+                            foreach (var s in p.Value.EnumerateArray()) statements.Add(ParseStatement(s, $"$.Statement[{i++}]"));
+                        }
+                        else statements.Add(ParseStatement(p.Value, "$.Statement"));
+                        break;
+                    default: throw new PolicyFormatException("$." + p.Name, "unknown top-level element");
+                }
+            }
+            return new PolicyDocument { PolicyName = policyName, PolicyArn = policyArn, Kind = kind, Version = version, Id = id, Statement = statements, Source = source };
+        }
+        catch (PolicyFormatException ex)
+        {
+            errors.Error(new EngineError
+            {
+                ErrorId = "PolicyDocumentMalformed", Category = EngineErrorCategory.InvalidData,
+                Target = source?.File ?? policyName,
+                Location = source is null ? new SourceLocation { Path = ex.JsonPath } : new SourceLocation { File = source.File, Line = source.Line, Column = source.Column, Path = Combine(source.Path, ex.JsonPath) },
+                Message = $"Policy '{policyName}' breaks the policy grammar at {ex.JsonPath}: {ex.Message}",
+            }.WithException(ex));
+            return null;
+        }
+    }
+
+    private static string Combine(string? outer, string jsonPath) => string.IsNullOrEmpty(outer) ? jsonPath : outer + jsonPath.Substring(1);
+
+    private static PolicyStatement ParseStatement(JsonElement s, string path)
+    {
+        if (s.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(path, "a statement must be an object");
+        string? sid = null; string? effect = null;
+        IReadOnlyList<string> action = Array.Empty<string>(), notAction = Array.Empty<string>(), resource = Array.Empty<string>(), notResource = Array.Empty<string>();
+        PolicyPrincipal? principal = null, notPrincipal = null;
+        var conditions = new List<PolicyCondition>();
+        foreach (var p in s.EnumerateObject())
+        {
+            var pp = path + "." + p.Name;
+            switch (p.Name)
+            {
+                case "Sid": sid = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException(pp, "must be a string"); break;
+                case "Effect":
+                    effect = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null;
+                    if (effect != "Allow" && effect != "Deny") throw new PolicyFormatException(pp, "must be Allow or Deny");
+                    break;
+                case "Action": action = StringOrArray(p.Value, pp); break;
+                case "NotAction": notAction = StringOrArray(p.Value, pp); break;
+                case "Resource": resource = StringOrArray(p.Value, pp); break;
+                case "NotResource": notResource = StringOrArray(p.Value, pp); break;
+                case "Principal": principal = ParsePrincipal(p.Value, pp); break;
+                case "NotPrincipal": notPrincipal = ParsePrincipal(p.Value, pp); break;
+                case "Condition":
+                    if (p.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(pp, "must be an object");
+                    foreach (var op in p.Value.EnumerateObject())
+                    {
+                        if (op.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(pp + "." + op.Name, "must map condition keys to values");
+                        foreach (var key in op.Value.EnumerateObject())
+                            conditions.Add(new PolicyCondition { Operator = op.Name, Key = key.Name, Values = ScalarOrArray(key.Value, pp + "." + op.Name + "." + key.Name) });
+                    }
+                    break;
+                default: throw new PolicyFormatException(pp, "unknown statement element");
+            }
+        }
+        if (effect is null) throw new PolicyFormatException(path, "Effect is required");
+        if (action.Count == 0 && notAction.Count == 0) throw new PolicyFormatException(path, "Action or NotAction is required");
+        return new PolicyStatement { Sid = sid, Effect = effect, Action = action, NotAction = notAction, Resource = resource, NotResource = notResource, Principal = principal, NotPrincipal = notPrincipal, Condition = conditions };
+    }
+
+    private static PolicyPrincipal ParsePrincipal(JsonElement v, string path)
+    {
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            if (v.GetString() == "*") return new PolicyPrincipal { IsWildcard = true };
+            throw new PolicyFormatException(path, "a string principal must be \"*\"");
+        }
+        if (v.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(path, "must be \"*\" or an object");
+        IReadOnlyList<string> aws = Array.Empty<string>(), svc = Array.Empty<string>(), fed = Array.Empty<string>(), cu = Array.Empty<string>();
+        foreach (var p in v.EnumerateObject())
+        {
+            var list = StringOrArray(p.Value, path + "." + p.Name);
+            switch (p.Name)
+            {
+                case "AWS": aws = list; break;
+                case "Service": svc = list; break;
+                case "Federated": fed = list; break;
+                case "CanonicalUser": cu = list; break;
+                default: throw new PolicyFormatException(path + "." + p.Name, "unknown principal type");
+            }
+        }
+        return new PolicyPrincipal { Aws = aws, Service = svc, Federated = fed, CanonicalUser = cu };
+    }
+
+    private static IReadOnlyList<string> StringOrArray(JsonElement v, string path)
+    {
+        if (v.ValueKind == JsonValueKind.String) return new[] { v.GetString()! };
+        if (v.ValueKind != JsonValueKind.Array) throw new PolicyFormatException(path, "must be a string or an array of strings");
+        var list = new List<string>();
+        int i = 0;
+        foreach (var e in v.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.String) throw new PolicyFormatException($"{path}[{i}]", "must be a string");
+            list.Add(e.GetString()!); i++;
+        }
+        return list;
+    }
+
+    private static IReadOnlyList<string> ScalarOrArray(JsonElement v, string path)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.Array:
+                var list = new List<string>();
+                int i = 0;
+                foreach (var e in v.EnumerateArray()) list.AddRange(ScalarOrArray(e, $"{path}[{i++}]"));
+                return list;
+            case JsonValueKind.String: return new[] { v.GetString()! };
+            case JsonValueKind.True: return new[] { "true" };
+            case JsonValueKind.False: return new[] { "false" };
+            case JsonValueKind.Number: return new[] { v.GetRawText() };
+            default: throw new PolicyFormatException(path, "condition values must be strings, numbers, booleans or arrays of them");
+        }
+    }
+}
+
+/// <summary>A document breaks the policy grammar at a JSON path.</summary>
+public sealed class PolicyFormatException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public PolicyFormatException(string jsonPath, string message) : base(message) { JsonPath = jsonPath; }
+    /// <summary>The JSON path of the fault.</summary>
+    public string JsonPath { get; }
+}

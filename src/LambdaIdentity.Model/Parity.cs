@@ -1,0 +1,47 @@
+namespace LambdaIdentity.Model;
+
+/// <summary>The outcome of checking one expected or unexpected item.</summary>
+public enum ParityStatus
+{
+    /// <summary>The target matches the design.</summary>
+    Pass,
+    /// <summary>Designed but absent.</summary>
+    Missing,
+    /// <summary>Present at a wider scope or with a more privileged role than designed.</summary>
+    Broader,
+    /// <summary>Access no AWS grant justifies.</summary>
+    Excess,
+    /// <summary>A configuration differs (authentication, authLevel, audiences, identity type).</summary>
+    Drift,
+    /// <summary>The data could not be read; never a pass.</summary>
+    Unverifiable,
+}
+
+/// <summary>One parity result.</summary>
+public sealed class IdentityParityResult
+{
+    /// <summary>The mapping item checked, or null for unexpected access.</summary>
+    public string? MappingId { get; init; }
+    /// <summary>The AWS function.</summary>
+    public string FunctionName { get; init; } = "";
+    /// <summary>The Azure function app.</summary>
+    public string FunctionAppName { get; init; } = "";
+    /// <summary>The surface.</summary>
+    public IdentitySurface Surface { get; init; }
+    /// <summary>What was checked.</summary>
+    public MappingKind Kind { get; init; }
+    /// <summary>The outcome.</summary>
+    public ParityStatus Status { get; init; }
+    /// <summary>What the design expects, in words.</summary>
+    public string Expected { get; init; } = "";
+    /// <summary>What the target has, in words.</summary>
+    public string Actual { get; init; } = "";
+    /// <summary>Why the status was given.</summary>
+    public string Reason { get; init; } = "";
+    /// <summary>The role involved, when any.</summary>
+    public string? RoleDefinitionName { get; init; }
+    /// <summary>The scope involved, when any.</summary>
+    public string? Scope { get; init; }
+    /// <summary>The principal involved, when any.</summary>
+    public string? ObjectId { get; init; }
+}
