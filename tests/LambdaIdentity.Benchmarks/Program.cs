@@ -13,8 +13,10 @@ public interface IBenchmark
 
 public static class Program
 {
-    // One benchmark, one file; register it here.
-    private static readonly IBenchmark[] All = Array.Empty<IBenchmark>();
+    // One benchmark, one file: every IBenchmark class is found by reflection.
+    private static readonly IBenchmark[] All = typeof(Program).Assembly.GetTypes()
+        .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+        .Select(t => (IBenchmark)Activator.CreateInstance(t)!).OrderBy(b => b.Name).ToArray();
 
     public static int Main(string[] args)
     {
