@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Catalogs;
+
+namespace LambdaIdentity.Core.Translation;
+
+/// <summary>The outcome of choosing a role for a set of needed operations.</summary>
+public sealed class RoleChoice
+{
+    /// <summary>The least-privileged covering role, or null when no non-privileged role covers the operations.</summary>
+    public AzureRoleDefinition? Role { get; init; }
+    /// <summary>How many catalog operations the chosen role grants.</summary>
+    public int GrantedCount { get; init; }
+    /// <summary>How many operations were needed.</summary>
+    public int NeededCount { get; init; }
+    /// <summary>Every non-privileged covering role, smallest first.</summary>
+    public IReadOnlyList<AzureRoleDefinition> Candidates { get; init; } = Array.Empty<AzureRoleDefinition>();
+    /// <summary>Covering roles left out because they can change access.</summary>
+    public IReadOnlyList<AzureRoleDefinition> PrivilegedExcluded { get; init; } = Array.Empty<AzureRoleDefinition>();
+    /// <summary>Operations the chosen role grants beyond those needed.</summary>
+    public int Excess => Math.Max(0, GrantedCount - NeededCount);
+}
+
+/// <summary>
+/// Picks, among the roles of one authorization system that cover every needed action and data action
+/// (wildcard-aware, minus notActions), the one granting the fewest catalog operations. Roles that can change
+/// access (Owner, Contributor, *Access Administrator, Microsoft.Authorization writes) are never chosen.
+/// Ties break on fewer data actions, then on the role name (ordinal), so the choice is deterministic.
+/// </summary>
+public sealed class LeastPrivilegeSelector
+{
+    private readonly AzureRoleCatalog _catalog;
+
+    /// <summary>Creates a selector over a catalog.</summary>
+    public LeastPrivilegeSelector(AzureRoleCatalog catalog) => _catalog = catalog;
+
+    /// <summary>The catalog used.</summary>
+    public AzureRoleCatalog Catalog => _catalog;
+
+    /// <summary>Chooses the least-privileged covering role.</summary>
+    public RoleChoice Choose(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> dataActions, RoleSystem system)
+    {
+        var covering = _catalog.Roles.Where(r => r.System == system && AzureRoleCatalog.Covers(r, actions, dataActions)).ToList();
+        var privileged = covering.Where(_catalog.IsPrivileged).ToList();
+        var ranked = covering.Except(privileged)
+            .Select(r => (Role: r, Granted: _catalog.Granted(r)))
+            .OrderBy(x => x.Granted.Count).ThenBy(x => x.Granted.DataActions.Count).ThenBy(x => x.Role.RoleName, StringComparer.Ordinal)
+            .ToList();
+        var best = ranked.Count == 0 ? default : ranked[0];
+        return new RoleChoice
+        {
+            Role = best.Role,
+            GrantedCount = best.Role is null ? 0 : best.Granted.Count,
+            NeededCount = CountNeeded(actions, false) + CountNeeded(dataActions, true),
+            Candidates = ranked.Select(x => x.Role).ToList(),
+            PrivilegedExcluded = privileged,
+        };
+    }
+
+    // A needed operation may itself be a pattern (e.g. Microsoft.ServiceBus/*/send/action): count what it stands for.
+    private int CountNeeded(IEnumerable<string> ops, bool data)
+    {
+        var list = data ? _catalog.DataActions : _catalog.Actions;
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var op in ops)
+        {
+            var matched = list.Where(o => AzureOperationPattern.Matches(op, o)).ToList();
+            if (matched.Count == 0) set.Add(op); else foreach (var m in matched) set.Add(m);
+        }
+        return set.Count;
+    }
+}
