@@ -108,4 +108,16 @@ public sealed class AzRoleMapping
     public string? Mitigation { get; init; }
     /// <summary>True when the assignment should be PIM-eligible rather than active.</summary>
     public bool PimEligible { get; init; }
+    /// <summary>Each effective grant this item accounts for, as "action resource" (every grant of the execution role appears in exactly one item).</summary>
+    public IReadOnlyList<string> AwsGrants { get; init; } = new string[0];
+    /// <summary>AzureRbac (Microsoft.Authorization/roleAssignments) or CosmosDbSql (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments), for role assignments.</summary>
+    public string? RoleAssignmentType { get; init; }
+    /// <summary>The Azure control-plane operations the AWS grants need (a custom role holds exactly these).</summary>
+    public IReadOnlyList<string> RequiredActions { get; init; } = new string[0];
+    /// <summary>The Azure data-plane operations the AWS grants need.</summary>
+    public IReadOnlyList<string> RequiredDataActions { get; init; } = new string[0];
+    /// <summary>The id of the mapping rule that produced the item, when any.</summary>
+    public string? RuleId { get; init; }
+    /// <summary>Findings for reviewers raised by this item (a public endpoint, a grant that can change access).</summary>
+    public IReadOnlyList<Finding> Findings { get; init; } = new Finding[0];
 }

@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Translation;
+
+/// <summary>What a grant rule produces.</summary>
+public enum RuleOutcome
+{
+    /// <summary>An Azure role chosen by least privilege over the rule's operations (BuiltIn, or Custom when every built-in is much broader).</summary>
+    Role,
+    /// <summary>Nothing to assign; the reason says why.</summary>
+    NotNeeded,
+    /// <summary>No one-to-one mapping; impact and mitigation required.</summary>
+    Deviation,
+    /// <summary>An app role on another function app's Entra application (function-to-function calls).</summary>
+    AppRole,
+}
+
+/// <summary>Rewrites an AWS resource ARN to the resource that becomes one Azure scope (a bucket for its objects).</summary>
+public sealed class ScopeNormalizer
+{
+    /// <summary>The AWS service prefix it applies to.</summary>
+    public string Service { get; init; } = "";
+    /// <summary>A .NET regular expression over the ARN.</summary>
+    public string Pattern { get; init; } = "";
+    /// <summary>The replacement (e.g. $1).</summary>
+    public string Replacement { get; init; } = "";
+    /// <summary>Why.</summary>
+    public string? Description { get; init; }
+    [JsonIgnore] internal Regex? Compiled { get; set; }
+}
+
+/// <summary>One rule from AWS grants to an Azure outcome.</summary>
+public sealed class GrantRule
+{
+    /// <summary>Stable id; a user rule with the same id replaces the default rule.</summary>
+    public string Id { get; init; } = "";
+    /// <summary>IAM action patterns (service:Action, '*' and '?' wildcards, case-insensitive).</summary>
+    public IReadOnlyList<string> AwsActions { get; init; } = Array.Empty<string>();
+    /// <summary>When set, the rule applies only to grants with one of these access levels.</summary>
+    public IReadOnlyList<AccessLevel> AccessLevels { get; init; } = Array.Empty<AccessLevel>();
+    /// <summary>Workload or Platform.</summary>
+    public IdentitySurface Surface { get; init; } = IdentitySurface.Workload;
+    /// <summary>What the rule produces.</summary>
+    public RuleOutcome Outcome { get; init; }
+    /// <summary>AzureRbac (default) or CosmosDbSql: which roles may be chosen.</summary>
+    public Catalogs.RoleSystem RoleSystem { get; init; } = Catalogs.RoleSystem.AzureRbac;
+    /// <summary>The Azure service, e.g. Blob Storage. Grants of one service on one resource share one assignment.</summary>
+    public string AzureService { get; init; } = "";
+    /// <summary>The Azure resource type of the scope, e.g. Microsoft.Storage/storageAccounts/blobServices/containers.</summary>
+    public string? AzureResourceType { get; init; }
+    /// <summary>The Azure feature in words.</summary>
+    public string AzureFeature { get; init; } = "";
+    /// <summary>Control-plane operations the grant needs.</summary>
+    public IReadOnlyList<string> Actions { get; init; } = Array.Empty<string>();
+    /// <summary>Data-plane operations the grant needs.</summary>
+    public IReadOnlyList<string> DataActions { get; init; } = Array.Empty<string>();
+    /// <summary>Why this design.</summary>
+    public string Reason { get; init; } = "";
+    /// <summary>For deviations: what is lost.</summary>
+    public string? Impact { get; init; }
+    /// <summary>For deviations: what to do.</summary>
+    public string? Mitigation { get; init; }
+
+    /// <summary>True when the rule applies to the grant.</summary>
+    public bool AppliesTo(EffectiveGrant grant)
+        => AwsActions.Any(p => AwsPattern.Matches(p, grant.Action)) && (AccessLevels.Count == 0 || AccessLevels.Contains(grant.AccessLevel));
+}
+
+/// <summary>One rule from an event source to an Azure trigger and the roles its identity-based connection needs.</summary>
+public sealed class TriggerRule
+{
+    /// <summary>Stable id.</summary>
+    public string Id { get; init; } = "";
+    /// <summary>EventSource.Type values it applies to (case-insensitive).</summary>
+    public IReadOnlyList<string> EventSourceTypes { get; init; } = Array.Empty<string>();
+    /// <summary>Role, NotNeeded or Deviation.</summary>
+    public RuleOutcome Outcome { get; init; }
+    /// <summary>The Azure trigger.</summary>
+    public string AzureTrigger { get; init; } = "";
+    /// <summary>The Azure service.</summary>
+    public string AzureService { get; init; } = "";
+    /// <summary>The Azure resource type of the role scope.</summary>
+    public string? AzureResourceType { get; init; }
+    /// <summary>Built-in roles the trigger needs (from Microsoft's Functions docs).</summary>
+    public IReadOnlyList<string> Roles { get; init; } = Array.Empty<string>();
+    /// <summary>The identity-based connection setting; {name} is the event source's name.</summary>
+    public string? ConnectionSetting { get; init; }
+    /// <summary>Why.</summary>
+    public string Reason { get; init; } = "";
+    /// <summary>For deviations.</summary>
+    public string? Impact { get; init; }
+    /// <summary>For deviations.</summary>
+    public string? Mitigation { get; init; }
+}
+
+/// <summary>One rule from a principal's access level on the function to an Azure role at the function-app scope.</summary>
+public sealed class PrincipalRule
+{
+    /// <summary>PrincipalAccess.AccessLevel values (Deploy, Admin, Read, Invoke).</summary>
+    public IReadOnlyList<string> AccessLevels { get; init; } = Array.Empty<string>();
+    /// <summary>The built-in role, or empty for an app role (Invoke).</summary>
+    public string Role { get; init; } = "";
+    /// <summary>Why.</summary>
+    public string Reason { get; init; } = "";
+}
+
+/// <summary>The rule set: embedded defaults (Catalogs/Data/mapping-rules.json) merged with a user's -RuleSet file.</summary>
+public sealed class MappingRuleSet
+{
+    /// <summary>Always 1.</summary>
+    public int SchemaVersion { get; init; }
+    /// <summary>What the file is.</summary>
+    public string? Description { get; init; }
+    /// <summary>A custom role is proposed when the least-privileged built-in grants more than this many operations beyond those needed.</summary>
+    public int? CustomRoleExcessThreshold { get; init; }
+    /// <summary>ARN rewrites to the resource that becomes one scope.</summary>
+    public IReadOnlyList<ScopeNormalizer> ScopeNormalizers { get; init; } = Array.Empty<ScopeNormalizer>();
+    /// <summary>Grant rules, first match wins.</summary>
+    public IReadOnlyList<GrantRule> GrantRules { get; init; } = Array.Empty<GrantRule>();
+    /// <summary>Trigger rules.</summary>
+    public IReadOnlyList<TriggerRule> TriggerRules { get; init; } = Array.Empty<TriggerRule>();
+    /// <summary>Principal rules (automation and people).</summary>
+    public IReadOnlyList<PrincipalRule> PrincipalRules { get; init; } = Array.Empty<PrincipalRule>();
+
+    /// <summary>The first grant rule that applies, or null.</summary>
+    public GrantRule? Match(EffectiveGrant grant) => GrantRules.FirstOrDefault(r => r.AppliesTo(grant));
+
+    /// <summary>The trigger rule for an event source type, or null.</summary>
+    public TriggerRule? MatchTrigger(string type) => TriggerRules.FirstOrDefault(r => r.EventSourceTypes.Any(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Rewrites an ARN with the first normalizer of its service that matches.</summary>
+    public string Normalize(string arn)
+    {
+        var service = Arn.Service(arn);
+        // Template tokens such as ${AWS::Region} hold ':' and '/'; hide them while the patterns run.
+        var tokens = new List<string>();
+        var masked = Arn.Tokens.Replace(arn, m => { tokens.Add(m.Value); return "\u0001" + (tokens.Count - 1) + "\u0002"; });
+        foreach (var n in ScopeNormalizers)
+        {
+            if (!string.Equals(n.Service, service, StringComparison.OrdinalIgnoreCase)) continue;
+            var rx = n.Compiled ??= new Regex(n.Pattern, RegexOptions.CultureInvariant);
+            if (!rx.IsMatch(masked)) continue;
+            var result = rx.Replace(masked, n.Replacement);
+            return Regex.Replace(result, "\u0001(\\d+)\u0002", m => tokens[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+        return arn;
+    }
+}
+
+/// <summary>IAM action and resource patterns: case-insensitive for actions, '*' any run, '?' one character.</summary>
+public static class AwsPattern
+{
+    /// <summary>True when the pattern matches the value.</summary>
+    public static bool Matches(string pattern, string value, bool ignoreCase = true)
+    {
+        int p = 0, v = 0, starP = -1, starV = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*') { starP = p++; starV = v; }
+            else if (p < pattern.Length && (pattern[p] == '?' || Eq(pattern[p], value[v], ignoreCase))) { p++; v++; }
+            else if (starP >= 0) { p = starP + 1; v = ++starV; }
+            else return false;
+        }
+        while (p < pattern.Length && pattern[p] == '*') p++;
+        return p == pattern.Length;
+    }
+
+    private static bool Eq(char a, char b, bool ignoreCase) => ignoreCase ? char.ToUpperInvariant(a) == char.ToUpperInvariant(b) : a == b;
+}
+
+/// <summary>ARN parts.</summary>
+public static class Arn
+{
+    /// <summary>The service of an ARN (arn:partition:service:region:account:resource), or "" when it is not one.</summary>
+    public static string Service(string arn) => Part(arn, 2);
+    /// <summary>The account id of an ARN, or "".</summary>
+    public static string Account(string arn) => Part(arn, 4);
+
+    /// <summary>Template tokens: ${AWS::Region}, ${MyBucket}, ${GetAtt:Queue.Arn}.</summary>
+    public static readonly Regex Tokens = new(@"\$\{[^}]*\}", RegexOptions.CultureInvariant);
+
+    /// <summary>True when the text still holds an unresolved template token.</summary>
+    public static bool HasToken(string s) => s.IndexOf("${", StringComparison.Ordinal) >= 0;
+
+    private static string Part(string arn, int index)
+    {
+        if (!arn.StartsWith("arn:", StringComparison.Ordinal)) return "";
+        var parts = Tokens.Replace(arn, "\u0001").Split(new[] { ':' }, 6);
+        if (parts.Length > index && parts[index].IndexOf('\u0001') >= 0) return index == 2 ? parts[index] : "";
+        return parts.Length > index ? parts[index] : "";
+    }
+}
