@@ -28,7 +28,10 @@ public sealed class AzRoleMapper
         _rules = _options.RuleSet ?? RuleSetLoader.Default;
         _catalog = _options.Catalog ?? AzureRoleCatalog.Default;
         _selector = new LeastPrivilegeSelector(_catalog);
+        _excluded = new HashSet<string>(_rules.ExcludedRoles.Select(x => x.Role), StringComparer.OrdinalIgnoreCase);
     }
+
+    private readonly HashSet<string> _excluded;
 
     /// <summary>The rules in use.</summary>
     public MappingRuleSet Rules => _rules;
@@ -334,8 +337,8 @@ public sealed class AzRoleMapper
             else { d.Scope = AzureNaming.Placeholder(res); d.ScopeIsPlaceholder = true; }
             if (rule.AzureResourceType is not null) d.Settings["scopeResourceType"] = rule.AzureResourceType;
 
-            var choice = _m._selector.Choose(actions, dataActions, rule.RoleSystem);
-            var threshold = Rules.CustomRoleExcessThreshold ?? 25;
+            var choice = _m._selector.Choose(actions, dataActions, rule.RoleSystem, _m._excluded);
+            var threshold = Rules.CustomRoleExcessThreshold ?? 10;
             var reasons = new List<string> { string.Join(" ", list.Select(u => u.Rule!.Reason).Distinct()) };
             if (choice.Role is null || choice.Excess > threshold)
             {

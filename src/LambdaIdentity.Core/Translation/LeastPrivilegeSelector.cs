@@ -18,8 +18,11 @@ public sealed class RoleChoice
     public IReadOnlyList<AzureRoleDefinition> Candidates { get; init; } = Array.Empty<AzureRoleDefinition>();
     /// <summary>Covering roles left out because they can change access.</summary>
     public IReadOnlyList<AzureRoleDefinition> PrivilegedExcluded { get; init; } = Array.Empty<AzureRoleDefinition>();
-    /// <summary>Operations the chosen role grants beyond those needed.</summary>
-    public int Excess => Math.Max(0, GrantedCount - NeededCount);
+    /// <summary>
+    /// Operations the chosen role grants beyond those needed, on the planes the need uses: extra data actions when data
+    /// actions are needed, extra non-read control actions when control actions are needed.
+    /// </summary>
+    public int Excess { get; init; }
 }
 
 /// <summary>
@@ -39,27 +42,36 @@ public sealed class LeastPrivilegeSelector
     public AzureRoleCatalog Catalog => _catalog;
 
     /// <summary>Chooses the least-privileged covering role.</summary>
-    public RoleChoice Choose(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> dataActions, RoleSystem system)
+    public RoleChoice Choose(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> dataActions, RoleSystem system, ICollection<string>? excludedRoles = null)
     {
-        var covering = _catalog.Roles.Where(r => r.System == system && AzureRoleCatalog.Covers(r, actions, dataActions)).ToList();
+        var covering = _catalog.Roles.Where(r => r.System == system && (excludedRoles is null || !excludedRoles.Contains(r.RoleName)) && AzureRoleCatalog.Covers(r, actions, dataActions)).ToList();
         var privileged = covering.Where(_catalog.IsPrivileged).ToList();
         var ranked = covering.Except(privileged)
             .Select(r => (Role: r, Granted: _catalog.Granted(r)))
             .OrderBy(x => x.Granted.Count).ThenBy(x => x.Granted.DataActions.Count).ThenBy(x => x.Role.RoleName, StringComparer.Ordinal)
             .ToList();
         var best = ranked.Count == 0 ? default : ranked[0];
+        var neededActions = Expand(actions, false);
+        var neededData = Expand(dataActions, true);
+        var excess = 0;
+        if (best.Role is not null)
+        {
+            if (dataActions.Count > 0) excess += best.Granted.DataActions.Count(d => !neededData.Contains(d));
+            if (actions.Count > 0) excess += best.Granted.Actions.Count(a => !neededActions.Contains(a) && !a.EndsWith("/read", StringComparison.OrdinalIgnoreCase));
+        }
         return new RoleChoice
         {
             Role = best.Role,
             GrantedCount = best.Role is null ? 0 : best.Granted.Count,
-            NeededCount = CountNeeded(actions, false) + CountNeeded(dataActions, true),
+            NeededCount = neededActions.Count + neededData.Count,
+            Excess = excess,
             Candidates = ranked.Select(x => x.Role).ToList(),
             PrivilegedExcluded = privileged,
         };
     }
 
-    // A needed operation may itself be a pattern (e.g. Microsoft.ServiceBus/*/send/action): count what it stands for.
-    private int CountNeeded(IEnumerable<string> ops, bool data)
+    // A needed operation may itself be a pattern (e.g. Microsoft.ServiceBus/*/send/action): expand what it stands for.
+    private HashSet<string> Expand(IEnumerable<string> ops, bool data)
     {
         var list = data ? _catalog.DataActions : _catalog.Actions;
         var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -68,6 +80,6 @@ public sealed class LeastPrivilegeSelector
             var matched = list.Where(o => AzureOperationPattern.Matches(op, o)).ToList();
             if (matched.Count == 0) set.Add(op); else foreach (var m in matched) set.Add(m);
         }
-        return set.Count;
+        return set;
     }
 }

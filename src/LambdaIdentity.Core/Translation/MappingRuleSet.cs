@@ -109,6 +109,15 @@ public sealed class PrincipalRule
     public string Reason { get; init; } = "";
 }
 
+/// <summary>A built-in role never proposed, with the reason (service roles meant for one first-party service).</summary>
+public sealed class ExcludedRole
+{
+    /// <summary>The role's name.</summary>
+    public string Role { get; init; } = "";
+    /// <summary>Why it is excluded.</summary>
+    public string Reason { get; init; } = "";
+}
+
 /// <summary>The rule set: embedded defaults (Catalogs/Data/mapping-rules.json) merged with a user's -RuleSet file.</summary>
 public sealed class MappingRuleSet
 {
@@ -116,8 +125,14 @@ public sealed class MappingRuleSet
     public int SchemaVersion { get; init; }
     /// <summary>What the file is.</summary>
     public string? Description { get; init; }
-    /// <summary>A custom role is proposed when the least-privileged built-in grants more than this many operations beyond those needed.</summary>
+    /// <summary>
+    /// A custom role is proposed when the least-privileged built-in grants more than this many operations beyond those
+    /// needed, counted on the planes the need uses: extra data actions when data actions are needed, extra non-read
+    /// control actions when control actions are needed.
+    /// </summary>
     public int? CustomRoleExcessThreshold { get; init; }
+    /// <summary>Built-in roles never proposed (service roles for one first-party service), besides those that can change access.</summary>
+    public IReadOnlyList<ExcludedRole> ExcludedRoles { get; init; } = Array.Empty<ExcludedRole>();
     /// <summary>ARN rewrites to the resource that becomes one scope.</summary>
     public IReadOnlyList<ScopeNormalizer> ScopeNormalizers { get; init; } = Array.Empty<ScopeNormalizer>();
     /// <summary>Grant rules, first match wins.</summary>

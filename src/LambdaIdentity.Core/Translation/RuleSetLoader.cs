@@ -133,6 +133,12 @@ public static class RuleSetLoader
             if (r.Outcome == RuleOutcome.AppRole) Add(at + ".outcome", "AppRole is not a trigger outcome");
             foreach (var role in r.Roles) CheckRole(role, at + ".roles");
         }
+        for (var i = 0; i < set.ExcludedRoles.Count; i++)
+        {
+            var x = set.ExcludedRoles[i]; var at = "$.excludedRoles[" + i + "]";
+            if (catalog.FindByName(x.Role) is null) Add(at + ".role", "'" + x.Role + "' is not a built-in role in the role catalog");
+            if (string.IsNullOrWhiteSpace(x.Reason)) Add(at + ".reason", "reason is required");
+        }
         for (var i = 0; i < set.PrincipalRules.Count; i++)
         {
             var r = set.PrincipalRules[i]; var at = "$.principalRules[" + i + "]";
@@ -167,6 +173,7 @@ public static class RuleSetLoader
             Description = user.Description ?? baseSet.Description,
             CustomRoleExcessThreshold = user.CustomRoleExcessThreshold ?? baseSet.CustomRoleExcessThreshold,
             ScopeNormalizers = user.ScopeNormalizers.Concat(baseSet.ScopeNormalizers).ToList(),
+            ExcludedRoles = user.ExcludedRoles.Concat(baseSet.ExcludedRoles).ToList(),
             GrantRules = grants,
             TriggerRules = triggers,
             PrincipalRules = user.PrincipalRules.Concat(baseSet.PrincipalRules).ToList(),
