@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Translation;
+
+/// <summary>Builds the skeleton resource map of an inventory: every AWS resource that needs an Azure scope, to fill.</summary>
+public static class ResourceMapSkeleton
+{
+    /// <summary>
+    /// One entry per resource (normalised by the rules: a bucket for its objects, a table for its indexes) that a
+    /// role-producing grant or a trigger uses, plus host-storage and application-insights; existing entries keep their values.
+    /// </summary>
+    public static ResourceMap Build(IReadOnlyList<LambdaFunctionIdentity> functions, IGrantDeriver deriver, MappingRuleSet? rules, EngineContext context, ResourceMap? existing = null)
+    {
+        rules ??= RuleSetLoader.Default;
+        var found = new SortedDictionary<string, (string? Type, SortedSet<string> UsedBy)>(StringComparer.Ordinal);
+        void Add(string arn, string? type, string fn)
+        {
+            if (!found.TryGetValue(arn, out var v)) found[arn] = v = (type, new SortedSet<string>(StringComparer.Ordinal));
+            v.UsedBy.Add(fn);
+        }
+        foreach (var f in functions)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (f.ExecutionRole is { } role)
+            {
+                IReadOnlyList<EffectiveGrant> grants;
+                try { grants = deriver.Derive(role, context); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    context.Error("GrantDerivationFailed", EngineErrorCategory.InvalidData, role.RoleArn, "could not derive the grants of " + role.RoleArn + ": " + ex.Message, role.Source, ex);
+                    continue;
+                }
+                foreach (var g in grants)
+                {
+                    var rule = rules.Match(g);
+                    if (rule is null || rule.Outcome != RuleOutcome.Role) continue;
+                    foreach (var r in g.Resources.Count == 0 ? new[] { "*" } : g.Resources)
+                    {
+                        var n = rules.Normalize(r);
+                        if (n != "*") Add(n, rule.AzureResourceType, f.FunctionName);
+                    }
+                }
+            }
+            foreach (var e in f.EventSources.Where(e => e.SourceArn is { Length: > 0 }))
+            {
+                var t = rules.MatchTrigger(e.Type);
+                if (t is { Outcome: RuleOutcome.Role }) Add(rules.Normalize(e.SourceArn!), t.AzureResourceType, f.FunctionName);
+            }
+            Add(ResourceMap.HostStorageKey, "Microsoft.Storage/storageAccounts", f.FunctionName);
+            Add("application-insights", "Microsoft.Insights/components", f.FunctionName);
+        }
+        var keep = existing?.Entries.ToDictionary(e => e.Aws, StringComparer.Ordinal) ?? new Dictionary<string, ResourceMapEntry>();
+        return new ResourceMap(found.Select(kv => keep.TryGetValue(kv.Key, out var old)
+            ? new ResourceMapEntry { Aws = kv.Key, Azure = old.Azure, StayOnAws = old.StayOnAws, AzureResourceType = kv.Value.Type, UsedBy = kv.Value.UsedBy.ToList() }
+            : new ResourceMapEntry { Aws = kv.Key, Azure = "", AzureResourceType = kv.Value.Type, UsedBy = kv.Value.UsedBy.ToList() }));
+    }
+}
