@@ -1,0 +1,90 @@
+using System.Text.Json;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Translation;
+using LambdaIdentity.Model;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Translation;
+
+public class MappingTemplateExporterTests
+{
+    private const string Sub = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/";
+    private static readonly ResourceMap Map = new(new[]
+    {
+        new ResourceMapEntry { Aws = "arn:aws:s3:::orders", Azure = Sub + "Microsoft.Storage/storageAccounts/st/blobServices/default/containers/orders" },
+        new ResourceMapEntry { Aws = "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders", Azure = Sub + "Microsoft.DocumentDB/databaseAccounts/cosmos1/sqlDatabases/app/containers/orders" },
+        new ResourceMapEntry { Aws = ResourceMap.HostStorageKey, Azure = Sub + "Microsoft.Storage/storageAccounts/sthost" },
+    });
+
+    private static List<AzRoleMapping> Mappings()
+    {
+        var a = T.Function("a", "shared");
+        var b = T.Function("b", "shared");
+        var c = new LambdaFunctionIdentity
+        {
+            FunctionName = "c", FunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:c", RoleArn = T.RoleArn("c-role"),
+            ExecutionRole = new ExecutionRole { RoleArn = T.RoleArn("c-role"), RoleName = "c-role" },
+            Callers = new[] { new CallerAccess { Channel = "HttpApi", Route = "GET /", AuthType = CallerAuthType.Jwt, Issuer = "https://login.microsoftonline.com/t/v2.0", Audiences = new[] { "api://c" } } },
+        };
+        var deriver = new FixedGrantDeriver(new Dictionary<string, IReadOnlyList<EffectiveGrant>>
+        {
+            [T.RoleArn("shared")] = new[]
+            {
+                T.Grant("s3:GetObject", AccessLevel.Read, "arn:aws:s3:::orders/*"),
+                T.Grant("dynamodb:PutItem", AccessLevel.Write, "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders"),
+                T.Grant("sqs:SendMessage", AccessLevel.Write, "arn:aws:sqs:eu-west-1:123456789012:unmapped"),
+                T.Grant("s3:PutObjectTagging", AccessLevel.Tagging, "arn:aws:s3:::orders/*"),
+            },
+            [T.RoleArn("c-role")] = new[] { T.Grant("s3:GetObject", AccessLevel.Read, "arn:aws:s3:::orders/*") },
+        });
+        return new AzRoleMapper(deriver, new MappingOptions { ResourceMap = Map }).Map(new[] { a, b, c }, EngineContext.None).ToList();
+    }
+
+    [Fact]
+    public void ArmTemplateHoldsIdentitiesAssignmentsCosmosAndAuthWithDeterministicNames()
+    {
+        var json = MappingTemplateExporter.Export(Mappings(), TemplateFormat.ArmJson);
+        using var doc = JsonDocument.Parse(json);
+        var resources = doc.RootElement.GetProperty("resources").EnumerateArray().ToList();
+        string Type(JsonElement r) => r.GetProperty("type").GetString()!;
+        var uai = Assert.Single(resources, r => Type(r) == "Microsoft.ManagedIdentity/userAssignedIdentities");
+        Assert.Equal("id-shared", uai.GetProperty("name").GetString());
+        var ras = resources.Where(r => Type(r) == "Microsoft.Authorization/roleAssignments").ToList();
+        // The shared identity reads and tags blobs on one bucket: one custom-role assignment (Storage Blob Data Owner is far broader);
+        // c only reads: Storage Blob Data Reader for its system-assigned identity.
+        var custom = Assert.Single(resources, r => Type(r) == "Microsoft.Authorization/roleDefinitions");
+        var customId = custom.GetProperty("name").GetString()!;
+        Assert.Contains(ras, r => r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains(customId)
+                                   && r.GetProperty("name").GetString()!.Contains("userAssignedIdentities', 'id-shared'"));
+        Assert.Contains(ras, r => r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")
+                                   && r.GetProperty("name").GetString()!.Contains("Microsoft.Web/sites', 'func-c'"));
+        Assert.All(ras, r => Assert.StartsWith("[guid('/subscriptions/", r.GetProperty("name").GetString()));
+        // One assignment per (scope, principal, role): the shared identity's blob reader appears once although two functions use it.
+        Assert.Equal(ras.Count, ras.Select(r => r.GetProperty("name").GetString()).Distinct().Count());
+        var cosmos = Assert.Single(resources, r => Type(r) == "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments");
+        Assert.EndsWith("/databaseAccounts/cosmos1/dbs/app/colls/orders", cosmos.GetProperty("properties").GetProperty("scope").GetString());
+        Assert.EndsWith("/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002", cosmos.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
+        Assert.Contains("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write", custom.GetRawText());
+        var auth = Assert.Single(resources, r => Type(r) == "Microsoft.Web/sites/config");
+        Assert.Equal("func-c/authsettingsV2", auth.GetProperty("name").GetString());
+        Assert.Contains("api://c", auth.GetRawText());
+        // The unmapped queue is listed, not deployed.
+        var notDeployed = doc.RootElement.GetProperty("metadata").GetProperty("notDeployed").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains(notDeployed, s => s!.Contains("unmapped:arn:aws:sqs:eu-west-1:123456789012:unmapped"));
+        Assert.Equal(json, MappingTemplateExporter.Export(Mappings(), TemplateFormat.ArmJson));
+    }
+
+    [Fact]
+    public void BicepTemplateDeclaresExistingScopesAndDeterministicGuids()
+    {
+        var bicep = MappingTemplateExporter.Export(Mappings(), TemplateFormat.Bicep);
+        Assert.Contains("resource id_shared 'Microsoft.ManagedIdentity/userAssignedIdentities@", bicep);
+        Assert.Contains("'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {", bicep);
+        Assert.Contains("name: 'st/default/orders'", bicep);
+        Assert.Contains("name: guid('" + Sub + "Microsoft.Storage/storageAccounts/st/blobServices/default/containers/orders', func_c.id, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')", bicep);
+        Assert.Contains("'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@", bicep);
+        Assert.Contains("name: 'authsettingsV2'", bicep);
+        Assert.Contains("//   ", bicep);
+        Assert.Equal(bicep, MappingTemplateExporter.Export(Mappings(), TemplateFormat.Bicep));
+    }
+}
