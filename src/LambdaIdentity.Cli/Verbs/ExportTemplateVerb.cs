@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Text;
+using LambdaIdentity.Core.Translation;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Cli.Verbs;
+
+/// <summary>`export-template`: a mapping as a Bicep or ARM template (Export-AzRoleMappingTemplate).</summary>
+public sealed class ExportTemplateVerb : ICliVerb
+{
+    /// <inheritdoc />
+    public Command Build(CliIO io)
+    {
+        var mapping = new Option<string>("--mapping") { Description = "Mapping JSON (from `map --format json`), or - for stdin.", Required = true };
+        var output = new Option<string?>("--out") { Description = "The template file; stdout when omitted." };
+        var format = new Option<string>("--format") { Description = "bicep (default) or armjson.", DefaultValueFactory = _ => "bicep" };
+        format.AcceptOnlyFromAmong("bicep", "armjson");
+        var cmd = new Command("export-template", "Write identities, role assignments, Cosmos DB SQL role assignments and auth settings as a deployable template.")
+        {
+            mapping, output, format,
+        };
+        cmd.SetAction(r =>
+        {
+            var mappings = io.ReadRecords<AzRoleMapping>(r.GetValue(mapping)!);
+            var text = MappingTemplateExporter.Export(mappings, r.GetValue(format) == "armjson" ? TemplateFormat.ArmJson : TemplateFormat.Bicep);
+            if (r.GetValue(output) is { } path)
+            {
+                File.WriteAllText(path, text, new UTF8Encoding(false));
+                io.Err.WriteLine($"template written: {path}");
+            }
+            else io.Out.Write(text);
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Translation;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.PowerShell.Commands;
+
+/// <summary>Turns inventory records into the Azure design: identities, role assignments, triggers, host, authentication, deviations.</summary>
+[Cmdlet(VerbsData.ConvertTo, "AzRoleMapping")]
+[OutputType(typeof(AzRoleMapping))]
+public sealed class ConvertToAzRoleMappingCommand : AsyncPSCmdlet
+{
+    private readonly List<LambdaFunctionIdentity> _functions = new();
+    private MappingOptions? _options;
+
+    /// <summary>Function identities from Get-LambdaIdentityInventory.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public LambdaFunctionIdentity[] InputObject { get; set; } = new LambdaFunctionIdentity[0];
+
+    /// <summary>A JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs (see New-AzResourceMap).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ResourceMap { get; set; }
+
+    /// <summary>The Azure Functions hosting plan; decides what host storage needs.</summary>
+    [Parameter]
+    public HostingPlan HostingPlan { get; set; } = HostingPlan.FlexConsumption;
+
+    /// <summary>A rule file that adds to or overrides the default mapping rules.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RuleSet { get; set; }
+
+    /// <summary>Use a user-assigned identity even for an execution role used by one function.</summary>
+    [Parameter]
+    public SwitchParameter UserAssignedIdentity { get; set; }
+
+    /// <inheritdoc />
+    protected override Task BeginProcessingAsync(EngineContext context)
+    {
+        var rulePath = RuleSet is null ? null : GetUnresolvedProviderPathFromPSPath(RuleSet);
+        var mapPath = ResourceMap is null ? null : GetUnresolvedProviderPathFromPSPath(ResourceMap);
+        try
+        {
+            _options = new MappingOptions
+            {
+                HostingPlan = HostingPlan,
+                RuleSet = rulePath is null ? null : RuleSetLoader.LoadAndMerge(rulePath),
+                ResourceMap = mapPath is null ? Core.Translation.ResourceMap.Empty : Core.Translation.ResourceMap.Load(mapPath),
+                UserAssignedIdentity = UserAssignedIdentity,
+            };
+        }
+        catch (RuleSetException ex) { Post(() => ThrowTerminatingError(new ErrorRecord(ex, "RuleSetInvalid", ErrorCategory.InvalidData, rulePath))); }
+        catch (ResourceMapException ex) { Post(() => ThrowTerminatingError(new ErrorRecord(ex, "ResourceMapInvalid", ErrorCategory.InvalidData, mapPath))); }
+        if (_options != null) context.Verbose("Mapping with plan " + HostingPlan + (rulePath is null ? "" : ", rules " + rulePath) + (mapPath is null ? "" : ", resource map " + mapPath));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override Task ProcessRecordAsync(EngineContext context)
+    {
+        _functions.AddRange(InputObject);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override Task EndProcessingAsync(EngineContext context)
+    {
+        if (_options is null) return Task.CompletedTask;
+        foreach (var m in new AzRoleMapper(GrantDeriver.Default, _options).Map(_functions, context)) WriteObjectAsync(m);
+        return Task.CompletedTask;
+    }
+}
