@@ -322,6 +322,36 @@ public sealed class AzRoleMapper
 
         private void RoleGroup(string key, GrantRule rule, List<Unit> list, ResourceMapEntry? entry, bool isEventSource)
         {
+            // When no single built-in role fits the whole group (e.g. send and receive on one queue), but one fits each
+            // rule's part (Data Sender, Data Receiver), assign one built-in role per part instead of a broad or custom role.
+            var rulesInGroup = list.Select(u => u.Rule!).Distinct().ToList();
+            if (rulesInGroup.Count > 1 && !FitsOneBuiltIn(list, rule.RoleSystem) && rulesInGroup.All(r => FitsOneBuiltIn(list.Where(u => u.Rule == r).ToList(), rule.RoleSystem)))
+            {
+                // Parts whose own choice is the same role share one assignment (queue properties and receive: one Data Receiver).
+                var parts = list.GroupBy(u => u.Rule!)
+                    .Select(g => (Rule: g.Key, Units: g.ToList(), Role: _m._selector.Choose(g.Key.Actions.ToArray(), g.Key.DataActions.ToArray(), rule.RoleSystem, _m._excluded).Role!.RoleName))
+                    .GroupBy(x => x.Role, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
+                foreach (var part in parts)
+                {
+                    var units = part.SelectMany(x => x.Units).ToList();
+                    var first = part.OrderBy(x => x.Rule.Id, StringComparer.Ordinal).First().Rule;
+                    RoleGroupCore(key + "/" + part.Key, first, units, entry, isEventSource);
+                }
+                return;
+            }
+            RoleGroupCore(key, rule, list, entry, isEventSource);
+        }
+
+        private bool FitsOneBuiltIn(List<Unit> list, RoleSystem system)
+        {
+            var actions = list.SelectMany(u => u.Rule!.Actions).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            var data = list.SelectMany(u => u.Rule!.DataActions).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            var c = _m._selector.Choose(actions, data, system, _m._excluded);
+            return c.Role is not null && c.Excess <= (Rules.CustomRoleExcessThreshold ?? 10);
+        }
+
+        private void RoleGroupCore(string key, GrantRule rule, List<Unit> list, ResourceMapEntry? entry, bool isEventSource)
+        {
             var surface = isEventSource ? IdentitySurface.Platform : rule.Surface;
             var actions = list.SelectMany(u => u.Rule!.Actions).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(a => a, StringComparer.Ordinal).ToArray();
             var dataActions = list.SelectMany(u => u.Rule!.DataActions).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(a => a, StringComparer.Ordinal).ToArray();
@@ -548,7 +578,7 @@ public sealed class AzRoleMapper
         // ---- end users ----
         private void EndUsers()
         {
-            if (_f.FunctionUrl is { } url)
+            if (_f.FunctionUrl is { } url && !_f.Callers.Any(c => c.Channel == "FunctionUrl"))
             {
                 var c = new CallerAccess { Channel = "FunctionUrl", Route = "function URL", AuthType = string.Equals(url.AuthType, "AWS_IAM", StringComparison.OrdinalIgnoreCase) ? CallerAuthType.AwsIam : string.Equals(url.AuthType, "NONE", StringComparison.OrdinalIgnoreCase) ? CallerAuthType.None : CallerAuthType.Unknown, Source = url.Source };
                 Caller(c, "url", url.AllowOrigins);
@@ -558,7 +588,9 @@ public sealed class AzRoleMapper
             {
                 var first = g.First();
                 var routes = g.Select(c => (c.Channel + " " + (c.Route ?? "")).Trim()).Distinct().ToList();
-                Caller(first, "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : ""), Array.Empty<string>(), routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
+                var cors = g.Any(c => c.Channel == "FunctionUrl") && _f.FunctionUrl is { } u ? u.AllowOrigins : Array.Empty<string>();
+                var key = g.All(c => c.Channel == "FunctionUrl") ? "url" : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
+                Caller(first, key, cors, routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
             }
         }
 

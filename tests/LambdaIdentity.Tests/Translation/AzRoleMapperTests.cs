@@ -223,7 +223,7 @@ public class AzRoleMapperTests
                 new CallerAccess { Channel = "HttpApi", Route = "GET /orders", AuthType = CallerAuthType.Cognito, AuthorizerName = "pool", Issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", Audiences = new[] { "client1", "client2" } },
                 new CallerAccess { Channel = "RestApi", Route = "POST /admin", AuthType = CallerAuthType.Lambda, AuthorizerName = "custom" },
                 new CallerAccess { Channel = "RestApi", Route = "GET /keyed", AuthType = CallerAuthType.ApiKey, ApiKeyRequired = true },
-                new CallerAccess { Channel = "FunctionUrl", Route = "iam", AuthType = CallerAuthType.AwsIam },
+                new CallerAccess { Channel = "HttpApi", Route = "GET /iam", AuthType = CallerAuthType.AwsIam },
             },
         };
         var ms = Map(f).Where(m => m.Surface == IdentitySurface.EndUser).ToList();
