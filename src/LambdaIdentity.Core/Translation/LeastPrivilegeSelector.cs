@@ -44,6 +44,16 @@ public sealed class LeastPrivilegeSelector
     /// <summary>Chooses the least-privileged covering role.</summary>
     public RoleChoice Choose(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> dataActions, RoleSystem system, ICollection<string>? excludedRoles = null)
     {
+        // The same needs recur across functions: memoise (the catalog is immutable).
+        var key = system + "|" + string.Join(",", actions.OrderBy(a => a, StringComparer.OrdinalIgnoreCase)) + "|" + string.Join(",", dataActions.OrderBy(a => a, StringComparer.OrdinalIgnoreCase))
+            + "|" + (excludedRoles is null ? "" : string.Join(",", excludedRoles.OrderBy(r => r, StringComparer.OrdinalIgnoreCase)));
+        return _memo.GetOrAdd(key, _ => ChooseCore(actions, dataActions, system, excludedRoles));
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RoleChoice> _memo = new(StringComparer.Ordinal);
+
+    private RoleChoice ChooseCore(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> dataActions, RoleSystem system, ICollection<string>? excludedRoles)
+    {
         var covering = _catalog.Roles.Where(r => r.System == system && (excludedRoles is null || !excludedRoles.Contains(r.RoleName)) && AzureRoleCatalog.Covers(r, actions, dataActions)).ToList();
         var privileged = covering.Where(_catalog.IsPrivileged).ToList();
         var ranked = covering.Except(privileged)
