@@ -54,7 +54,7 @@ public sealed class LeastPrivilegeSelector
 
     private RoleChoice ChooseCore(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> dataActions, RoleSystem system, ICollection<string>? excludedRoles)
     {
-        var covering = _catalog.Roles.Where(r => r.System == system && (excludedRoles is null || !excludedRoles.Contains(r.RoleName)) && AzureRoleCatalog.Covers(r, actions, dataActions)).ToList();
+        var covering = _catalog.Roles.Where(r => r.System == system && !IsExcluded(r.RoleName, excludedRoles) && AzureRoleCatalog.Covers(r, actions, dataActions)).ToList();
         var privileged = covering.Where(_catalog.IsPrivileged).ToList();
         var ranked = covering.Except(privileged)
             .Select(r => (Role: r, Granted: _catalog.Granted(r)))
@@ -79,6 +79,10 @@ public sealed class LeastPrivilegeSelector
             PrivilegedExcluded = privileged,
         };
     }
+
+    /// <summary>True when a role name matches one of the excluded names or patterns ('*' wildcards, case-insensitive).</summary>
+    public static bool IsExcluded(string roleName, IEnumerable<string>? excluded)
+        => excluded is not null && excluded.Any(p => AzureOperationPattern.Matches(p, roleName));
 
     // A needed operation may itself be a pattern (e.g. Microsoft.ServiceBus/*/send/action): expand what it stands for.
     private HashSet<string> Expand(IEnumerable<string> ops, bool data)

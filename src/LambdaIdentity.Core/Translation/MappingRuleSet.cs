@@ -112,7 +112,7 @@ public sealed class PrincipalRule
 /// <summary>A built-in role never proposed, with the reason (service roles meant for one first-party service).</summary>
 public sealed class ExcludedRole
 {
-    /// <summary>The role's name.</summary>
+    /// <summary>The role's name, or a pattern with '*' (case-insensitive).</summary>
     public string Role { get; init; } = "";
     /// <summary>Why it is excluded.</summary>
     public string Reason { get; init; } = "";

@@ -136,7 +136,7 @@ public static class RuleSetLoader
         for (var i = 0; i < set.ExcludedRoles.Count; i++)
         {
             var x = set.ExcludedRoles[i]; var at = "$.excludedRoles[" + i + "]";
-            if (catalog.FindByName(x.Role) is null) Add(at + ".role", "'" + x.Role + "' is not a built-in role in the role catalog");
+            if (!catalog.Roles.Any(r => AzureOperationPattern.Matches(x.Role, r.RoleName))) Add(at + ".role", "'" + x.Role + "' matches no built-in role in the role catalog");
             if (string.IsNullOrWhiteSpace(x.Reason)) Add(at + ".reason", "reason is required");
         }
         for (var i = 0; i < set.PrincipalRules.Count; i++)

@@ -12,7 +12,7 @@ public class LeastPrivilegeSelectorTests
     private static readonly LeastPrivilegeSelector Selector = new(Catalog);
     private static readonly HashSet<string> Excluded = new(RuleSetLoader.Default.ExcludedRoles.Select(x => x.Role), StringComparer.OrdinalIgnoreCase);
 
-    private static bool Eligible(AzureRoleDefinition r) => !Catalog.IsPrivileged(r) && !Excluded.Contains(r.RoleName);
+    private static bool Eligible(AzureRoleDefinition r) => !Catalog.IsPrivileged(r) && !LeastPrivilegeSelector.IsExcluded(r.RoleName, Excluded);
 
     /// <summary>The chosen role covers the need, cannot change access, and no eligible covering role grants a strict subset of it.</summary>
     private static string? Violation(IReadOnlyCollection<string> actions, IReadOnlyCollection<string> data, RoleSystem system)
