@@ -578,6 +578,7 @@ public sealed class AzRoleMapper
         // ---- end users ----
         private void EndUsers()
         {
+            ResourcePolicyCallers();
             if (_f.FunctionUrl is { } url && !_f.Callers.Any(c => c.Channel == "FunctionUrl"))
             {
                 var c = new CallerAccess { Channel = "FunctionUrl", Route = "function URL", AuthType = string.Equals(url.AuthType, "AWS_IAM", StringComparison.OrdinalIgnoreCase) ? CallerAuthType.AwsIam : string.Equals(url.AuthType, "NONE", StringComparison.OrdinalIgnoreCase) ? CallerAuthType.None : CallerAuthType.Unknown, Source = url.Source };
@@ -591,6 +592,47 @@ public sealed class AzRoleMapper
                 var cors = g.Any(c => c.Channel == "FunctionUrl") && _f.FunctionUrl is { } u ? u.AllowOrigins : Array.Empty<string>();
                 var key = g.All(c => c.Channel == "FunctionUrl") ? "url" : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
                 Caller(first, key, cors, routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
+            }
+        }
+
+        // Resource-policy statements that let AWS principals (roles, accounts) invoke the function: callers that need an
+        // app role on the function app's Entra application; another account is another tenant (a deviation).
+        private void ResourcePolicyCallers()
+        {
+            if (_f.ResourcePolicy is not { } rp) return;
+            var fnAccount = Arn.Account(_f.FunctionArn);
+            foreach (var st in rp.Statement.Where(s => string.Equals(s.Effect, "Allow", StringComparison.OrdinalIgnoreCase) && s.Principal is not null))
+            {
+                if (!st.Action.Any(a => AwsPattern.Matches(a, "lambda:InvokeFunction") || AwsPattern.Matches(a, "lambda:InvokeFunctionUrl"))) continue;
+                var principals = st.Principal!.IsWildcard ? new[] { "*" } : st.Principal.Aws.ToArray();
+                foreach (var p in principals.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal))
+                {
+                    var d = New("enduser/resource-policy/" + p, MappingKind.Authentication, IdentitySurface.EndUser, MappingStrategy.BuiltIn);
+                    d.AwsFeature = "Lambda permission " + (st.Sid ?? "") + ": " + p + " may invoke";
+                    d.AwsActions = st.Action.ToArray();
+                    d.AwsResources = new[] { _f.FunctionArn };
+                    d.AwsSource = rp.Source ?? _f.Source;
+                    d.AzureService = "App Service authentication";
+                    d.AzureFeature = "App role Function.Invoke on " + _app + "'s Entra application, assigned to the caller's workload identity";
+                    d.PrincipalName = "workload identity for " + p; d.PrincipalType = "ServicePrincipal";
+                    d.Settings["appRole"] = "Function.Invoke";
+                    d.Reason = "An AWS principal allowed to invoke the function becomes an Entra workload identity holding the app role; App Service authentication checks the role claim.";
+                    var account = p.All(char.IsDigit) ? p : Arn.Account(p);
+                    if (p == "*" )
+                    {
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.Impact = "Any AWS principal may invoke the function (subject to conditions " + string.Join(", ", st.Condition.Select(c => c.Key)) + ").";
+                        d.Mitigation = "Decide who the callers are; require App Service authentication and grant the app role to each, or keep the function public on purpose (authLevel anonymous) and record it.";
+                        d.Findings = new[] { new Finding { FindingId = "PublicInvokePermission", Severity = FindingSeverity.High, Message = "The resource policy of " + _f.FunctionName + " lets any principal invoke it.", Recommendation = d.Mitigation, Source = d.AwsSource } };
+                    }
+                    else if (account.Length == 12 && fnAccount.Length == 12 && account != fnAccount)
+                    {
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.Impact = "The caller lives in AWS account " + account + ": on Azure it is another tenant's identity.";
+                        d.Mitigation = "Make the function's app registration multi-tenant for that tenant's workload identity, or put API Management in front with validate-jwt for the other tenant's issuer.";
+                    }
+                    Emit(d);
+                }
             }
         }
 

@@ -359,4 +359,30 @@ public class AzRoleMapperTests
         Assert.All(grantMappings, m => { Assert.Equal(MappingStrategy.Deviation, m.Strategy); Assert.False(string.IsNullOrEmpty(m.Impact)); Assert.False(string.IsNullOrEmpty(m.Mitigation)); });
         T.AssertEveryGrantAccountedOnce(grants, ms);
     }
+
+    [Fact]
+    public void ResourcePolicyCallersGetTheAppRoleAndOtherAccountsAreDeviations()
+    {
+        var f = T.Function("fn", "r");
+        f = new LambdaFunctionIdentity
+        {
+            FunctionName = f.FunctionName, FunctionArn = f.FunctionArn, RoleArn = f.RoleArn, ExecutionRole = f.ExecutionRole,
+            ResourcePolicy = new PolicyDocument
+            {
+                Kind = PolicyKind.Resource,
+                Statement = new[]
+                {
+                    new PolicyStatement { Sid = "same", Action = new[] { "lambda:InvokeFunction" }, Principal = new PolicyPrincipal { Aws = new[] { "arn:aws:iam::123456789012:role/caller" } } },
+                    new PolicyStatement { Sid = "other", Action = new[] { "lambda:InvokeFunction" }, Principal = new PolicyPrincipal { Aws = new[] { "210987654321" } } },
+                    new PolicyStatement { Sid = "s3", Action = new[] { "lambda:InvokeFunction" }, Principal = new PolicyPrincipal { Service = new[] { "s3.amazonaws.com" } } },
+                },
+            },
+        };
+        var ms = Map(f).Where(m => m.MappingId.Contains("resource-policy")).ToList();
+        Assert.Equal(2, ms.Count);
+        var same = Assert.Single(ms, m => m.AwsFeature.Contains("role/caller"));
+        Assert.Equal(MappingStrategy.BuiltIn, same.Strategy);
+        Assert.Equal("Function.Invoke", same.Settings["appRole"]);
+        Assert.Equal(MappingStrategy.Deviation, Assert.Single(ms, m => m.AwsFeature.Contains("210987654321")).Strategy);
+    }
 }
