@@ -253,7 +253,12 @@ public sealed class AzRoleMapper
         }
 
         private static string Conditions(EffectiveGrant g)
-            => string.Join(" AND ", g.Conditions.Select(c => c.Operator + " " + c.Key + " [" + string.Join(", ", c.Values) + "]")) + (g.IsConditionallyDenied ? (g.Conditions.Count > 0 ? " AND " : "") + "conditional deny" : "");
+        {
+            var parts = g.Conditions.Select(c => c.Operator + " " + c.Key + " [" + string.Join(", ", c.Values) + "]").ToList();
+            if (g.IsConditionallyDenied) parts.Add("conditional deny");
+            if (g.ExcludedResources.Count > 0) parts.Add("except " + string.Join(", ", g.ExcludedResources));
+            return string.Join(" AND ", parts);
+        }
 
         private void Account(Draft d, List<Unit> list)
         {
@@ -411,7 +416,7 @@ public sealed class AzRoleMapper
                 d.Strategy = MappingStrategy.Deviation;
                 d.Settings["awsCondition"] = cond;
                 var keys = list[0].Grant.Conditions.Select(c => c.Key).ToList();
-                d.Impact = "The condition (" + cond + ") is not carried by the role assignment, so the Azure grant is broader.";
+                d.Impact = "The condition (" + cond + ") is not carried by the role assignment, so the Azure grant is broader" + (list[0].Grant.ExcludedResources.Count > 0 ? " (Azure RBAC has no exclusions: the excluded resources are included)" : "") + ".";
                 d.Mitigation = keys.Any(k => k.StartsWith("s3:", StringComparison.OrdinalIgnoreCase))
                     ? "Add an Azure ABAC condition on the storage role assignment (e.g. @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith for s3:prefix)."
                     : keys.Any(k => k.Equals("aws:SourceIp", StringComparison.OrdinalIgnoreCase) || k.StartsWith("aws:SourceVpc", StringComparison.OrdinalIgnoreCase))

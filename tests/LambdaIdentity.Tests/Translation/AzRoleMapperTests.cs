@@ -385,4 +385,16 @@ public class AzRoleMapperTests
         Assert.Equal("Function.Invoke", same.Settings["appRole"]);
         Assert.Equal(MappingStrategy.Deviation, Assert.Single(ms, m => m.AwsFeature.Contains("210987654321")).Strategy);
     }
+
+    [Fact]
+    public void ExcludedResourcesAreADeviationBecauseRbacHasNoExceptions()
+    {
+        var f = T.Function("fn", "r");
+        var g = new EffectiveGrant { Service = "s3", Action = "s3:GetObject", AccessLevel = AccessLevel.Read, Resources = new[] { "arn:aws:s3:::b/*" }, ExcludedResources = new[] { "arn:aws:s3:::b/secret/*" } };
+        var m = Assert.Single(Map(f, null, g), x => x.AwsGrants.Count > 0);
+        Assert.Equal(MappingStrategy.Deviation, m.Strategy);
+        Assert.Contains("except arn:aws:s3:::b/secret/*", m.Settings["awsCondition"]);
+        Assert.Contains("no exclusions", m.Impact);
+        Assert.Equal("Storage Blob Data Reader", m.RoleDefinitionName);
+    }
 }
