@@ -143,4 +143,25 @@ public class AzRoleMapperRealDataTests
         }
         Assert.True(grantsChecked > 0, folder + ": no grants were checked");
     }
+
+    [Fact]
+    public void TemplateWhereEveryGrantIsADeviation()
+    {
+        // tests/fixtures/translation/sam-template-all-deviations.yaml, read by the real inventory reader and grant deriver.
+        var errors = new ErrorCollector();
+        var ctx = new EngineContext(errors);
+        var inv = new InventoryReader().Read(new[] { Path.Combine(TestPaths.Fixtures, "translation", "sam-template-all-deviations.yaml") }, new InventoryOptions { AccountId = "123456789012", Region = "eu-west-1" }, ctx).ToList();
+        var f = Assert.Single(inv);
+        var ms = new AzRoleMapper(GrantDeriver.Default).Map(inv, ctx);
+        var grants = GrantDeriver.Default.Derive(f.ExecutionRole!, EngineContext.None);
+        T.AssertEveryGrantAccountedOnce(grants, ms);
+        var grantRecords = ms.Where(m => m.AwsGrants.Count > 0).ToList();
+        var notDeviation = grantRecords.Where(m => m.Strategy != MappingStrategy.Deviation && !m.AwsActions.All(a => a.StartsWith("logs:"))).Select(m => m.AwsFeature).ToList();
+        Assert.True(notDeviation.Count == 0, "not deviations: " + string.Join("; ", notDeviation));
+        Assert.All(grantRecords.Where(m => m.Strategy == MappingStrategy.Deviation), m => { Assert.False(string.IsNullOrEmpty(m.Impact)); Assert.False(string.IsNullOrEmpty(m.Mitigation)); });
+        Assert.Contains(grantRecords, m => m.RuleId == "sts-assume-role");
+        Assert.Contains(grantRecords, m => m.RuleId == "rds-iam-auth");
+        Assert.Contains(grantRecords, m => m.RuleId == "dynamodb-read" && m.Scope == "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}");
+        Assert.Contains(grantRecords, m => m.RuleId == "s3-object-read" && m.Settings.ContainsKey("awsCondition"));
+    }
 }
