@@ -18,6 +18,11 @@ namespace LambdaIdentity.Core.Azure;
 /// </summary>
 public sealed class AzureStateReader
 {
+    /// <summary>The subscription ARM templates deploy to, to resolve subscription() and resourceId(); unknown otherwise.</summary>
+    public string? TemplateSubscriptionId { get; set; }
+    /// <summary>The resource group ARM templates deploy to, to resolve resourceGroup() and resourceId(); unknown otherwise.</summary>
+    public string? TemplateResourceGroupName { get; set; }
+
     /// <summary>Reads files and folders (recursively, *.json) into one snapshot.</summary>
     public async Task<AzureState> ReadAsync(IEnumerable<string> paths, EngineContext context)
     {
@@ -124,7 +129,7 @@ public sealed class AzureStateReader
         }
         if (ArmTemplateReader.IsTemplate(el))
         {
-            new ArmTemplateReader().Read(el, state, file, context);
+            new ArmTemplateReader { SubscriptionId = TemplateSubscriptionId, ResourceGroupName = TemplateResourceGroupName }.Read(el, state, file, context);
             return true;
         }
         var value = el.Get("value");

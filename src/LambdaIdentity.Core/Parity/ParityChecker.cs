@@ -236,7 +236,11 @@ public sealed class ParityChecker
             {
                 var refKey = "user:" + name.ToLowerInvariant();
                 if (_byPrincipal.ContainsKey(refKey)) keys.Add(refKey);
-                if (_identitiesByName.TryGetValue(name, out var ids)) foreach (var i in ids) if (i.PrincipalId is not null) keys.Add(i.PrincipalId);
+                if (_identitiesByName.TryGetValue(name, out var ids))
+                {
+                    keys.Add(refKey);
+                    foreach (var i in ids) if (i.PrincipalId is not null) keys.Add(i.PrincipalId);
+                }
                 foreach (var site in _state.Sites.Values)
                     foreach (var u in site.UserAssignedIdentities)
                         if (u.Value is not null && string.Equals(Json.LastSegment(u.Key), name, StringComparison.OrdinalIgnoreCase)) keys.Add(u.Value);
@@ -254,8 +258,10 @@ public sealed class ParityChecker
         {
             var app = m.FunctionAppName;
             var refKey = "system:" + app.ToLowerInvariant();
-            if (_byPrincipal.ContainsKey(refKey)) keys.Add(refKey);
-            if (_state.Sites.TryGetValue(app, out var site) && site.PrincipalId is not null) keys.Add(site.PrincipalId);
+            var found = _state.Sites.TryGetValue(app, out var site);
+            // A template names the identity symbolically; a site known to have a system identity is a principal too.
+            if (_byPrincipal.ContainsKey(refKey) || (found && site!.IdentityType is not null && site.IdentityType.IndexOf("System", StringComparison.OrdinalIgnoreCase) >= 0)) keys.Add(refKey);
+            if (found && site!.PrincipalId is not null) keys.Add(site.PrincipalId);
             if (keys.Count == 0)
             {
                 var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
