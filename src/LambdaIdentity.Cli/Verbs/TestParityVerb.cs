@@ -14,12 +14,14 @@ public sealed class TestParityVerb : ICliVerb
     {
         var cmd = new Command("test-parity", "Check designed mappings against the Azure state: Pass, Missing, Broader, Excess, Drift or Unverifiable per item. Exit code 1 when a result fails at --fail-on, 2 when nothing could be checked.");
         var mapping = new Option<string>("--mapping") { Description = "Mapping records (JSON array from convert), or - for stdin.", Required = true };
-        var state = new Option<string[]>("--azure-state") { Description = "az CLI exports, ARM REST bodies or ARM templates: files or folders (read recursively).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var state = new Option<string[]>("--azure-state") { Description = "az CLI exports, ARM REST bodies or ARM templates: files or folders (read recursively).", AllowMultipleArgumentsPerToken = true };
+        var subscription = new Option<string?>("--subscription-id") { Description = "Read the live state of this subscription through ARM instead (Azure.Identity's default credential chain)." };
+        var tenant = new Option<string?>("--tenant-id") { Description = "The tenant for the live credential." };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Which results fail the run: Any (default: every non-Pass, Unverifiable included), Access, Excess, None.", DefaultValueFactory = _ => ParityFailLevel.Any };
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML here (for Azure DevOps PublishTestResults)." };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
-        foreach (var o in new Option[] { mapping, state, failOn, junit, verbose, format }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { mapping, state, subscription, tenant, failOn, junit, verbose, format }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             io.VerboseEnabled = parse.GetValue(verbose);
@@ -32,7 +34,17 @@ public sealed class TestParityVerb : ICliVerb
                 return 2;
             }
             if (mappings.Count == 0) { io.Err.WriteLine("error: MappingInputEmpty: no mapping records to check."); return 2; }
-            var azure = new AzureStateReader().ReadAsync(parse.GetValue(state)!, context).GetAwaiter().GetResult();
+            var paths = parse.GetValue(state) ?? Array.Empty<string>();
+            var sub = parse.GetValue(subscription);
+            if ((paths.Length == 0) == string.IsNullOrEmpty(sub))
+            {
+                io.Err.WriteLine("error: AzureStateSourceInvalid: give either --azure-state PATH... or --subscription-id ID.");
+                return 2;
+            }
+            var azure = paths.Length > 0
+                ? new AzureStateReader().ReadAsync(paths, context).GetAwaiter().GetResult()
+                : new ArmStateReader(new ArmStateReaderOptions { SubscriptionId = sub!, TenantId = parse.GetValue(tenant), FunctionAppNames = mappings.Select(m => m.FunctionAppName).ToList() })
+                    .ReadAsync(context).GetAwaiter().GetResult();
             var results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
             var path = parse.GetValue(junit);
             if (!string.IsNullOrEmpty(path)) JUnitWriter.WriteFile(results, path!);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using LambdaIdentity.Core;
@@ -8,13 +9,13 @@ using LambdaIdentity.Model;
 
 namespace LambdaIdentity.PowerShell.Commands;
 
-/// <summary>Test-IdentityParity: checks designed mappings against the Azure state.</summary>
+/// <summary>Test-IdentityParity: checks designed mappings against the Azure state (exports, templates, or live ARM).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "IdentityParity", DefaultParameterSetName = OfflineSet)]
-[OutputType(typeof(IdentityParityResult))]
-[OutputType(typeof(bool), ParameterSetName = new[] { OfflineSet })]
+[OutputType(typeof(IdentityParityResult), typeof(bool))]
 public sealed class TestIdentityParityCommand : AsyncPSCmdlet
 {
     private const string OfflineSet = "Offline";
+    private const string LiveSet = "Live";
     private readonly List<AzRoleMapping> _mappings = new();
 
     /// <summary>The designed mappings (from ConvertTo-AzRoleMapping).</summary>
@@ -27,7 +28,17 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] AzureState { get; set; } = null!;
 
-    /// <summary>Which results make -Quiet return $false.</summary>
+    /// <summary>Reads the live state of this subscription through ARM.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiveSet)]
+    [ValidateNotNullOrEmpty]
+    public string SubscriptionId { get; set; } = null!;
+
+    /// <summary>The tenant of the subscription, for the credential.</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [ValidateNotNullOrEmpty]
+    public string? TenantId { get; set; }
+
+    /// <summary>Which results make -Quiet return $false: Any (default), Access, Excess, None.</summary>
     [Parameter]
     public ParityFailLevel FailOn { get; set; } = ParityFailLevel.Any;
 
@@ -45,9 +56,20 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override async Task EndProcessingAsync(EngineContext context)
     {
-        var paths = new List<string>();
-        foreach (var p in AzureState) paths.Add(GetUnresolvedProviderPathFromPSPath(p));
-        var state = await new AzureStateReader().ReadAsync(paths, context).ConfigureAwait(false);
+        AzureState state;
+        if (ParameterSetName == LiveSet)
+        {
+            var options = new ArmStateReaderOptions { SubscriptionId = SubscriptionId, TenantId = TenantId, FunctionAppNames = _mappings.Select(m => m.FunctionAppName).ToList() };
+            var ct = context.CancellationToken;
+            if (await AzAccountsContext.OnPipelineThread(Post, () => AzAccountsContext.IsLoaded(this), ct).ConfigureAwait(false))
+                options.AccessTokenProvider = (_, c) => AzAccountsContext.OnPipelineThread(Post, () => AzAccountsContext.GetToken(this, options.Endpoint.AbsoluteUri, TenantId), c);
+            state = await new ArmStateReader(options).ReadAsync(context).ConfigureAwait(false);
+        }
+        else
+        {
+            var paths = AzureState.Select(GetUnresolvedProviderPathFromPSPath).ToList();
+            state = await new AzureStateReader().ReadAsync(paths, context).ConfigureAwait(false);
+        }
         var results = ParityChecker.Check(_mappings, state, new ParityOptions(), context);
         if (Quiet) { WriteObjectAsync(!ParityVerdict.AnyFails(results, FailOn)); return; }
         foreach (var r in results) WriteObjectAsync(r);

@@ -68,4 +68,14 @@ public class TestParityVerbTests
         Assert.Equal(2, code);
         Assert.Contains("MappingInputUnreadable", stderr);
     }
+
+    [Fact]
+    public void NeitherOrBothStateSourcesExitTwo()
+    {
+        var (code, _, stderr) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"));
+        Assert.Equal(2, code);
+        Assert.Contains("AzureStateSourceInvalid", stderr);
+        (code, _, _) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", StateDir, "--subscription-id", "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2");
+        Assert.Equal(2, code);
+    }
 }
