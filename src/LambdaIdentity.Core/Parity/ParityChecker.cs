@@ -36,6 +36,38 @@ public sealed class ParityChecker
         ["de139f84-1756-47ae-9be6-808fbbe84772"] = "Website Contributor",
     };
 
+    // Roles known to grant no key listing, for when no role definitions were read.
+    private static readonly HashSet<string> KnownNonInvokeRoles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7", // Reader
+    };
+
+    // Cosmos DB's data-plane roles are not in the ARM role catalog (they are sqlRoleDefinitions of each account).
+    private static readonly AzureRoleDefinition[] CosmosBuiltIns =
+    {
+        new()
+        {
+            Id = "00000000-0000-0000-0000-000000000001", RoleName = "Cosmos DB Built-in Data Reader", RoleType = "BuiltInRole",
+            DataActions = new[]
+            {
+                "Microsoft.DocumentDB/databaseAccounts/readMetadata",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/readChangeFeed",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/read",
+            },
+        },
+        new()
+        {
+            Id = "00000000-0000-0000-0000-000000000002", RoleName = "Cosmos DB Built-in Data Contributor", RoleType = "BuiltInRole",
+            DataActions = new[]
+            {
+                "Microsoft.DocumentDB/databaseAccounts/readMetadata",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/*",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/*",
+            },
+        },
+    };
+
     private readonly AzureState _state;
     private readonly ParityOptions _options;
     private readonly EngineContext _context;
@@ -51,6 +83,7 @@ public sealed class ParityChecker
     private ParityChecker(AzureState state, ParityOptions options, EngineContext context)
     {
         _state = state; _options = options; _context = context;
+        foreach (var r in CosmosBuiltIns) _roles[r.Id] = r;
         if (options.RoleCatalog is not null) foreach (var r in options.RoleCatalog) _roles[r.Id] = r;
         foreach (var r in state.RoleDefinitions.Values) _roles[r.Id] = r;
         foreach (var r in _roles.Values) if (!_roleIdByName.ContainsKey(r.RoleName)) _roleIdByName[r.RoleName] = r.Id;
@@ -60,7 +93,7 @@ public sealed class ParityChecker
             if (a.PrincipalRef is not null) Add(_byPrincipal, a.PrincipalRef, a);
             if (!string.IsNullOrEmpty(a.PrincipalName)) Add(_byPrincipal, "name:" + a.PrincipalName, a);
             var scope = Scopes.Normalize(a.Scope);
-            if (scope.StartsWith("/providers/microsoft.management/managementgroups/", StringComparison.Ordinal)) _managementGroupAssignments.Add(a);
+            if (scope.StartsWith(Scopes.ManagementGroups, StringComparison.Ordinal)) _managementGroupAssignments.Add(a);
             else Add(_byScope, scope, a);
         }
         foreach (var i in state.UserAssignedIdentities.Values)
@@ -518,6 +551,7 @@ public sealed class ParityChecker
             return cached;
         }
         if (KnownInvokeRoles.ContainsKey(roleId)) { known = true; return "Microsoft.Web/sites/host/listkeys/action"; }
+        if (KnownNonInvokeRoles.Contains(roleId)) { known = true; return null; }
         known = false;
         return null;
     }

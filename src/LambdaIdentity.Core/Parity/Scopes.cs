@@ -8,6 +8,9 @@ internal enum ScopeRelation { Same, Ancestor, Descendant, Unrelated }
 /// <summary>Azure scopes are resource ids, compared case-insensitively; a parent scope covers its children.</summary>
 internal static class Scopes
 {
+    /// <summary>The normalised prefix of management group scopes.</summary>
+    public const string ManagementGroups = "/providers/microsoft.management/managementgroups/";
+
     /// <summary>Lower case, one leading slash, no trailing slash; "/" for the root.</summary>
     public static string Normalize(string scope)
     {
@@ -20,6 +23,11 @@ internal static class Scopes
     public static ScopeRelation Relation(string a, string b)
     {
         if (a == b) return ScopeRelation.Same;
+        // The management group hierarchy is not read: a management group is assumed to cover any subscription scope.
+        var aGroup = a.StartsWith(ManagementGroups, StringComparison.Ordinal);
+        var bGroup = b.StartsWith(ManagementGroups, StringComparison.Ordinal);
+        if (aGroup && !bGroup) return ScopeRelation.Ancestor;
+        if (bGroup && !aGroup) return ScopeRelation.Descendant;
         if (a == "/" || b.StartsWith(a + "/", StringComparison.Ordinal)) return ScopeRelation.Ancestor;
         if (b == "/" || a.StartsWith(b + "/", StringComparison.Ordinal)) return ScopeRelation.Descendant;
         return ScopeRelation.Unrelated;

@@ -224,4 +224,27 @@ public class ParityCheckerTests
         Assert.False(ParityVerdict.Fails(ParityStatus.Excess, ParityFailLevel.None));
         Assert.False(ParityVerdict.Fails(ParityStatus.Pass, ParityFailLevel.Any));
     }
+
+    [Fact]
+    public void CosmosContributorWhereReaderWasDesignedIsBroader()
+    {
+        var maps = Mappings().Select(m => m.MappingId != "orders-api/dynamodb-write" ? m : new AzRoleMapping
+        {
+            MappingId = m.MappingId, FunctionName = m.FunctionName, FunctionAppName = m.FunctionAppName, Kind = m.Kind, Surface = m.Surface,
+            RoleDefinitionName = "Cosmos DB Built-in Data Reader", RoleDefinitionId = "00000000-0000-0000-0000-000000000001", Scope = m.Scope, IdentityType = "SystemAssigned", PrincipalName = "orders-func",
+        }).ToList();
+        var r = Check(ReadState(), maps).Single(x => x.MappingId == "orders-api/dynamodb-write");
+        Assert.Equal(ParityStatus.Broader, r.Status);
+        Assert.Contains("Cosmos DB Built-in Data Contributor", r.Actual);
+    }
+
+    [Fact]
+    public void DesignedRoleAtAManagementGroupIsBroader()
+    {
+        var state = ReadState();
+        var kv = state.RoleAssignments.Single(a => a.RoleDefinitionName == "Key Vault Secrets User");
+        state.RoleAssignments.Remove(kv);
+        state.RoleAssignments.Add(new AzureRoleAssignment { Id = "mg", Scope = "/providers/Microsoft.Management/managementGroups/contoso", RoleDefinitionId = kv.RoleDefinitionId, PrincipalId = kv.PrincipalId });
+        Assert.Equal(ParityStatus.Broader, Check(state).Single(x => x.MappingId == "billing/secrets").Status);
+    }
 }
