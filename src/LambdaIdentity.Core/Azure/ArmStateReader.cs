@@ -143,9 +143,9 @@ public sealed class ArmStateReader : IAzureStateSource
     private async Task<bool> ListAsync(HttpPipeline pipeline, string path, string apiVersion, AzureStateArea area, string? siteName, AzureState state, EngineContext context,
         Func<JsonElement, bool>? each = null)
     {
-        var url = new Uri(_options.Endpoint, path + "?api-version=" + apiVersion);
+        Uri url = new(_options.Endpoint, path + "?api-version=" + apiVersion);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (url is not null)
+        while (true)
         {
             if (!seen.Add(url.AbsoluteUri) || seen.Count > 10000)
             {
@@ -168,7 +168,16 @@ public sealed class ArmStateReader : IAzureStateSource
                 else AzureResourceParser.Apply(item, state, src, siteName);
             }
             var next = doc.RootElement.Str("nextLink");
-            url = string.IsNullOrEmpty(next) ? null : new Uri(next);
+            if (string.IsNullOrEmpty(next)) break;
+            // The bearer token goes with every request: follow only links to the same ARM endpoint.
+            if (!Uri.TryCreate(next, UriKind.Absolute, out var nextUri) || nextUri.Scheme != Uri.UriSchemeHttps
+                || !string.Equals(nextUri.Authority, _options.Endpoint.Authority, StringComparison.OrdinalIgnoreCase))
+            {
+                Fail(context, state, area, siteName, url, EngineErrorCategory.InvalidData, "AzureListNextLinkRejected",
+                    "the nextLink does not point to the ARM endpoint " + _options.Endpoint.Authority + "; later pages were not read", null);
+                return false;
+            }
+            url = nextUri;
         }
         state.AreasRead.Add(area);
         return true;

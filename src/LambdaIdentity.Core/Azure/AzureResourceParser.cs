@@ -32,9 +32,13 @@ internal static class AzureResourceParser
             case "microsoft.web/sites/functions": return AddFunction(e, state, source, siteHint);
             case "microsoft.web/sites/authsettingsv2":
                 return AddAuth(e, state, source, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
+            case "microsoft.web/sites/authsettings":
+                return AddAuthV1(e, state, source, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
             case "microsoft.web/sites/config":
                 if (string.Equals(name, "authsettingsV2", StringComparison.OrdinalIgnoreCase) || (name ?? "").EndsWith("/authsettingsV2", StringComparison.OrdinalIgnoreCase))
                     return AddAuth(e, state, source, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
+                if (string.Equals(name, "authsettings", StringComparison.OrdinalIgnoreCase) || (name ?? "").EndsWith("/authsettings", StringComparison.OrdinalIgnoreCase))
+                    return AddAuthV1(e, state, source, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
                 if (string.Equals(name, "appsettings", StringComparison.OrdinalIgnoreCase) || (name ?? "").EndsWith("/appsettings", StringComparison.OrdinalIgnoreCase))
                     return AddAppSettingsObject(e.Props(), state, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
                 return false;
@@ -193,6 +197,32 @@ internal static class AzureResourceParser
         return true;
     }
 
+    /// <summary>Classic (V1) authsettings; V2 settings of the same app take precedence.</summary>
+    private static bool AddAuthV1(JsonElement e, AzureState state, SourceLocation source, string? siteName)
+    {
+        if (siteName is null) return false;
+        var p = e.Props();
+        var site = state.Site(siteName);
+        state.AreasRead.Add(AzureStateArea.AuthSettings);
+        if (site.Auth is not null && site.Auth.Version == 2) return true;
+        var enabled = p.Bool("enabled");
+        var action = p.Str("unauthenticatedClientAction");
+        var provider = p.Str("defaultProvider");
+        site.Auth = new AzureAuthSettings
+        {
+            Version = 1,
+            Enabled = enabled,
+            RequireAuthentication = enabled && !string.Equals(action, "AllowAnonymous", StringComparison.OrdinalIgnoreCase),
+            UnauthenticatedClientAction = action,
+            AzureActiveDirectoryEnabled = enabled && (provider is null || provider.Equals("AzureActiveDirectory", StringComparison.OrdinalIgnoreCase)) && p.Str("clientId") is not null,
+            Issuer = p.Str("issuer"),
+            ClientId = p.Str("clientId"),
+            AllowedAudiences = p.Strings("allowedAudiences"),
+            Source = source,
+        };
+        return true;
+    }
+
     private static bool AddAuth(JsonElement e, AzureState state, SourceLocation source, string? siteName)
     {
         if (siteName is null) return false;
@@ -207,6 +237,7 @@ internal static class AzureResourceParser
         var site = state.Site(siteName);
         site.Auth = new AzureAuthSettings
         {
+            Version = 2,
             Enabled = p.Get("platform").Bool("enabled"),
             RequireAuthentication = p.Get("globalValidation").Bool("requireAuthentication"),
             UnauthenticatedClientAction = p.Get("globalValidation").Str("unauthenticatedClientAction"),

@@ -98,6 +98,8 @@ public sealed class AzureUserAssignedIdentity
 /// <summary>App Service authentication settings (authsettingsV2), the parts parity compares.</summary>
 public sealed class AzureAuthSettings
 {
+    /// <summary>1 for classic authsettings, 2 for authsettingsV2 (which wins when both are read).</summary>
+    public int Version { get; set; } = 2;
     /// <summary>platform.enabled.</summary>
     public bool Enabled { get; set; }
     /// <summary>globalValidation.requireAuthentication.</summary>

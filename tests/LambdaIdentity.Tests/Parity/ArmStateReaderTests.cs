@@ -147,4 +147,17 @@ public class ArmStateReaderTests
         var results = ParityChecker.Check(new[] { new AzRoleMapping { MappingId = "m", FunctionAppName = "sitef6141", Kind = MappingKind.RoleAssignment, IdentityType = "SystemAssigned", RoleDefinitionName = "Reader", Scope = Sub } }, state, null, EngineContext.None);
         Assert.All(results, r => Assert.Equal(ParityStatus.Unverifiable, r.Status));
     }
+
+    [Fact]
+    public async Task NextLinkToAnotherHostIsNotFollowedWithTheToken()
+    {
+        await using var s = await Serve();
+        // The REST example as published: its nextLink points at https://serviceRoot/...
+        s.Map(Sub + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities", Body("msi/IdentityListBySubscription.json").ToJsonString());
+        var errors = new ErrorCollector();
+        var state = await new ArmStateReader(Options(s)).ReadAsync(new EngineContext(errors));
+        var e = Assert.Single(errors.Errors, x => x.ErrorId == "AzureListNextLinkRejected");
+        Assert.Contains("userAssignedIdentities", e.Target);
+        Assert.NotNull(state.WhyUnreadable(AzureStateArea.UserAssignedIdentities, null));
+    }
 }
