@@ -43,6 +43,20 @@ internal sealed class ArmTemplateReader
             ReadResource(r, "", new List<string>(), state, expr, rgId, file, "resources[" + index + "]", context);
             index++;
         }
+        // Export-AzRoleMappingTemplate lists what it leaves out (placeholders, groups, deviations) as "mappingId: note".
+        foreach (var note in template.Path("metadata").Strings("notDeployed"))
+        {
+            var colon = note.IndexOf(": ", StringComparison.Ordinal);
+            if (colon > 0) state.NotDeployed[note.Substring(0, colon)] = note.Substring(colon + 2);
+        }
+        // A deployment that reads reference(site, ..., 'full').identity.principalId succeeds only when the site has a
+        // system-assigned identity: record that, for the sites the template itself does not declare.
+        foreach (var a in state.RoleAssignments)
+            if (a.PrincipalRef is string r && r.StartsWith("system:", StringComparison.Ordinal))
+            {
+                var site = state.Site(r.Substring("system:".Length));
+                if (site.IdentityType is null) { site.IdentityType = "SystemAssigned"; site.Source ??= new SourceLocation { File = file, Path = "(inferred from reference(...).identity.principalId)" }; }
+            }
         context.Verbose(file + ": ARM template, " + index + " top-level resources.");
     }
 

@@ -184,6 +184,8 @@ public sealed class AzureState
     public Dictionary<string, AzureUserAssignedIdentity> UserAssignedIdentities { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>What could not be read.</summary>
     public List<AzureUnreadable> Unreadable { get; } = new();
+    /// <summary>Mapping ids a template says it does not deploy (its metadata.notDeployed), with the template's note.</summary>
+    public Dictionary<string, string> NotDeployed { get; } = new(StringComparer.Ordinal);
     /// <summary>Areas some input provided (an area nobody read is unverifiable too).</summary>
     public HashSet<AzureStateArea> AreasRead { get; } = new();
 
@@ -227,6 +229,7 @@ public sealed class AzureState
         }
         foreach (var kv in other.UserAssignedIdentities) UserAssignedIdentities[kv.Key] = kv.Value;
         Unreadable.AddRange(other.Unreadable);
+        foreach (var kv in other.NotDeployed) NotDeployed[kv.Key] = kv.Value;
         AreasRead.UnionWith(other.AreasRead);
     }
 }

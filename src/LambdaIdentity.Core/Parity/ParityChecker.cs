@@ -143,6 +143,15 @@ public sealed class ParityChecker
 
     private IdentityParityResult CheckOne(AzRoleMapping m)
     {
+        var r = Judge(m);
+        // A template that says it leaves this item out cannot show it: not a lost access, not a pass.
+        if (r.Status == ParityStatus.Missing && _state.NotDeployed.TryGetValue(m.MappingId, out var note))
+            return Result(m, ParityStatus.Unverifiable, r.Expected, r.Actual, "The template does not deploy this item: " + note + ".");
+        return r;
+    }
+
+    private IdentityParityResult Judge(AzRoleMapping m)
+    {
         if (m.Kind == MappingKind.AwsFederatedRole)
             return Result(m, ParityStatus.Unverifiable, Describe(m), "not read", "An AWS-side role is not part of the Azure state; verify it on AWS.");
         if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Count == 0)

@@ -221,4 +221,26 @@ public class ArmTemplateRoundTripTests
         var (results, _) = await CheckAgainst(Text(t));
         Assert.Equal(ParityStatus.Unverifiable, results.Single(r => r.MappingId == "orders-api/s3-read").Status);
     }
+
+    [Fact]
+    public async Task TemplateInTheExportersShapePassesWhatItDeploysAndNeverMissesWhatItLeavesOut()
+    {
+        // Written in the exact shape of the translation stage's MappingTemplateExporter (ARM JSON).
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { Path.Combine(Dir, "export-azrolemappingtemplate-orders.json"), Catalog }, new EngineContext(errors));
+        Assert.Empty(errors.Errors);
+        var results = ParityChecker.Check(Mappings(), state, null, EngineContext.None);
+        string S(string id) => results.Single(r => r.MappingId == id).Status.ToString();
+        Assert.Equal(new[] { "Pass", "Pass", "Pass", "Pass", "Pass" },
+            new[] { S("orders-api/s3-read"), S("orders-api/sqs-send"), S("orders-api/dynamodb-write"), S("billing/secrets"), S("orders-api/identity") });
+        // Listed under metadata.notDeployed: Unverifiable with the template's note, not Missing.
+        var deployers = results.Single(r => r.MappingId == "orders-api/deployers");
+        Assert.Equal(ParityStatus.Unverifiable, deployers.Status);
+        Assert.Contains("create the Entra group", deployers.Reason);
+        // The template holds no functions (authLevel), identity attachments or app settings: Unverifiable, never Pass or Missing.
+        Assert.Equal("Unverifiable", S("orders-api/auth"));
+        Assert.Equal("Unverifiable", S("billing/identity"));
+        Assert.Equal("Unverifiable", S("orders-api/sqs-trigger"));
+        Assert.DoesNotContain(results, r => r.Status is ParityStatus.Missing or ParityStatus.Excess or ParityStatus.Broader or ParityStatus.Drift);
+    }
 }
