@@ -17,11 +17,12 @@ public sealed class TestParityVerb : ICliVerb
         var state = new Option<string[]>("--azure-state") { Description = "az CLI exports, ARM REST bodies or ARM templates: files or folders (read recursively).", AllowMultipleArgumentsPerToken = true };
         var subscription = new Option<string?>("--subscription-id") { Description = "Read the live state of this subscription through ARM instead (Azure.Identity's default credential chain)." };
         var tenant = new Option<string?>("--tenant-id") { Description = "The tenant for the live credential." };
+        var templateScope = new Option<string?>("--template-scope") { Description = "The resource group ARM templates deploy to (/subscriptions/ID/resourceGroups/NAME), to resolve resourceGroup(), subscription() and relative scopes." };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Which results fail the run: Any (default: every non-Pass, Unverifiable included), Access, Excess, None.", DefaultValueFactory = _ => ParityFailLevel.Any };
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML here (for Azure DevOps PublishTestResults)." };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
-        foreach (var o in new Option[] { mapping, state, subscription, tenant, failOn, junit, verbose, format }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { mapping, state, subscription, tenant, templateScope, failOn, junit, verbose, format }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             io.VerboseEnabled = parse.GetValue(verbose);
@@ -41,8 +42,20 @@ public sealed class TestParityVerb : ICliVerb
                 io.Err.WriteLine("error: AzureStateSourceInvalid: give either --azure-state PATH... or --subscription-id ID.");
                 return 2;
             }
+            var reader = new AzureStateReader();
+            if (parse.GetValue(templateScope) is string ts)
+            {
+                var parts = ts.Trim('/').Split('/');
+                if (parts.Length != 4 || !parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) || !parts[2].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase))
+                {
+                    io.Err.WriteLine("error: TemplateScopeInvalid: --template-scope must be /subscriptions/ID/resourceGroups/NAME.");
+                    return 2;
+                }
+                reader.TemplateSubscriptionId = parts[1];
+                reader.TemplateResourceGroupName = parts[3];
+            }
             var azure = paths.Length > 0
-                ? new AzureStateReader().ReadAsync(paths, context).GetAwaiter().GetResult()
+                ? reader.ReadAsync(paths, context).GetAwaiter().GetResult()
                 : new ArmStateReader(new ArmStateReaderOptions { SubscriptionId = sub!, TenantId = parse.GetValue(tenant), FunctionAppNames = mappings.Select(m => m.FunctionAppName).ToList() })
                     .ReadAsync(context).GetAwaiter().GetResult();
             var results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);

@@ -78,4 +78,18 @@ public class TestParityVerbTests
         (code, _, _) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", StateDir, "--subscription-id", "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2");
         Assert.Equal(2, code);
     }
+
+    [Fact]
+    public void TemplateScopeResolvesRelativeScopes()
+    {
+        var t = ArmTemplateRoundTripTests.Export(ParityFixtures.Mappings());
+        var blob = t["resources"]!.AsArray().Single(r => ((string?)r!["scope"] ?? "").EndsWith("stordersdata"));
+        blob!["scope"] = "[format('Microsoft.Storage/storageAccounts/{0}', 'stordersdata')]";
+        var file = Path.Combine(TempDir(), "parity-template.json");
+        File.WriteAllText(file, t.ToJsonString());
+        var args = new[] { "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", file, Catalog };
+        Assert.Equal(1, Run("", args).code); // the relative scope stays a token: Unverifiable
+        Assert.Equal(0, Run("", args.Concat(new[] { "--template-scope", Rg }).ToArray()).code);
+        Assert.Equal(2, Run("", args.Concat(new[] { "--template-scope", "/subscriptions/x" }).ToArray()).code);
+    }
 }
