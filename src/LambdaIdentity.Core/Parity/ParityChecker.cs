@@ -511,7 +511,13 @@ public sealed class ParityChecker
                     a.HasUnresolvedToken ? "An assignment to the function's identity holds an unresolved template expression." : "No AWS grant justifies this access of the function's identity " + k.Value + ".", a.Id, a.Source, k.Value, a);
             }
         }
-        if (!_options.CheckCallerAccess || site is null || string.IsNullOrEmpty(site.Id)) yield break;
+        if (!_options.CheckCallerAccess) yield break;
+        if (site is null || string.IsNullOrEmpty(site.Id))
+        {
+            yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", "function app resource id unknown",
+                "Callers who can list the function app's keys (invoke access) could not be checked: the state holds no resource id for " + app + ".", null, Surface: IdentitySurface.People);
+            yield break;
+        }
         // Callers: anyone who can list the app's keys can invoke it.
         var designedCallers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var m in mappings)
