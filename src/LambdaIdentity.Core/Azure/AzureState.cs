@@ -211,7 +211,7 @@ public sealed class AzureState
         foreach (var u in Unreadable)
             if (u.Area == area && (u.SiteName is null || (siteName is not null && string.Equals(u.SiteName, siteName, StringComparison.OrdinalIgnoreCase))))
                 return u.Reason + " (" + u.Target + ")";
-        if (!AreasRead.Contains(area)) return "no input provided " + area;
+        if (!AreasRead.Contains(area)) return "nothing was read for " + area + " (no export, template or live read holds it)";
         return null;
     }
 

@@ -170,7 +170,11 @@ public sealed class ParityChecker
     {
         var expected = Describe(m);
         var roleId = ResolveRoleId(m);
-        var system = roleId is not null && roleId.StartsWith(CosmosRolePrefix, StringComparison.Ordinal) ? AzureAssignmentSystem.CosmosSql : AzureAssignmentSystem.Rbac;
+        // TODO(after merge): use AzRoleMapping.RoleAssignmentType ("CosmosDbSql") from the translation stage.
+        var cosmosService = (m.AzureService ?? "").IndexOf("Cosmos", StringComparison.OrdinalIgnoreCase) >= 0
+                            && (m.Scope ?? "").IndexOf("/databaseAccounts/", StringComparison.OrdinalIgnoreCase) >= 0
+                            && (roleId is null || !_state.RoleDefinitions.ContainsKey(roleId));
+        var system = roleId is not null && roleId.StartsWith(CosmosRolePrefix, StringComparison.Ordinal) || cosmosService ? AzureAssignmentSystem.CosmosSql : AzureAssignmentSystem.Rbac;
         var area = system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments;
         if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope))
             return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The designed scope is a placeholder (" + (m.Scope ?? "none") + "); fill it from a resource map.");
@@ -387,7 +391,7 @@ public sealed class ParityChecker
                 if (http.Count > 0 && drift.Count == 0) passed.Add("authLevel " + level);
             }
         }
-        var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction" };
+        var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction", "identityProvider" };
         if (authKeys.Any(settings.ContainsKey))
         {
             var why = _state.WhyUnreadable(AzureStateArea.AuthSettings, app);
@@ -403,6 +407,12 @@ public sealed class ParityChecker
                     if (wantOn != on) drift.Add("authentication is " + (on ? "required" : "not required (off or anonymous allowed)") + ", designed " + (wantOn ? "required" : "not required"));
                     else passed.Add("requireAuthentication " + req);
                 }
+                if (settings.TryGetValue("identityProvider", out var provider))
+                {
+                    if (!provider.Equals("azureActiveDirectory", StringComparison.OrdinalIgnoreCase)) unverifiable.Add("identityProvider " + provider + " is not compared");
+                    else if (!auth.AzureActiveDirectoryEnabled) drift.Add("the Entra ID (azureActiveDirectory) provider is not enabled");
+                    else passed.Add("identityProvider azureActiveDirectory");
+                }
                 Compare("issuer", auth.Issuer is null ? Array.Empty<string>() : new[] { auth.Issuer }, settings, drift, unverifiable, passed, actual);
                 Compare("allowedAudiences", auth.AllowedAudiences, settings, drift, unverifiable, passed, actual);
                 Compare("allowedApplications", auth.AllowedApplications, settings, drift, unverifiable, passed, actual);
@@ -410,14 +420,21 @@ public sealed class ParityChecker
                 Compare("unauthenticatedClientAction", auth.UnauthenticatedClientAction is null ? Array.Empty<string>() : new[] { auth.UnauthenticatedClientAction }, settings, drift, unverifiable, passed, actual);
             }
         }
-        var unknown = settings.Keys.Where(k => k != "authLevel" && k != "functionName" && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles, CORS) are not passed.
+        var unknown = settings.Keys.Where(k => !k.Equals("authLevel", StringComparison.OrdinalIgnoreCase) && !InformationalSettings.Contains(k) && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0) unverifiable.Add("not verifiable from the Azure resource state: " + string.Join(", ", unknown));
         var actualText = actual.Count == 0 ? "not read" : string.Join("; ", actual);
-        var notChecked = unknown.Count == 0 ? "" : " Not checked: " + string.Join(", ", unknown) + ".";
-        if (drift.Count > 0) return SiteResult(m, ParityStatus.Drift, expected, actualText, "Configuration differs: " + string.Join("; ", drift) + "." + (unverifiable.Count > 0 ? " Also unverifiable: " + string.Join("; ", unverifiable) + "." : "") + notChecked, site);
-        if (unverifiable.Count > 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, string.Join("; ", unverifiable) + "." + notChecked, site);
-        if (passed.Count == 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, "The mapping names no authentication setting that can be checked." + notChecked, site);
-        return SiteResult(m, ParityStatus.Pass, expected, actualText, "Matches: " + string.Join("; ", passed) + "." + notChecked, site);
+        if (drift.Count > 0) return SiteResult(m, ParityStatus.Drift, expected, actualText, "Configuration differs: " + string.Join("; ", drift) + "." + (unverifiable.Count > 0 ? " Also unverifiable: " + string.Join("; ", unverifiable) + "." : ""), site);
+        if (unverifiable.Count > 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, string.Join("; ", unverifiable) + ".", site);
+        if (passed.Count == 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, "The mapping names no authentication setting that can be checked.", site);
+        return SiteResult(m, ParityStatus.Pass, expected, actualText, "Matches: " + string.Join("; ", passed) + ".", site);
     }
+
+    // Settings that describe the design rather than Azure state.
+    private static readonly HashSet<string> InformationalSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "functionName", "trigger", "credential", "grantedBy", "fromWildcard", "scopeResourceType", "proposedScopeLevel", "awsCondition", "hostingPlan", "sharedWith",
+    };
 
     private static void Compare(string key, IReadOnlyList<string> actualValues, Dictionary<string, string> settings, List<string> drift, List<string> unverifiable, List<string> passed, List<string> actual)
     {
@@ -448,8 +465,11 @@ public sealed class ParityChecker
         foreach (var kv in m.Settings)
         {
             var k = kv.Key;
-            if (k.Equals("connection", StringComparison.OrdinalIgnoreCase) || k.EndsWith("SettingName", StringComparison.OrdinalIgnoreCase) || k.Equals("appSettingNames", StringComparison.OrdinalIgnoreCase))
+            // Keys that name app settings: the trigger's connection prefix, or settings written as KEY__property.
+            if (k.Equals("connection", StringComparison.OrdinalIgnoreCase) || k.Equals("connectionSetting", StringComparison.OrdinalIgnoreCase)
+                || k.EndsWith("SettingName", StringComparison.OrdinalIgnoreCase) || k.Equals("appSettingNames", StringComparison.OrdinalIgnoreCase))
                 names.AddRange(kv.Value.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
+            else if (k.IndexOf("__", StringComparison.Ordinal) > 0) names.Add(k);
         }
         if (names.Count == 0)
             return Result(m, ParityStatus.Unverifiable, expected, "not checkable", "The settings (" + string.Join(", ", m.Settings.Keys) + ") name no app setting the state can show.");

@@ -247,4 +247,30 @@ public class ParityCheckerTests
         state.RoleAssignments.Add(new AzureRoleAssignment { Id = "mg", Scope = "/providers/Microsoft.Management/managementGroups/contoso", RoleDefinitionId = kv.RoleDefinitionId, PrincipalId = kv.PrincipalId });
         Assert.Equal(ParityStatus.Broader, Check(state).Single(x => x.MappingId == "billing/secrets").Status);
     }
+
+    [Fact]
+    public void SettingsInTheTranslationStagesVocabularyAreChecked()
+    {
+        var maps = new List<AzRoleMapping>
+        {
+            new() { MappingId = "t/trigger", FunctionName = "orders-api", FunctionAppName = "orders-func", Kind = MappingKind.TriggerConnection,
+                Settings = new Dictionary<string, string> { ["trigger"] = "serviceBusTrigger", ["connectionSetting"] = "ORDERS_QUEUE", ["credential"] = "managedidentity" } },
+            new() { MappingId = "t/host", FunctionName = "orders-api", FunctionAppName = "orders-func", Kind = MappingKind.Setting,
+                Settings = new Dictionary<string, string> { ["AzureWebJobsStorage__accountName"] = "{hostStorageAccount}", ["AzureWebJobsStorage__credential"] = "managedidentity" } },
+            new() { MappingId = "t/auth", FunctionName = "orders-api", FunctionAppName = "orders-func", Kind = MappingKind.Authentication, Surface = IdentitySurface.EndUser,
+                Settings = new Dictionary<string, string> { ["requireAuthentication"] = "true", ["identityProvider"] = "azureActiveDirectory", ["unauthenticatedClientAction"] = "Return401", ["requiredScopes"] = "orders.read" } },
+        };
+        var results = Check(ReadState(), maps);
+        Assert.Equal(ParityStatus.Pass, results.Single(r => r.MappingId == "t/trigger").Status);
+        var host = results.Single(r => r.MappingId == "t/host");
+        Assert.Equal(ParityStatus.Missing, host.Status); // the fixture app has AzureWebJobsStorage__accountName but no __credential
+        Assert.Contains("AzureWebJobsStorage__credential", host.Reason);
+        // Scopes are enforced by the code, not by App Service: the item cannot pass on Azure state alone.
+        var auth = results.Single(r => r.MappingId == "t/auth");
+        Assert.Equal(ParityStatus.Unverifiable, auth.Status);
+        Assert.Contains("not verifiable from the Azure resource state: requiredScopes", auth.Reason);
+        maps[2] = new AzRoleMapping { MappingId = "t/auth", FunctionName = "orders-api", FunctionAppName = "orders-func", Kind = MappingKind.Authentication,
+            Settings = maps[2].Settings.Where(kv => kv.Key != "requiredScopes").ToDictionary(kv => kv.Key, kv => kv.Value) };
+        Assert.Equal(ParityStatus.Pass, Check(ReadState(), maps).Single(r => r.MappingId == "t/auth").Status);
+    }
 }
