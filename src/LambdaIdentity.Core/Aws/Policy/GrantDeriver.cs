@@ -75,7 +75,6 @@ public sealed class GrantDeriver : IGrantDeriver
         public IReadOnlyList<PolicyCondition> Conditions = Array.Empty<PolicyCondition>();
         public string ConditionKey = "";
         public string Ref = "";
-        public bool FromWildcard;
     }
 
     private sealed class Draft
@@ -110,9 +109,8 @@ public sealed class GrantDeriver : IGrantDeriver
                     Conditions = s.Condition,
                     ConditionKey = ConditionSignature(s.Condition) + "|" + string.Join(",", s.NotResource),
                     Ref = StatementMatcher.Ref(d, s, i),
-                    FromWildcard = s.NotAction.Count > 0 || s.Action.Any(Wildcard.HasWildcard),
                 };
-                foreach (var (name, action) in Concrete(s, d, i, context)) Add(drafts, name, action, part);
+                foreach (var (name, action, wildcard) in Concrete(s, d, i, context)) Add(drafts, name, action, part, wildcard);
             }
         }
         // 2. Explicit denies of the identity policies and the boundary.
@@ -184,11 +182,11 @@ public sealed class GrantDeriver : IGrantDeriver
         return result;
     }
 
-    private IEnumerable<(string Name, CatalogAction? Action)> Concrete(PolicyStatement s, PolicyDocument d, int index, EngineContext context)
+    private IEnumerable<(string Name, CatalogAction? Action, bool Wildcard)> Concrete(PolicyStatement s, PolicyDocument d, int index, EngineContext context)
     {
         if (s.NotAction.Count > 0)
         {
-            foreach (var a in _actions.ExpandNot(s.NotAction)) yield return (a.FullName, a);
+            foreach (var a in _actions.ExpandNot(s.NotAction)) yield return (a.FullName, a, true);
             yield break;
         }
         foreach (var p in s.Action)
@@ -198,23 +196,23 @@ public sealed class GrantDeriver : IGrantDeriver
                 // An action the catalog does not know is kept (access level Unknown), never dropped.
                 var a = _actions.Find(p);
                 if (a is null) context.Verbose($"{StatementMatcher.Ref(d, s, index)}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
-                yield return (a?.FullName ?? p, a);
+                yield return (a?.FullName ?? p, a, false);
                 continue;
             }
             var expanded = _actions.Expand(p);
             if (expanded.Count == 0) context.Warning($"{StatementMatcher.Ref(d, s, index)}: action pattern '{p}' matches no action in the IAM action catalog.");
-            foreach (var a in expanded) yield return (a.FullName, a);
+            foreach (var a in expanded) yield return (a.FullName, a, true);
         }
     }
 
-    private static void Add(Dictionary<string, List<Draft>> drafts, string name, CatalogAction? action, Part part)
+    private static void Add(Dictionary<string, List<Draft>> drafts, string name, CatalogAction? action, Part part, bool fromWildcard)
     {
         if (!drafts.TryGetValue(name, out var list)) drafts[name] = list = new List<Draft>(1);
         foreach (var g in list)
         {
             if (g.Key != part.ConditionKey) continue;
             if (!g.GrantedBy.Contains(part.Ref)) g.GrantedBy.Add(part.Ref);
-            g.FromWildcard &= part.FromWildcard;
+            g.FromWildcard &= fromWildcard;
             if (g.Resources.Count == 1 && g.Resources[0] == "*") return;
             if (part.Resources.Count == 1 && part.Resources[0] == "*") { g.Resources = new List<string>(Star); return; }
             foreach (var r in part.Resources) if (!g.Resources.Contains(r)) g.Resources.Add(r);
@@ -223,7 +221,7 @@ public sealed class GrantDeriver : IGrantDeriver
         list.Add(new Draft
         {
             Action = action, ActionName = name, Key = part.ConditionKey, Resources = new List<string>(part.Resources), Excluded = part.NotResources,
-            Conditions = part.Conditions, GrantedBy = new List<string> { part.Ref }, FromWildcard = part.FromWildcard,
+            Conditions = part.Conditions, GrantedBy = new List<string> { part.Ref }, FromWildcard = fromWildcard,
         });
     }
 

@@ -44,7 +44,8 @@ public sealed class PolicyEvaluator
     public AccessDecision Evaluate(AccessRequest request, PolicySet policies)
     {
         var ctx = Prepare(request, out var principalAccount, out var resourceAccount);
-        var crossAccount = principalAccount is not null && resourceAccount is not null && principalAccount != resourceAccount;
+        // Resources AWS owns (arn:aws:iam::aws:policy/...) carry no resource policy: identity policies decide, as within an account.
+        var crossAccount = principalAccount is not null && resourceAccount is not null && principalAccount != resourceAccount && resourceAccount != "aws";
         var unresolved = new List<string>();
         void NoteUnresolved(PolicyDocument? d) { if (d is { IsUnresolved: true }) unresolved.Add(d.PolicyArn ?? d.PolicyName); }
         foreach (var d in policies.IdentityPolicies) NoteUnresolved(d);
