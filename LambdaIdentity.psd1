@@ -11,6 +11,7 @@
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
     CmdletsToExport      = @(
         'Export-LambdaIdentityReport'
+        'Test-LambdaIdentityAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
