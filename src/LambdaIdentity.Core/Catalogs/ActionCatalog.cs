@@ -89,7 +89,7 @@ public sealed class ActionCatalog
             : _byService.TryGetValue(svc, out var one) ? new[] { one } : Array.Empty<CatalogAction[]>();
         if (name == "*") return services.SelectMany(s => s).ToArray();
         if (!Wildcard.HasWildcard(name))
-            return Find(pattern) is { } a ? new[] { a } : Array.Empty<CatalogAction>();
+            return services.Select(s => s.Length == 0 ? null : Find(s[0].Service + ":" + name)).Where(a => a is not null).Select(a => a!).ToArray();
         return services.SelectMany(s => s).Where(a => Wildcard.Match(name, a.Name, ignoreCase: true)).ToArray();
     }
 
