@@ -30,6 +30,8 @@ public sealed class CatalogAction
     public IReadOnlyList<string> ResourceTypes { get; }
     /// <summary>Condition keys the action supports.</summary>
     public IReadOnlyList<string> ConditionKeys { get; }
+    /// <summary>The action's position in its catalog's sorted list (for fast ordering).</summary>
+    internal int Index { get; set; } = int.MaxValue;
     /// <inheritdoc />
     public override string ToString() => FullName;
 }
@@ -52,6 +54,7 @@ public sealed class ActionCatalog
         Source = source;
         foreach (var a in actions) _byName[a.FullName] = a;
         _all = _byName.Values.OrderBy(a => a.FullName, StringComparer.OrdinalIgnoreCase).ToArray();
+        for (var i = 0; i < _all.Length; i++) _all[i].Index = i;
         foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
     }
 
@@ -107,8 +110,12 @@ public sealed class ActionCatalog
     /// <summary>The concrete actions a NotAction list allows or denies: every catalog action no pattern matches.</summary>
     public IReadOnlyList<CatalogAction> ExpandNot(IEnumerable<string> notPatterns)
     {
-        var excluded = new HashSet<CatalogAction>(Expand(notPatterns));
-        return _all.Where(a => !excluded.Contains(a)).ToArray();
+        var list = notPatterns.ToList();
+        return _expandCache.GetOrAdd("\u0000not\u0000" + string.Join("\u0000", list), _ =>
+        {
+            var excluded = new HashSet<CatalogAction>(Expand(list));
+            return _all.Where(a => !excluded.Contains(a)).ToArray();
+        });
     }
 
     /// <summary>True when an action pattern matches an action name (case-insensitive, * and ?).</summary>

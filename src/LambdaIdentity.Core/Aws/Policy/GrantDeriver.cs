@@ -73,29 +73,101 @@ public sealed class GrantDeriver : IGrantDeriver
         public IReadOnlyList<string> Resources = Star;
         public IReadOnlyList<string> NotResources = Array.Empty<string>();
         public IReadOnlyList<PolicyCondition> Conditions = Array.Empty<PolicyCondition>();
-        public string ConditionKey = "";
-        public string Ref = "";
+        public string Key = "";
+        public string[] Ref = Array.Empty<string>();
     }
 
+    // One grant in the making. Lists are shared with the statement until a merge or deny changes them (copy on write).
     private sealed class Draft
     {
         public CatalogAction? Action;
-        public string ActionName = "";
+        public string Name = "";
         public string Key = "";
-        public List<string> Resources = new();
+        public IReadOnlyList<string> Resources = Star;
+        public bool ResourcesOwned;
         public IReadOnlyList<string> Excluded = Array.Empty<string>();
         public IReadOnlyList<PolicyCondition> Conditions = Array.Empty<PolicyCondition>();
-        public List<string> GrantedBy = new();
+        public IReadOnlyList<string> GrantedBy = Array.Empty<string>();
+        public bool GrantedByOwned;
         public List<string>? DeniedBy;
-        public bool FromWildcard;
-        public bool ConditionallyDenied;
+        public bool FromWildcard, ConditionallyDenied, Removed;
+        public int Stamp = -1;
+        public List<int>? BoundaryHits;
+        public Draft? Next;
+
+        public List<string> OwnResources()
+        {
+            if (!ResourcesOwned) { Resources = new List<string>(Resources); ResourcesOwned = true; }
+            return (List<string>)Resources;
+        }
+
+        public void AddGrantedBy(string r)
+        {
+            if (GrantedBy.Contains(r)) return;
+            if (!GrantedByOwned) { GrantedBy = new List<string>(GrantedBy); GrantedByOwned = true; }
+            ((List<string>)GrantedBy).Add(r);
+        }
+    }
+
+    private sealed class Drafts
+    {
+        public Dictionary<CatalogAction, Draft> Known = new();
+
+        public void Reserve(int count)
+        {
+            if (Known.Count == 0 && count > 16) Known = new Dictionary<CatalogAction, Draft>(count);
+        }
+        public readonly Dictionary<string, Draft> Unknown = new(StringComparer.OrdinalIgnoreCase);
+        public readonly List<Draft> All = new();
+
+        public void Add(string name, CatalogAction? action, Part part, bool fromWildcard)
+        {
+            Draft? head;
+            if (action is not null) Known.TryGetValue(action, out head); else Unknown.TryGetValue(name, out head);
+            for (var g = head; g is not null; g = g.Next)
+            {
+                if (g.Key != part.Key) continue;
+                g.AddGrantedBy(part.Ref[0]);
+                g.FromWildcard &= fromWildcard;
+                if (g.Resources.Count == 1 && g.Resources[0] == "*") return;
+                if (part.Resources.Count == 1 && part.Resources[0] == "*") { g.Resources = Star; g.ResourcesOwned = false; return; }
+                foreach (var r in part.Resources) if (!g.Resources.Contains(r)) g.OwnResources().Add(r);
+                return;
+            }
+            var d = new Draft
+            {
+                Action = action, Name = name, Key = part.Key, Resources = part.Resources, Excluded = part.NotResources,
+                Conditions = part.Conditions, GrantedBy = part.Ref, FromWildcard = fromWildcard, Next = head,
+            };
+            if (action is not null) Known[action] = d; else Unknown[name] = d;
+            All.Add(d);
+        }
+
+        // The live drafts whose action the statement's Action/NotAction covers, each once per stamp.
+        public IEnumerable<Draft> Matching(PolicyStatement s, ActionCatalog catalog, int stamp)
+        {
+            if (s.Action.Count > 0 && Known.Count > 0)
+            {
+                foreach (var p in s.Action)
+                    foreach (var a in Wildcard.HasWildcard(p) ? catalog.Expand(p) : catalog.Find(p) is { } one ? new[] { one } : Array.Empty<CatalogAction>())
+                        if (Known.TryGetValue(a, out var head))
+                            for (var g = head; g is not null; g = g.Next)
+                                if (!g.Removed && g.Stamp != stamp) { g.Stamp = stamp; yield return g; }
+                foreach (var g in Unknown.Values)
+                    for (var x = g; x is not null; x = x.Next)
+                        if (!x.Removed && x.Stamp != stamp && StatementMatcher.MatchesAction(s, x.Name)) { x.Stamp = stamp; yield return x; }
+                yield break;
+            }
+            foreach (var g in All)
+                if (!g.Removed && g.Stamp != stamp && StatementMatcher.MatchesAction(s, g.Name)) { g.Stamp = stamp; yield return g; }
+        }
     }
 
     /// <summary>Derives grants from identity policies and an optional boundary (both already resolved).</summary>
     public IReadOnlyList<EffectiveGrant> Derive(IReadOnlyList<PolicyDocument> identity, PolicyDocument? boundary, bool incomplete, EngineContext context)
     {
         // 1. Allows, per concrete action, merged per (condition set, NotResource set).
-        var drafts = new Dictionary<string, List<Draft>>(StringComparer.OrdinalIgnoreCase);
+        var drafts = new Drafts();
         foreach (var d in identity)
         {
             for (var i = 0; i < d.Statement.Count; i++)
@@ -107,132 +179,125 @@ public sealed class GrantDeriver : IGrantDeriver
                     Resources = s.Resource.Count > 0 ? s.Resource : Star,
                     NotResources = s.NotResource,
                     Conditions = s.Condition,
-                    ConditionKey = ConditionSignature(s.Condition) + "|" + string.Join(",", s.NotResource),
-                    Ref = StatementMatcher.Ref(d, s, i),
+                    Key = s.Condition.Count == 0 && s.NotResource.Count == 0 ? "" : ConditionSignature(s.Condition) + "|" + string.Join(",", s.NotResource),
+                    Ref = new[] { StatementMatcher.Ref(d, s, i) },
                 };
-                foreach (var (name, action, wildcard) in Concrete(s, d, i, context)) Add(drafts, name, action, part, wildcard);
+                if (s.NotAction.Count > 0)
+                {
+                    foreach (var a in _actions.ExpandNot(s.NotAction)) drafts.Add(a.FullName, a, part, true);
+                    continue;
+                }
+                foreach (var p in s.Action)
+                {
+                    if (!Wildcard.HasWildcard(p))
+                    {
+                        // An action the catalog does not know is kept (access level Unknown), never dropped.
+                        var a = _actions.Find(p);
+                        if (a is null) context.Verbose($"{part.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
+                        drafts.Add(a?.FullName ?? p, a, part, false);
+                        continue;
+                    }
+                    var expanded = _actions.Expand(p);
+                    if (expanded.Count == 0) context.Warning($"{part.Ref[0]}: action pattern '{p}' matches no action in the IAM action catalog.");
+                    drafts.Reserve(expanded.Count);
+                    for (var k = 0; k < expanded.Count; k++) drafts.Add(expanded[k].FullName, expanded[k], part, true);
+                }
             }
         }
         // 2. Explicit denies of the identity policies and the boundary.
-        var denies = identity.Concat(boundary is null ? Array.Empty<PolicyDocument>() : new[] { boundary })
-            .SelectMany(d => d.Statement.Select((s, i) => (d, s, i))).Where(x => x.s.Effect == "Deny").ToList();
-        foreach (var (d, s, i) in denies)
+        var stamp = 0;
+        foreach (var d in boundary is null ? identity : identity.Concat(new[] { boundary }))
         {
-            var denyRef = StatementMatcher.Ref(d, s, i);
-            foreach (var key in drafts.Keys.ToList())
+            for (var i = 0; i < d.Statement.Count; i++)
             {
-                if (!StatementMatcher.MatchesAction(s, key)) continue;
-                var list = drafts[key];
-                foreach (var g in list.ToList())
+                var s = d.Statement[i];
+                if (s.Effect != "Deny") continue;
+                var denyRef = StatementMatcher.Ref(d, s, i);
+                foreach (var g in drafts.Matching(s, _actions, stamp++).ToList())
                 {
                     if (s.Condition.Count > 0) { g.ConditionallyDenied = true; (g.DeniedBy ??= new()).Add(denyRef); continue; }
                     if (ApplyDeny(g, s)) (g.DeniedBy ??= new()).Add(denyRef);
-                    if (g.Resources.Count == 0) list.Remove(g);
+                    if (g.Resources.Count == 0) g.Removed = true;
                 }
-                if (list.Count == 0) drafts.Remove(key);
             }
         }
         // 3. The boundary: an action survives only where the boundary allows it too.
         if (boundary is not null)
         {
-            var allows = boundary.Statement.Select((s, i) => (s, i)).Where(x => x.s.Effect == "Allow").ToList();
-            foreach (var key in drafts.Keys.ToList())
+            for (var i = 0; i < boundary.Statement.Count; i++)
             {
-                var parts = allows.Where(x => StatementMatcher.MatchesAction(x.s, key)).ToList();
-                if (parts.Count == 0) { drafts.Remove(key); continue; }
-                var list = drafts[key];
-                foreach (var g in list.ToList())
-                {
-                    var unconditional = parts.Where(x => x.s.Condition.Count == 0).ToList();
-                    var use = unconditional.Count > 0 ? unconditional : parts.Take(1).ToList();
-                    var kept = new List<string>();
-                    foreach (var (s, _) in use) kept.AddRange(Intersect(g.Resources, s));
-                    g.Resources = kept.Distinct(StringComparer.Ordinal).ToList();
-                    if (unconditional.Count == 0) g.Conditions = g.Conditions.Concat(use[0].s.Condition).ToList();
-                    foreach (var (s, i) in use) g.GrantedBy.Add(StatementMatcher.Ref(boundary, s, i));
-                    if (g.Resources.Count == 0) list.Remove(g);
-                }
-                if (list.Count == 0) drafts.Remove(key);
+                var s = boundary.Statement[i];
+                if (s.Effect != "Allow") continue;
+                foreach (var g in drafts.Matching(s, _actions, stamp++)) (g.BoundaryHits ??= new()).Add(i);
+            }
+            foreach (var g in drafts.All)
+            {
+                if (g.Removed) continue;
+                if (g.BoundaryHits is null) { g.Removed = true; continue; }
+                var parts = g.BoundaryHits.Select(i => (s: boundary.Statement[i], i)).ToList();
+                var unconditional = parts.Where(x => x.s.Condition.Count == 0).ToList();
+                var use = unconditional.Count > 0 ? unconditional : parts.Take(1).ToList();
+                var kept = new List<string>();
+                foreach (var (s, _) in use) kept.AddRange(Intersect(g.Resources, s));
+                g.Resources = kept.Distinct(StringComparer.Ordinal).ToList(); g.ResourcesOwned = true;
+                if (unconditional.Count == 0) g.Conditions = g.Conditions.Concat(use[0].s.Condition).ToList();
+                foreach (var (s, i) in use) g.AddGrantedBy(StatementMatcher.Ref(boundary, s, i));
+                if (g.Resources.Count == 0) g.Removed = true;
             }
         }
-        // 4. Records, in action order.
-        var result = new List<EffectiveGrant>(drafts.Count);
-        foreach (var kv in drafts.OrderBy(k => k.Value[0].ActionName, StringComparer.OrdinalIgnoreCase))
+        // 4. Records, in catalog order (unknown actions last, by name).
+        var live = new List<Draft>(drafts.All.Count);
+        var sorted = true;
+        foreach (var g in drafts.All)
         {
-            foreach (var g in kv.Value)
+            if (g.Removed) continue;
+            if (live.Count > 0 && Order(live[live.Count - 1], g) > 0) sorted = false;
+            live.Add(g);
+        }
+        if (!sorted) live.Sort(Order);
+        var result = new EffectiveGrant[live.Count];
+        for (var k = 0; k < live.Count; k++)
+        {
+            var g = live[k];
+            result[k] = new EffectiveGrant
             {
-                var name = g.ActionName;
-                var colon = name.IndexOf(':');
-                result.Add(new EffectiveGrant
-                {
-                    Service = colon > 0 ? name.Substring(0, colon) : name,
-                    Action = name,
-                    AccessLevel = g.Action?.AccessLevel ?? AccessLevel.Unknown,
-                    Resources = g.Resources.Count == 1 && g.Resources[0] == "*" ? Star : g.Resources.ToArray(),
-                    ExcludedResources = g.Excluded,
-                    Conditions = g.Conditions,
-                    IsConditionallyDenied = g.ConditionallyDenied,
-                    GrantedBy = g.GrantedBy.ToArray(),
-                    DeniedBy = g.DeniedBy?.ToArray() ?? Array.Empty<string>(),
-                    FromWildcard = g.FromWildcard,
-                    IsIncomplete = incomplete,
-                });
-            }
+                Service = g.Action?.Service ?? ServiceOf(g.Name),
+                Action = g.Name,
+                AccessLevel = g.Action?.AccessLevel ?? AccessLevel.Unknown,
+                Resources = g.Resources,
+                ExcludedResources = g.Excluded,
+                Conditions = g.Conditions,
+                IsConditionallyDenied = g.ConditionallyDenied,
+                GrantedBy = g.GrantedBy,
+                DeniedBy = (IReadOnlyList<string>?)g.DeniedBy ?? Array.Empty<string>(),
+                FromWildcard = g.FromWildcard,
+                IsIncomplete = incomplete,
+            };
         }
         return result;
     }
 
-    private IEnumerable<(string Name, CatalogAction? Action, bool Wildcard)> Concrete(PolicyStatement s, PolicyDocument d, int index, EngineContext context)
+    private static int Order(Draft a, Draft b)
     {
-        if (s.NotAction.Count > 0)
-        {
-            foreach (var a in _actions.ExpandNot(s.NotAction)) yield return (a.FullName, a, true);
-            yield break;
-        }
-        foreach (var p in s.Action)
-        {
-            if (!Wildcard.HasWildcard(p))
-            {
-                // An action the catalog does not know is kept (access level Unknown), never dropped.
-                var a = _actions.Find(p);
-                if (a is null) context.Verbose($"{StatementMatcher.Ref(d, s, index)}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
-                yield return (a?.FullName ?? p, a, false);
-                continue;
-            }
-            var expanded = _actions.Expand(p);
-            if (expanded.Count == 0) context.Warning($"{StatementMatcher.Ref(d, s, index)}: action pattern '{p}' matches no action in the IAM action catalog.");
-            foreach (var a in expanded) yield return (a.FullName, a, true);
-        }
+        var c = (a.Action?.Index ?? int.MaxValue).CompareTo(b.Action?.Index ?? int.MaxValue);
+        return c != 0 ? c : string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static void Add(Dictionary<string, List<Draft>> drafts, string name, CatalogAction? action, Part part, bool fromWildcard)
+    private static string ServiceOf(string action)
     {
-        if (!drafts.TryGetValue(name, out var list)) drafts[name] = list = new List<Draft>(1);
-        foreach (var g in list)
-        {
-            if (g.Key != part.ConditionKey) continue;
-            if (!g.GrantedBy.Contains(part.Ref)) g.GrantedBy.Add(part.Ref);
-            g.FromWildcard &= fromWildcard;
-            if (g.Resources.Count == 1 && g.Resources[0] == "*") return;
-            if (part.Resources.Count == 1 && part.Resources[0] == "*") { g.Resources = new List<string>(Star); return; }
-            foreach (var r in part.Resources) if (!g.Resources.Contains(r)) g.Resources.Add(r);
-            return;
-        }
-        list.Add(new Draft
-        {
-            Action = action, ActionName = name, Key = part.ConditionKey, Resources = new List<string>(part.Resources), Excluded = part.NotResources,
-            Conditions = part.Conditions, GrantedBy = new List<string> { part.Ref }, FromWildcard = fromWildcard,
-        });
+        var colon = action.IndexOf(':');
+        return colon > 0 ? action.Substring(0, colon) : action;
     }
 
     // Removes what an unconditional deny covers; returns true when the deny narrowed the grant.
     private static bool ApplyDeny(Draft g, PolicyStatement deny)
     {
-        if (deny.Resource.Count == 0 && deny.NotResource.Count == 0) { g.Resources.Clear(); return true; }
+        if ((deny.Resource.Count == 0 && deny.NotResource.Count == 0) || deny.Resource.Contains("*")) { g.Resources = Array.Empty<string>(); g.ResourcesOwned = false; return true; }
         if (deny.Resource.Count > 0)
         {
             var before = g.Resources.Count;
-            g.Resources.RemoveAll(r => deny.Resource.Any(d => Wildcard.CoversResource(d, r)));
+            if (g.Resources.Any(r => deny.Resource.Any(d => Wildcard.CoversResource(d, r))))
+                g.OwnResources().RemoveAll(r => deny.Resource.Any(d => Wildcard.CoversResource(d, r)));
             var narrower = deny.Resource.Where(d => g.Resources.Any(r => Wildcard.CoversResource(r, d) || Overlaps(r, d))).ToList();
             if (narrower.Count > 0) g.Excluded = g.Excluded.Concat(narrower).Distinct(StringComparer.Ordinal).ToList();
             return g.Resources.Count != before || narrower.Count > 0;
@@ -245,7 +310,7 @@ public sealed class GrantDeriver : IGrantDeriver
             else kept.AddRange(deny.NotResource.Where(n => Wildcard.CoversResource(r, n)));
         }
         var changed = kept.Count != g.Resources.Count || kept.Except(g.Resources).Any();
-        g.Resources = kept.Distinct(StringComparer.Ordinal).ToList();
+        g.Resources = kept.Distinct(StringComparer.Ordinal).ToList(); g.ResourcesOwned = true;
         return changed;
     }
 
