@@ -120,8 +120,11 @@ public sealed class GrantDeriver : IGrantDeriver
         public readonly Dictionary<string, Draft> Unknown = new(StringComparer.OrdinalIgnoreCase);
         public readonly List<Draft> All = new();
 
+        public Func<string, bool>? Skip;
+
         public void Add(string name, CatalogAction? action, Part part, bool fromWildcard)
         {
+            if (Skip is not null && Skip(name)) return;
             Draft? head;
             if (action is not null) Known.TryGetValue(action, out head); else Unknown.TryGetValue(name, out head);
             for (var g = head; g is not null; g = g.Next)
@@ -166,8 +169,16 @@ public sealed class GrantDeriver : IGrantDeriver
     /// <summary>Derives grants from identity policies and an optional boundary (both already resolved).</summary>
     public IReadOnlyList<EffectiveGrant> Derive(IReadOnlyList<PolicyDocument> identity, PolicyDocument? boundary, bool incomplete, EngineContext context)
     {
+        // Unconditional denies on every resource remove their actions outright: those actions are never drafted.
+        var absolute = (boundary is null ? identity : identity.Concat(new[] { boundary }))
+            .SelectMany(d => d.Statement).Where(s => s.Effect == "Deny" && s.Condition.Count == 0 && s.NotResource.Count == 0 && (s.Resource.Count == 0 || s.Resource.Contains("*"))).ToList();
+        bool Denied(string action)
+        {
+            foreach (var s in absolute) if (StatementMatcher.MatchesAction(s, action)) return true;
+            return false;
+        }
         // 1. Allows, per concrete action, merged per (condition set, NotResource set).
-        var drafts = new Drafts();
+        var drafts = new Drafts { Skip = absolute.Count > 0 ? Denied : null };
         foreach (var d in identity)
         {
             for (var i = 0; i < d.Statement.Count; i++)
@@ -211,7 +222,7 @@ public sealed class GrantDeriver : IGrantDeriver
             for (var i = 0; i < d.Statement.Count; i++)
             {
                 var s = d.Statement[i];
-                if (s.Effect != "Deny") continue;
+                if (s.Effect != "Deny" || absolute.Contains(s)) continue;
                 var denyRef = StatementMatcher.Ref(d, s, i);
                 foreach (var g in drafts.Matching(s, _actions, stamp++).ToList())
                 {
