@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using YamlDotNet.RepresentationModel;
 
 namespace LambdaIdentity.Tests.Policy;
 
@@ -27,9 +26,10 @@ public static class TemplatePolicies
         }
         else
         {
-            var yaml = new YamlStream();
-            yaml.Load(new StringReader(text));
-            foreach (var d in yaml.Documents) WalkYaml(d.RootNode, "$", found);
+            // YAML is turned into JSON event by event (short-form tags become their Fn:: forms; a duplicated key is kept
+            // as JSON allows it), so templates with duplicate keys are still read.
+            using var doc = JsonDocument.Parse(YamlToJson(text));
+            foreach (var d in doc.RootElement.EnumerateArray()) WalkJson(d, "$", found);
         }
         return found;
     }
@@ -43,7 +43,14 @@ public static class TemplatePolicies
             foreach (var p in e.EnumerateObject())
             {
                 var child = path + "." + p.Name;
-                if (DocumentKeys.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.Object) { found.Add(new Found(child, ToJson(p.Value))); continue; }
+                if (DocumentKeys.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.Object)
+                {
+                    // A document built by an intrinsic function (Fn::Sub of a JSON string, Fn::If, ...) is not a literal object: skipped and counted.
+                    var single = p.Value.EnumerateObject().Take(2).ToList();
+                    var intrinsic = single.Count == 1 && (single[0].Name == "Ref" || single[0].Name.StartsWith("Fn::", StringComparison.Ordinal));
+                    found.Add(new Found(child, intrinsic ? null : ToJson(p.Value)));
+                    continue;
+                }
                 WalkJson(p.Value, child, found);
             }
         }
@@ -55,30 +62,6 @@ public static class TemplatePolicies
                 var child = $"{path}[{i++}]";
                 if (IsPolicyList(path) && x.ValueKind == JsonValueKind.Object && x.TryGetProperty("Statement", out _)) { found.Add(new Found(child, ToJson(x))); continue; }
                 WalkJson(x, child, found);
-            }
-        }
-    }
-
-    private static void WalkYaml(YamlNode n, string path, List<Found> found)
-    {
-        if (n is YamlMappingNode m)
-        {
-            foreach (var kv in m.Children)
-            {
-                var name = (kv.Key as YamlScalarNode)?.Value ?? "?";
-                var child = path + "." + name;
-                if (DocumentKeys.Contains(name) && kv.Value is YamlMappingNode) { found.Add(new Found(child, ToJson(kv.Value))); continue; }
-                WalkYaml(kv.Value, child, found);
-            }
-        }
-        else if (n is YamlSequenceNode s)
-        {
-            var i = 0;
-            foreach (var x in s.Children)
-            {
-                var child = $"{path}[{i++}]";
-                if (IsPolicyList(path) && x is YamlMappingNode xm && xm.Children.ContainsKey(new YamlScalarNode("Statement"))) { found.Add(new Found(child, ToJson(x))); continue; }
-                WalkYaml(x, child, found);
             }
         }
     }
@@ -117,48 +100,67 @@ public static class TemplatePolicies
         }
     }
 
-    private static string? ToJson(YamlNode n)
+    private static string YamlToJson(string text)
     {
-        try
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
         {
-            var ms = new MemoryStream();
-            using (var w = new Utf8JsonWriter(ms)) WriteYaml(n, w);
-            return Encoding.UTF8.GetString(ms.ToArray());
-        }
-        catch (Intrinsic) { return null; }
-    }
-
-    private static void WriteYaml(YamlNode n, Utf8JsonWriter w)
-    {
-        var tag = n.Tag.IsEmpty ? null : n.Tag.Value;
-        if (tag is not null && tag.StartsWith("!", StringComparison.Ordinal) && !tag.StartsWith("!!", StringComparison.Ordinal))
-        {
-            if (tag == "!Sub" && n is YamlScalarNode sub) { w.WriteStringValue(sub.Value); return; }
-            throw new Intrinsic();
-        }
-        switch (n)
-        {
-            case YamlMappingNode m:
-                if (m.Children.Count == 1 && m.Children.First().Key is YamlScalarNode { Value: { } k })
-                {
-                    if (k == "Fn::Sub" && m.Children.First().Value is YamlScalarNode s2) { w.WriteStringValue(s2.Value); return; }
-                    if (k == "Ref" || k.StartsWith("Fn::", StringComparison.Ordinal)) throw new Intrinsic();
-                }
+            w.WriteStartArray();
+            var stack = new Stack<int>(); // 0: mapping expecting a key, 1: mapping expecting a value, 2: sequence
+            var anchors = new Dictionary<string, string>();
+            void Value(Action write)
+            {
+                write();
+                if (stack.Count > 0 && stack.Peek() == 1) { stack.Pop(); stack.Push(0); }
+            }
+            bool StartTag(YamlDotNet.Core.TagName tag)
+            {
+                if (tag.IsEmpty || !tag.Value.StartsWith("!", StringComparison.Ordinal) || tag.Value.StartsWith("!!", StringComparison.Ordinal)) return false;
+                var name = tag.Value.Substring(1);
                 w.WriteStartObject();
-                foreach (var kv in m.Children) { w.WritePropertyName(((YamlScalarNode)kv.Key).Value ?? ""); WriteYaml(kv.Value, w); }
-                w.WriteEndObject();
-                return;
-            case YamlSequenceNode s:
-                w.WriteStartArray();
-                foreach (var x in s.Children) WriteYaml(x, w);
-                w.WriteEndArray();
-                return;
-            case YamlScalarNode sc:
-                // Unquoted true/false and numbers stay JSON literals; everything else is a string, as CloudFormation reads it.
-                var v = sc.Value ?? "";
-                if (sc.Style == YamlDotNet.Core.ScalarStyle.Plain && (v == "true" || v == "false")) w.WriteBooleanValue(v == "true");
-                else w.WriteStringValue(v);
-                return;
+                w.WritePropertyName(name == "Ref" || name == "Condition" ? name : "Fn::" + name);
+                return true;
+            }
+            var tagged = new Stack<bool>();
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.DocumentStart: break;
+                    case YamlDotNet.Core.Events.Scalar sc:
+                        if (stack.Count > 0 && stack.Peek() == 0) { w.WritePropertyName(sc.Value); stack.Pop(); stack.Push(1); break; }
+                        Value(() =>
+                        {
+                            var t = StartTag(sc.Tag);
+                            if (sc.Style == YamlDotNet.Core.ScalarStyle.Plain && (sc.Value == "true" || sc.Value == "false")) w.WriteBooleanValue(sc.Value == "true");
+                            else w.WriteStringValue(sc.Value);
+                            if (t) w.WriteEndObject();
+                        });
+                        break;
+                    case YamlDotNet.Core.Events.NodeEvent n when stack.Count > 0 && stack.Peek() == 0 && n is not YamlDotNet.Core.Events.Scalar:
+                        // A complex key (a mapping or sequence as key, as in Jinja-style {{ name }}): skipped, named by a placeholder.
+                        for (var depth = 1; depth > 0 && parser.MoveNext();)
+                            depth += parser.Current is YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart ? 1 : parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd ? -1 : 0;
+                        w.WritePropertyName("<complex key>"); stack.Pop(); stack.Push(1);
+                        break;
+                    case YamlDotNet.Core.Events.SequenceStart ss:
+                        tagged.Push(StartTag(ss.Tag)); w.WriteStartArray(); stack.Push(2); break;
+                    case YamlDotNet.Core.Events.SequenceEnd:
+                        stack.Pop(); w.WriteEndArray(); if (tagged.Pop()) w.WriteEndObject();
+                        Value(() => { });
+                        break;
+                    case YamlDotNet.Core.Events.MappingStart ms2:
+                        tagged.Push(StartTag(ms2.Tag)); w.WriteStartObject(); stack.Push(0); break;
+                    case YamlDotNet.Core.Events.MappingEnd:
+                        stack.Pop(); w.WriteEndObject(); if (tagged.Pop()) w.WriteEndObject();
+                        Value(() => { });
+                        break;
+                    case YamlDotNet.Core.Events.AnchorAlias: Value(() => w.WriteNullValue()); break;
+                }
+            }
+            w.WriteEndArray();
         }
+        return Encoding.UTF8.GetString(ms.ToArray());
     }
 }
