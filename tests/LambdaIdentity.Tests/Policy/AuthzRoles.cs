@@ -25,6 +25,7 @@ public static class AuthzRoles
                     if (v.GetProperty("IsDefaultVersion").GetBoolean()) managed[p.GetProperty("Arn").GetString()!] = v.GetProperty("Document");
         var roles = new List<ExecutionRole>();
         if (!root.TryGetProperty("RoleDetailList", out var list)) return roles;
+        var parsed = new Dictionary<(string, PolicyKind), PolicyDocument>(); // each managed policy is read once per file
         var ri = 0;
         foreach (var r in list.EnumerateArray())
         {
@@ -42,7 +43,11 @@ public static class AuthzRoles
             }
             if (r.TryGetProperty("AttachedManagedPolicies", out var attached))
                 foreach (var a in attached.EnumerateArray())
-                    docs.Add(Managed(a.GetProperty("PolicyArn").GetString()!, a.GetProperty("PolicyName").GetString()!, PolicyKind.Managed, managed, file, errors));
+                {
+                    var arn = a.GetProperty("PolicyArn").GetString()!;
+                    if (!parsed.TryGetValue((arn, PolicyKind.Managed), out var m)) parsed[(arn, PolicyKind.Managed)] = m = Managed(arn, a.GetProperty("PolicyName").GetString()!, PolicyKind.Managed, managed, file, errors);
+                    docs.Add(m);
+                }
             PolicyDocument? boundary = null;
             if (r.TryGetProperty("PermissionsBoundary", out var pb) && pb.TryGetProperty("PermissionsBoundaryArn", out var pbArn))
             {

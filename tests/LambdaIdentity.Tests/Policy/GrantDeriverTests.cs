@@ -68,6 +68,20 @@ public sealed class GrantDeriverTests
     }
 
     [Fact]
+    public void RolesWithTheSameDocumentsShareOneResultButABoundaryStillApplies()
+    {
+        var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':['s3:*','sqs:*'],'Resource':'*'}}", PolicyKind.Managed, "shared");
+        var boundary = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'sqs:*','Resource':'*'}}", PolicyKind.PermissionsBoundary, "b");
+        var a = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        var b = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        var bounded = GrantDeriver.Default.Derive(Role(boundary, p), EngineContext.None);
+        Assert.Same(a, b);
+        Assert.Contains(a, g => g.Service == "s3");
+        Assert.DoesNotContain(bounded, g => g.Service == "s3");
+        Assert.Equal(a.Count(g => g.Service == "sqs"), bounded.Count);
+    }
+
+    [Fact]
     public void NotActionAllowGrantsEveryOtherCatalogAction()
     {
         var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','NotAction':['iam:*','sts:*'],'Resource':'*'}}");

@@ -60,7 +60,28 @@ public sealed class GrantDeriver : IGrantDeriver
             if (boundary.IsUnresolved) { incomplete = true; ReportUnresolved(role, boundary, context); boundary = null; }
         }
         context.CancellationToken.ThrowIfCancellationRequested();
-        return Derive(identity, boundary, incomplete, context);
+        if (identity.Count == 0) return Array.Empty<EffectiveGrant>();
+        // Roles that carry the very same documents (an AWS managed policy resolved once, a customer policy read once) share
+        // one immutable result; the memo is keyed weakly on the documents, so it never keeps them alive.
+        var memos = _memo.GetValue(identity[0], _ => new List<Memo>());
+        lock (memos)
+            foreach (var m in memos)
+                if (m.Boundary == boundary && m.Incomplete == incomplete && m.Docs.Length == identity.Count && m.Docs.Zip(identity, (a, b) => a == b).All(x => x))
+                    return m.Result;
+        var result = Derive(identity, boundary, incomplete, context);
+        lock (memos) memos.Add(new Memo(identity.ToArray(), boundary, incomplete, result));
+        return result;
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PolicyDocument, List<Memo>> _memo = new();
+
+    private sealed class Memo
+    {
+        public Memo(PolicyDocument[] docs, PolicyDocument? boundary, bool incomplete, IReadOnlyList<EffectiveGrant> result) { Docs = docs; Boundary = boundary; Incomplete = incomplete; Result = result; }
+        public PolicyDocument[] Docs { get; }
+        public PolicyDocument? Boundary { get; }
+        public bool Incomplete { get; }
+        public IReadOnlyList<EffectiveGrant> Result { get; }
     }
 
     private static void ReportUnresolved(ExecutionRole role, PolicyDocument d, EngineContext context)
