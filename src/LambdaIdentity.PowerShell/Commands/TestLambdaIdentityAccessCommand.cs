@@ -10,12 +10,18 @@ using LambdaIdentity.Model;
 namespace LambdaIdentity.PowerShell.Commands;
 
 /// <summary>Decides one request against IAM policies as AWS's policy evaluation logic does.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "LambdaIdentityAccess")]
+[Cmdlet(VerbsDiagnostic.Test, "LambdaIdentityAccess", DefaultParameterSetName = "Path")]
 [OutputType(typeof(AccessDecision), typeof(bool))]
 public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
 {
+    /// <summary>A role from the inventory (ExecutionRole): its identity policies and boundary are decided on.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Role")]
+    [ValidateNotNull]
+    public ExecutionRole? InputObject { get; set; }
+
     /// <summary>Identity-based policy files, or AWS managed policy ARNs (none for a service principal allowed by a resource policy).</summary>
-    [Parameter(Position = 0)]
+    [Parameter(Position = 0, ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "Role")]
     [ValidateNotNullOrEmpty]
     public string[] PolicyPath { get; set; } = new string[0];
 
@@ -70,7 +76,7 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
         string Resolve(string p) => p.StartsWith("arn:") ? p : GetUnresolvedProviderPathFromPSPath(p);
         var decision = AccessSimulator.Simulate(new AccessSimulation
         {
-            PolicyPaths = PolicyPath.Select(Resolve).ToList(), BoundaryPath = BoundaryPath is null ? null : Resolve(BoundaryPath),
+            Role = InputObject, PolicyPaths = PolicyPath.Select(Resolve).ToList(), BoundaryPath = BoundaryPath is null ? null : Resolve(BoundaryPath),
             ResourcePolicyPath = ResourcePolicyPath is null ? null : Resolve(ResourcePolicyPath),
             ServiceControlPolicyPaths = (ServiceControlPolicyPath ?? new string[0]).Select(Resolve).ToList(),
             PrincipalArn = PrincipalArn, Action = Action, Resource = Resource, Context = pairs,

@@ -173,4 +173,17 @@ public sealed class PolicyEvaluatorTests
         Assert.True(d.IsIncomplete);
         Assert.Equal("arn:aws:iam::aws:policy/Missing", Assert.Single(d.UnresolvedPolicies));
     }
+
+    [Fact]
+    public void AwsManagedPoliciesGivenByArnAreResolvedAndARoleIsSimulatedWithItsOwnPolicies()
+    {
+        var readOnly = new PolicyDocument { PolicyName = "ReadOnlyAccess", PolicyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess", Kind = PolicyKind.Managed, IsUnresolved = true };
+        var role = new ExecutionRole { RoleArn = Role, RoleName = "app", Policies = new[] { readOnly } };
+        var d = AccessSimulator.Simulate(new AccessSimulation { Role = role, Action = "s3:GetObject", Resource = "arn:aws:s3:::data/k" }, LambdaIdentity.Core.EngineContext.None);
+        Assert.Equal(Decision.Allow, d.Decision);
+        Assert.False(d.IsIncomplete);
+        Assert.Equal(Role, d.PrincipalArn);
+        Assert.StartsWith("ReadOnlyAccess#", d.DecidingStatements[0].Ref);
+        Assert.Equal(Decision.ImplicitDeny, AccessSimulator.Simulate(new AccessSimulation { Role = role, Action = "s3:PutObject", Resource = "arn:aws:s3:::data/k" }, LambdaIdentity.Core.EngineContext.None).Decision);
+    }
 }

@@ -11,6 +11,8 @@ namespace LambdaIdentity.Core.Aws.Policy;
 /// <summary>What to simulate: policy files (or AWS managed policy ARNs), the request and its context keys.</summary>
 public sealed class AccessSimulation
 {
+    /// <summary>A role (from the inventory) whose identity policies and permissions boundary are used besides any files.</summary>
+    public ExecutionRole? Role { get; init; }
     /// <summary>Identity-based policies: files, or AWS managed policy ARNs (arn:aws:iam::aws:policy/...).</summary>
     public IReadOnlyList<string> PolicyPaths { get; init; } = Array.Empty<string>();
     /// <summary>The permissions boundary (file or AWS managed policy ARN), when any.</summary>
@@ -40,11 +42,12 @@ public static class AccessSimulator
     {
         var ctx = new RequestContext();
         foreach (var kv in s.Context) ctx.Add(kv.Key, kv.Value);
-        var principal = s.PrincipalArn ?? (ctx.TryGet("aws:PrincipalArn", out var pa) && pa.Count > 0 ? pa[0] : null);
+        var principal = s.PrincipalArn ?? (ctx.TryGet("aws:PrincipalArn", out var pa) && pa.Count > 0 ? pa[0] : null) ?? (s.Role?.RoleArn is { Length: > 0 } r ? r : null);
+        var rolePolicies = s.Role?.Policies.Where(p => p.Kind == PolicyKind.Inline || p.Kind == PolicyKind.Managed) ?? Enumerable.Empty<PolicyDocument>();
         var set = new PolicySet
         {
-            IdentityPolicies = s.PolicyPaths.Select(p => Load(p, PolicyKind.Inline, context)).ToList(),
-            PermissionsBoundary = s.BoundaryPath is null ? null : Load(s.BoundaryPath, PolicyKind.PermissionsBoundary, context),
+            IdentityPolicies = rolePolicies.Concat(s.PolicyPaths.Select(p => Load(p, PolicyKind.Inline, context))).ToList(),
+            PermissionsBoundary = s.BoundaryPath is null ? s.Role?.PermissionsBoundary : Load(s.BoundaryPath, PolicyKind.PermissionsBoundary, context),
             ResourcePolicy = s.ResourcePolicyPath is null ? null : Load(s.ResourcePolicyPath, PolicyKind.Resource, context),
             ServiceControlPolicies = s.ServiceControlPolicyPaths.Select(p => Load(p, PolicyKind.ServiceControl, context)).ToList(),
         };

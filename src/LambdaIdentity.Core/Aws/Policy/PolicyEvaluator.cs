@@ -40,9 +40,30 @@ public sealed class PolicySet
 /// </summary>
 public sealed class PolicyEvaluator
 {
-    /// <summary>Decides one request.</summary>
+    private readonly Catalogs.ManagedPolicyCatalog? _managed;
+
+    /// <summary>Creates an evaluator that resolves AWS managed policies given only by ARN from the embedded catalog.</summary>
+    public PolicyEvaluator() : this(Catalogs.ManagedPolicyCatalog.Default) { }
+
+    /// <summary>Creates an evaluator resolving AWS managed policies from the given catalog (null: none resolve).</summary>
+    public PolicyEvaluator(Catalogs.ManagedPolicyCatalog? managed) { _managed = managed; }
+
+    private PolicyDocument? Resolve(PolicyDocument? d)
+    {
+        if (d is null || !d.IsUnresolved || _managed is null || !Catalogs.ManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) || _managed.Resolve(d.PolicyArn!) is not { } r) return d;
+        return new PolicyDocument { PolicyName = d.PolicyName.Length > 0 ? d.PolicyName : r.PolicyName, PolicyArn = d.PolicyArn, Kind = d.Kind, Version = r.Version, Id = r.Id, Statement = r.Statement, Source = r.Source };
+    }
+
+    /// <summary>Decides one request. AWS managed policies given only by ARN (IsUnresolved) are resolved from the catalog first.</summary>
     public AccessDecision Evaluate(AccessRequest request, PolicySet policies)
     {
+        policies = new PolicySet
+        {
+            IdentityPolicies = policies.IdentityPolicies.Select(d => Resolve(d)!).ToList(),
+            PermissionsBoundary = Resolve(policies.PermissionsBoundary),
+            ServiceControlPolicies = policies.ServiceControlPolicies,
+            ResourcePolicy = policies.ResourcePolicy,
+        };
         var ctx = Prepare(request, out var principalAccount, out var resourceAccount);
         // Resources AWS owns (arn:aws:iam::aws:policy/...) carry no resource policy: identity policies decide, as within an account.
         var crossAccount = principalAccount is not null && resourceAccount is not null && principalAccount != resourceAccount && resourceAccount != "aws";
