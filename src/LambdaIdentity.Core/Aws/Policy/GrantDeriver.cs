@@ -36,7 +36,16 @@ public sealed class GrantDeriver : IGrantDeriver
     /// <summary>Resolves an AWS managed policy given only by ARN; returns the document unchanged when it has content or cannot be resolved.</summary>
     public PolicyDocument ResolveManaged(PolicyDocument d)
     {
-        if ((d.IsUnresolved || d.Statement.Count == 0) && ManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) && _managed?.Resolve(d.PolicyArn!) is { } resolved)
+        if (!(d.IsUnresolved || d.Statement.Count == 0) || !ManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) || _managed is null) return d;
+        // One resolved document per placeholder, so roles attaching the same placeholder share derived results.
+        return _resolved.GetValue(d, Resolve);
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PolicyDocument, PolicyDocument> _resolved = new();
+
+    private PolicyDocument Resolve(PolicyDocument d)
+    {
+        if (_managed?.Resolve(d.PolicyArn!) is { } resolved)
             return new PolicyDocument { PolicyName = d.PolicyName.Length > 0 ? d.PolicyName : resolved.PolicyName, PolicyArn = d.PolicyArn, Kind = d.Kind, Version = resolved.Version, Id = resolved.Id, Statement = resolved.Statement, Source = resolved.Source };
         return d;
     }
