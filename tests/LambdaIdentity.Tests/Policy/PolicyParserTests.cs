@@ -81,7 +81,10 @@ public sealed class PolicyParserTests
         var texts = new[] { "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}", "{not json", "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sqs:SendMessage\",\"Resource\":\"*\"}}" };
         var docs = texts.Select((t, i) => PolicyParser.ParseText(t, PolicyKind.Inline, "p" + i, new SourceLocation { File = "f" + i }, errors)).ToList();
         Assert.NotNull(docs[0]); Assert.Null(docs[1]); Assert.NotNull(docs[2]);
-        Assert.Equal("f1", Assert.Single(errors.Errors).Target);
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("f1", e.Target);
+        Assert.Equal("PolicyDocumentMalformed", e.ErrorId);
+        Assert.Contains("line 1", e.Message);
     }
 
     [Fact]

@@ -23,8 +23,9 @@ public static class PolicyParser
             errors.Error(new EngineError
             {
                 ErrorId = "PolicyDocumentMalformed", Category = EngineErrorCategory.InvalidData,
-                Target = source?.File ?? policyName, Location = source,
-                Message = $"Policy '{policyName}' is not valid JSON: {ex.Message}",
+                Target = source?.File ?? policyName,
+                Location = new SourceLocation { File = source?.File ?? "", Line = source?.Line ?? 0, Column = source?.Column ?? 0, Path = Combine(source?.Path, ex.Path ?? "$") },
+                Message = $"Policy '{policyName}' is not valid JSON at {ex.Path ?? "$"} (line {(ex.LineNumber ?? 0) + 1} of the document, byte {(ex.BytePositionInLine ?? 0) + 1}): {ex.Message}",
             }.WithException(ex));
             return null;
         }
