@@ -24,7 +24,7 @@ public sealed class PolicyGrantsBenchmark : IBenchmark
         var bytes = File.ReadAllBytes(file);
 
         var sw = Stopwatch.StartNew();
-        _ = ActionCatalog.Default.Actions.Count; _ = ManagedPolicyCatalog.Default.Arns.Count();
+        _ = ActionCatalog.Default.Actions.Count; _ = AwsManagedPolicyCatalog.Default.Arns.Count();
         output.WriteLine($"catalog load (once per process): {sw.Elapsed.TotalMilliseconds:F1} ms");
 
         int roles = 0, grants = 0;

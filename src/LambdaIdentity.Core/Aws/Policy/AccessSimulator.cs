@@ -63,7 +63,7 @@ public static class AccessSimulator
     {
         if (pathOrArn.StartsWith("arn:", StringComparison.Ordinal))
         {
-            if (ManagedPolicyCatalog.Default.Resolve(pathOrArn) is { } managed)
+            if (AwsManagedPolicyCatalog.Default.Resolve(pathOrArn) is { } managed)
                 return new PolicyDocument { PolicyName = managed.PolicyName, PolicyArn = pathOrArn, Kind = kind == PolicyKind.Inline ? PolicyKind.Managed : kind, Version = managed.Version, Id = managed.Id, Statement = managed.Statement, Source = managed.Source };
             context.Error("ManagedPolicyUnresolved", EngineErrorCategory.ObjectNotFound, pathOrArn, $"The managed policy '{pathOrArn}' is not in the embedded catalog; give its document as a file.");
             return Unresolved(pathOrArn, kind, pathOrArn);

@@ -15,13 +15,13 @@ namespace LambdaIdentity.Core.Aws.Policy;
 /// </summary>
 public sealed class GrantDeriver : IGrantDeriver
 {
-    private static readonly Lazy<GrantDeriver> _default = new(() => new GrantDeriver(ActionCatalog.Default, ManagedPolicyCatalog.Default));
+    private static readonly Lazy<GrantDeriver> _default = new(() => new GrantDeriver(ActionCatalog.Default, AwsManagedPolicyCatalog.Default));
     private static readonly IReadOnlyList<string> Star = new[] { "*" };
     private readonly ActionCatalog _actions;
-    private readonly ManagedPolicyCatalog? _managed;
+    private readonly AwsManagedPolicyCatalog? _managed;
 
     /// <summary>Creates a deriver over the given catalogs (managed may be null: nothing resolves).</summary>
-    public GrantDeriver(ActionCatalog actions, ManagedPolicyCatalog? managed)
+    public GrantDeriver(ActionCatalog actions, AwsManagedPolicyCatalog? managed)
     {
         _actions = actions ?? throw new ArgumentNullException(nameof(actions));
         _managed = managed;
@@ -36,7 +36,7 @@ public sealed class GrantDeriver : IGrantDeriver
     /// <summary>Resolves an AWS managed policy given only by ARN; returns the document unchanged when it has content or cannot be resolved.</summary>
     public PolicyDocument ResolveManaged(PolicyDocument d)
     {
-        if (!(d.IsUnresolved || d.Statement.Count == 0) || !ManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) || _managed is null) return d;
+        if (!(d.IsUnresolved || d.Statement.Count == 0) || !AwsManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) || _managed is null) return d;
         // One resolved document per placeholder, so roles attaching the same placeholder share derived results.
         return _resolved.GetValue(d, Resolve);
     }
@@ -94,7 +94,7 @@ public sealed class GrantDeriver : IGrantDeriver
     }
 
     private static void ReportUnresolved(ExecutionRole role, PolicyDocument d, EngineContext context)
-        => context.Error(ManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) ? "ManagedPolicyUnresolved" : "PolicyDocumentUnresolved", EngineErrorCategory.ObjectNotFound,
+        => context.Error(AwsManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) ? "ManagedPolicyUnresolved" : "PolicyDocumentUnresolved", EngineErrorCategory.ObjectNotFound,
             d.PolicyArn ?? d.PolicyName,
             $"Policy '{d.PolicyArn ?? d.PolicyName}' of role '{role.RoleArn}' could not be read; the role's grants are incomplete.", d.Source ?? role.Source);
 

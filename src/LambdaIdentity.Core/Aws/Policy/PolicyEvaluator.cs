@@ -40,17 +40,17 @@ public sealed class PolicySet
 /// </summary>
 public sealed class PolicyEvaluator
 {
-    private readonly Catalogs.ManagedPolicyCatalog? _managed;
+    private readonly Catalogs.AwsManagedPolicyCatalog? _managed;
 
     /// <summary>Creates an evaluator that resolves AWS managed policies given only by ARN from the embedded catalog.</summary>
-    public PolicyEvaluator() : this(Catalogs.ManagedPolicyCatalog.Default) { }
+    public PolicyEvaluator() : this(Catalogs.AwsManagedPolicyCatalog.Default) { }
 
     /// <summary>Creates an evaluator resolving AWS managed policies from the given catalog (null: none resolve).</summary>
-    public PolicyEvaluator(Catalogs.ManagedPolicyCatalog? managed) { _managed = managed; }
+    public PolicyEvaluator(Catalogs.AwsManagedPolicyCatalog? managed) { _managed = managed; }
 
     private PolicyDocument? Resolve(PolicyDocument? d)
     {
-        if (d is null || !d.IsUnresolved || _managed is null || !Catalogs.ManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) || _managed.Resolve(d.PolicyArn!) is not { } r) return d;
+        if (d is null || !d.IsUnresolved || _managed is null || !Catalogs.AwsManagedPolicyCatalog.IsAwsManaged(d.PolicyArn) || _managed.Resolve(d.PolicyArn!) is not { } r) return d;
         return new PolicyDocument { PolicyName = d.PolicyName.Length > 0 ? d.PolicyName : r.PolicyName, PolicyArn = d.PolicyArn, Kind = d.Kind, Version = r.Version, Id = r.Id, Statement = r.Statement, Source = r.Source };
     }
 

@@ -13,16 +13,16 @@ namespace LambdaIdentity.Core.Catalogs;
 /// AWS managed policies (arn:aws:iam::aws:policy/...) by ARN, from the embedded catalog of the default versions found
 /// in real authorization-details exports (Catalogs/Data/aws-managed-policies.json.gz, see Catalogs/README.md).
 /// </summary>
-public sealed class ManagedPolicyCatalog
+public sealed class AwsManagedPolicyCatalog
 {
-    private static readonly Lazy<ManagedPolicyCatalog> _default = new(() => Load(IamCatalogResource.Open("aws-managed-policies.json.gz")));
+    private static readonly Lazy<AwsManagedPolicyCatalog> _default = new(() => Load(IamCatalogResource.Open("aws-managed-policies.json.gz")));
     private readonly Dictionary<string, (string Name, string VersionId, string Json)> _byArn = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PolicyDocument> _parsed = new(StringComparer.Ordinal);
 
-    private ManagedPolicyCatalog() { }
+    private AwsManagedPolicyCatalog() { }
 
     /// <summary>The embedded catalog.</summary>
-    public static ManagedPolicyCatalog Default => _default.Value;
+    public static AwsManagedPolicyCatalog Default => _default.Value;
 
     /// <summary>The ARNs the catalog holds (aws partition spelling).</summary>
     public IEnumerable<string> Arns => _byArn.Keys;
@@ -56,11 +56,11 @@ public sealed class ManagedPolicyCatalog
     }
 
     /// <summary>Reads a catalog in the embedded schema (gzip JSON; see Catalogs/README.md).</summary>
-    public static ManagedPolicyCatalog Load(Stream gzipJson)
+    public static AwsManagedPolicyCatalog Load(Stream gzipJson)
     {
         using var gz = new GZipStream(gzipJson, CompressionMode.Decompress);
         using var doc = JsonDocument.Parse(gz);
-        var c = new ManagedPolicyCatalog();
+        var c = new AwsManagedPolicyCatalog();
         foreach (var p in doc.RootElement.GetProperty("policies").EnumerateArray())
             c._byArn[p.GetProperty("arn").GetString()!] = (p.GetProperty("name").GetString()!, p.GetProperty("versionId").GetString() ?? "", p.GetProperty("document").GetRawText());
         return c;
