@@ -10,8 +10,9 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
     CmdletsToExport      = @(
-        'Export-LambdaIdentityReport'
-        'Test-IdentityParity'
+        'Export-LambdaIdentityReport',
+        'Test-IdentityParity',
+        'Test-LambdaIdentityAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
