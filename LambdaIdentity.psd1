@@ -14,6 +14,9 @@
         'Export-AzRoleMappingTemplate'
         'Export-LambdaIdentityReport'
         'New-AzResourceMap'
+        'Export-LambdaIdentityReport',
+        'Test-IdentityParity',
+        'Test-LambdaIdentityAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
