@@ -213,6 +213,19 @@ public sealed class AzRoleMapper
         {
             if (_f.ExecutionRole is null) return;
             var grants = _m._deriver.Derive(_f.ExecutionRole, _ctx);
+            var incomplete = grants.Where(g => g.IsIncomplete).Select(g => g.Action).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
+            if (incomplete.Count > 0)
+            {
+                var x = New("deviation/grants-incomplete", MappingKind.RoleAssignment, IdentitySurface.Workload, MappingStrategy.Deviation);
+                x.AwsFeature = "effective grants of " + _f.ExecutionRole.RoleArn + " (" + incomplete.Count + " actions) depend on a policy that could not be read";
+                x.AwsActions = incomplete;
+                x.AwsSource = _f.ExecutionRole.Source ?? _f.Source;
+                x.AzureFeature = "Role assignments as mapped, to be confirmed";
+                x.Reason = "A managed policy or permissions boundary of the role could not be resolved; it could narrow or widen these grants.";
+                x.Impact = "The mapped assignments may be broader or narrower than the role's real permissions; parity on them cannot be a proof.";
+                x.Mitigation = "Export the missing policy (get-account-authorization-details) and map again.";
+                Emit(x);
+            }
             var pollArns = new HashSet<string>(_f.EventSources.Where(e => e.IsPoll && e.SourceArn is { Length: > 0 }).Select(e => Rules.Normalize(e.SourceArn!)), StringComparer.Ordinal);
             var units = grants.SelectMany(g => (g.Resources.Count == 0 ? new[] { "*" } : g.Resources).Distinct(StringComparer.Ordinal)
                 .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r), Rule = Rules.Match(g) })).ToList();

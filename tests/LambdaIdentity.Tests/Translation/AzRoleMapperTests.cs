@@ -397,4 +397,15 @@ public class AzRoleMapperTests
         Assert.Contains("no exclusions", m.Impact);
         Assert.Equal("Storage Blob Data Reader", m.RoleDefinitionName);
     }
+
+    [Fact]
+    public void IncompleteGrantsAreMappedAndFlagged()
+    {
+        var f = T.Function("fn", "r");
+        var g = new EffectiveGrant { Service = "sqs", Action = "sqs:SendMessage", AccessLevel = AccessLevel.Write, Resources = new[] { "arn:aws:sqs:eu-west-1:123456789012:q" }, IsIncomplete = true };
+        var ms = Map(f, null, g);
+        Assert.Equal("Azure Service Bus Data Sender", Assert.Single(ms, x => x.AwsGrants.Count > 0).RoleDefinitionName);
+        var d = Assert.Single(ms, x => x.MappingId.EndsWith("deviation/grants-incomplete"));
+        Assert.Equal(new[] { "sqs:SendMessage" }, d.AwsActions);
+    }
 }
