@@ -10,11 +10,10 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
     CmdletsToExport      = @(
-        'ConvertTo-AzRoleMapping'
-        'Export-AzRoleMappingTemplate'
-        'Export-LambdaIdentityReport'
-        'New-AzResourceMap'
+        'ConvertTo-AzRoleMapping',
+        'Export-AzRoleMappingTemplate',
         'Export-LambdaIdentityReport',
+        'New-AzResourceMap',
         'Test-IdentityParity',
         'Test-LambdaIdentityAccess'
     )
