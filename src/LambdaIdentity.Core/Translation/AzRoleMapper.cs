@@ -242,7 +242,7 @@ public sealed class AzRoleMapper
                     case RuleOutcome.Deviation: RuleDeviation(group.Key, rule, list); break;
                     case RuleOutcome.AppRole: AppRole(group.Key, rule, list); break;
                     default:
-                        var entry = _m._options.ResourceMap.Resolve(first.Normalized) ?? _m._options.ResourceMap.Resolve(first.Resource);
+                        var entry = rule.ScopeKey is { } sk ? _m._options.ResourceMap.Resolve(sk) : _m._options.ResourceMap.Resolve(first.Normalized) ?? _m._options.ResourceMap.Resolve(first.Resource);
                         if (entry is { StayOnAws: true }) awsStay.AddRange(list);
                         else RoleGroup(group.Key, rule, list, entry, pollArns.Contains(first.Normalized));
                         break;
@@ -261,7 +261,7 @@ public sealed class AzRoleMapper
                 RuleOutcome.NotNeeded => "notneeded/" + r.Id,
                 RuleOutcome.Deviation => "deviation/" + r.Id,
                 RuleOutcome.AppRole => "approle/" + u.Normalized,
-                _ => "role/" + r.AzureService + "/" + r.RoleSystem + "/" + (r.AzureResourceType ?? "") + "/" + (pollArns.Contains(u.Normalized) ? "platform" : r.Surface.ToString()) + "/" + u.Normalized + (cond.Length > 0 ? "/if " + cond : ""),
+                _ => "role/" + r.AzureService + "/" + r.RoleSystem + "/" + (r.AzureResourceType ?? "") + "/" + (pollArns.Contains(u.Normalized) ? "platform" : r.Surface.ToString()) + "/" + (r.ScopeKey ?? u.Normalized) + (cond.Length > 0 ? "/if " + cond : ""),
             };
         }
 
@@ -380,7 +380,7 @@ public sealed class AzRoleMapper
             d.AzureFeature = string.Join("; ", features);
             d.RequiredActions = actions; d.RequiredDataActions = dataActions;
             d.RoleAssignmentType = rule.RoleSystem.ToString();
-            var res = list[0].Normalized;
+            var res = rule.ScopeKey ?? list[0].Normalized;
             if (entry is not null) { d.Scope = entry.Azure; d.ScopeIsPlaceholder = false; }
             else { d.Scope = AzureNaming.Placeholder(res); d.ScopeIsPlaceholder = true; }
             if (rule.AzureResourceType is not null) d.Settings["scopeResourceType"] = rule.AzureResourceType;
@@ -411,7 +411,7 @@ public sealed class AzRoleMapper
             if (isEventSource) reasons.Add("The resource is an event source of the function: the grant serves the trigger (platform).");
 
             // Deviations that keep the proposed role: wildcard resources, conditions, other accounts.
-            var wildcard = entry is null && (res == "*" || res.IndexOf('*') >= 0);
+            var wildcard = entry is null && rule.ScopeKey is null && (res == "*" || res.IndexOf('*') >= 0);
             var cond = Conditions(list[0].Grant);
             var fnAccount = Arn.Account(_f.FunctionArn);
             var resAccount = Arn.Account(res);

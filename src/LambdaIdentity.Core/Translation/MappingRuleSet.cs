@@ -55,6 +55,11 @@ public sealed class GrantRule
     public string? AzureResourceType { get; init; }
     /// <summary>The Azure feature in words.</summary>
     public string AzureFeature { get; init; } = "";
+    /// <summary>
+    /// A resource-map key that is the scope whatever the AWS resource (e.g. application-insights for metrics, whose
+    /// AWS action accepts only Resource "*"); the grant's resource then neither scopes nor counts as a wildcard.
+    /// </summary>
+    public string? ScopeKey { get; init; }
     /// <summary>Control-plane operations the grant needs.</summary>
     public IReadOnlyList<string> Actions { get; init; } = Array.Empty<string>();
     /// <summary>Data-plane operations the grant needs.</summary>

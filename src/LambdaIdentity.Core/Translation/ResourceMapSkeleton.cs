@@ -38,6 +38,7 @@ public static class ResourceMapSkeleton
                 {
                     var rule = rules.Match(g);
                     if (rule is null || rule.Outcome != RuleOutcome.Role) continue;
+                    if (rule.ScopeKey is { } key) { Add(key, rule.AzureResourceType, f.FunctionName); continue; }
                     foreach (var r in g.Resources.Count == 0 ? new[] { "*" } : g.Resources)
                     {
                         var n = rules.Normalize(r);

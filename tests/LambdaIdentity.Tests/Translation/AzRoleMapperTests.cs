@@ -408,4 +408,15 @@ public class AzRoleMapperTests
         var d = Assert.Single(ms, x => x.MappingId.EndsWith("deviation/grants-incomplete"));
         Assert.Equal(new[] { "sqs:SendMessage" }, d.AwsActions);
     }
+
+    [Fact]
+    public void MetricsOnStarAreScopedToApplicationInsightsNotADeviation()
+    {
+        var f = T.Function("fn", "r");
+        var map = new ResourceMap(new[] { new ResourceMapEntry { Aws = "application-insights", Azure = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi" } });
+        var m = Single(Map(f, new MappingOptions { ResourceMap = map }, T.Grant("cloudwatch:PutMetricData", AccessLevel.Write, "*")), "cloudwatch-metrics");
+        Assert.Equal(MappingStrategy.BuiltIn, m.Strategy);
+        Assert.Equal("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi", m.Scope);
+        Assert.Equal("Monitoring Metrics Publisher", m.RoleDefinitionName);
+    }
 }
