@@ -419,4 +419,30 @@ public class AzRoleMapperTests
         Assert.Equal("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi", m.Scope);
         Assert.Equal("Monitoring Metrics Publisher", m.RoleDefinitionName);
     }
+
+    [Fact]
+    public void APrincipalsAccessLevelsWithTheSameRoleBecomeOneAssignment()
+    {
+        var f = T.Function("fn", "r");
+        f = new LambdaFunctionIdentity
+        {
+            FunctionName = f.FunctionName, FunctionArn = f.FunctionArn, RoleArn = f.RoleArn, ExecutionRole = f.ExecutionRole,
+            Principals = new[]
+            {
+                new PrincipalAccess { PrincipalArn = "arn:aws:iam::123456789012:role/ops", PrincipalType = "Role", AccessLevel = "Deploy", Actions = new[] { "lambda:UpdateFunctionCode" } },
+                new PrincipalAccess { PrincipalArn = "arn:aws:iam::123456789012:role/ops", PrincipalType = "Role", AccessLevel = "Admin", Actions = new[] { "lambda:DeleteFunction" } },
+                new PrincipalAccess { PrincipalArn = "arn:aws:iam::123456789012:role/ops", PrincipalType = "Role", AccessLevel = "Read", Actions = new[] { "lambda:GetFunction" } },
+                new PrincipalAccess { PrincipalArn = "arn:aws:iam::123456789012:role/ops", PrincipalType = "Role", AccessLevel = "Invoke", Actions = new[] { "lambda:InvokeFunction" } },
+            },
+        };
+        var ms = Map(f).Where(m => m.AwsFeature.Contains("role/ops")).ToList();
+        // Deploy and Admin both become Website Contributor: one assignment. Reader stays: at the app scope it also reads
+        // extension resources (diagnostic settings, locks) that Website Contributor's operations do not include.
+        var rbac = ms.Where(m => m.Kind == MappingKind.RoleAssignment).ToList();
+        Assert.Equal(2, rbac.Count);
+        var wc = Assert.Single(rbac, m => m.RoleDefinitionName == "Website Contributor");
+        Assert.Equal(new[] { "lambda:DeleteFunction", "lambda:UpdateFunctionCode" }, wc.AwsActions);
+        Assert.Contains(rbac, m => m.RoleDefinitionName == "Reader");
+        Assert.Equal("Function.Invoke", Assert.Single(ms, m => m.Kind == MappingKind.Authentication).Settings["appRole"]);
+    }
 }
