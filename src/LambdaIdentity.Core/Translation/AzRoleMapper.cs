@@ -622,6 +622,8 @@ public sealed class AzRoleMapper
             foreach (var st in rp.Statement.Where(s => string.Equals(s.Effect, "Allow", StringComparison.OrdinalIgnoreCase) && s.Principal is not null))
             {
                 if (!st.Action.Any(a => AwsPattern.Matches(a, "lambda:InvokeFunction") || AwsPattern.Matches(a, "lambda:InvokeFunctionUrl"))) continue;
+                // The permission a function URL needs (condition lambda:FunctionUrlAuthType) is designed with the URL itself.
+                if (st.Condition.Any(c => string.Equals(c.Key, "lambda:FunctionUrlAuthType", StringComparison.OrdinalIgnoreCase))) continue;
                 var principals = st.Principal!.IsWildcard ? new[] { "*" } : st.Principal.Aws.ToArray();
                 foreach (var p in principals.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal))
                 {

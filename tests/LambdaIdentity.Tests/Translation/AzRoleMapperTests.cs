@@ -375,6 +375,8 @@ public class AzRoleMapperTests
                     new PolicyStatement { Sid = "same", Action = new[] { "lambda:InvokeFunction" }, Principal = new PolicyPrincipal { Aws = new[] { "arn:aws:iam::123456789012:role/caller" } } },
                     new PolicyStatement { Sid = "other", Action = new[] { "lambda:InvokeFunction" }, Principal = new PolicyPrincipal { Aws = new[] { "210987654321" } } },
                     new PolicyStatement { Sid = "s3", Action = new[] { "lambda:InvokeFunction" }, Principal = new PolicyPrincipal { Service = new[] { "s3.amazonaws.com" } } },
+                    new PolicyStatement { Sid = "url", Action = new[] { "lambda:InvokeFunctionUrl" }, Principal = new PolicyPrincipal { IsWildcard = true },
+                        Condition = new[] { new PolicyCondition { Operator = "StringEquals", Key = "lambda:FunctionUrlAuthType", Values = new[] { "NONE" } } } },
                 },
             },
         };
@@ -444,5 +446,15 @@ public class AzRoleMapperTests
         Assert.Equal(new[] { "lambda:DeleteFunction", "lambda:UpdateFunctionCode" }, wc.AwsActions);
         Assert.Contains(rbac, m => m.RoleDefinitionName == "Reader");
         Assert.Equal("Function.Invoke", Assert.Single(ms, m => m.Kind == MappingKind.Authentication).Settings["appRole"]);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-creds-??????")]
+    [InlineData("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-creds*")]
+    public void ASecretWithItsRandomSuffixLeftOpenIsOneSecretNotAWildcard(string arn)
+    {
+        var m = Single(Map(T.Function("fn", "r"), null, T.Grant("secretsmanager:GetSecretValue", AccessLevel.Read, arn)), "secretsmanager-read");
+        Assert.Equal(MappingStrategy.BuiltIn, m.Strategy);
+        Assert.Equal("unmapped:arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-creds", m.Scope);
     }
 }
