@@ -228,7 +228,7 @@ public sealed class AzRoleMapper
             }
             var pollArns = new HashSet<string>(_f.EventSources.Where(e => e.IsPoll && e.SourceArn is { Length: > 0 }).Select(e => Rules.Normalize(e.SourceArn!)), StringComparer.Ordinal);
             var units = grants.SelectMany(g => (g.Resources.Count == 0 ? new[] { "*" } : g.Resources).Distinct(StringComparer.Ordinal)
-                .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r), Rule = Rules.Match(g) })).ToList();
+                .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r, g.Service), Rule = Rules.Match(g) })).ToList();
             var awsStay = new List<Unit>();
             foreach (var group in units.GroupBy(u => GroupKey(u, pollArns), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {

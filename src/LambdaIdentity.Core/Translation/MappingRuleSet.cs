@@ -153,20 +153,24 @@ public sealed class MappingRuleSet
     /// <summary>The trigger rule for an event source type, or null.</summary>
     public TriggerRule? MatchTrigger(string type) => TriggerRules.FirstOrDefault(r => r.EventSourceTypes.Any(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase)));
 
-    /// <summary>Rewrites an ARN with the first normalizer of its service that matches.</summary>
-    public string Normalize(string arn)
+    /// <summary>
+    /// Rewrites an ARN with the first normalizer of its service that matches. The service is the ARN's, or
+    /// <paramref name="serviceHint"/> (the grant's service) when the resource is a template token such as
+    /// ${GetAtt:Bucket.Arn}/*. Tokens are shown to the patterns as ${tN} (no ':' or '/').
+    /// </summary>
+    public string Normalize(string arn, string? serviceHint = null)
     {
         var service = Arn.Service(arn);
-        // Template tokens such as ${AWS::Region} hold ':' and '/'; hide them while the patterns run.
+        if (service.Length == 0 || service.IndexOf("${", StringComparison.Ordinal) >= 0) service = serviceHint ?? service;
         var tokens = new List<string>();
-        var masked = Arn.Tokens.Replace(arn, m => { tokens.Add(m.Value); return "\u0001" + (tokens.Count - 1) + "\u0002"; });
+        var masked = Arn.Tokens.Replace(arn, m => { tokens.Add(m.Value); return "${t" + (tokens.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}"; });
         foreach (var n in ScopeNormalizers)
         {
             if (!string.Equals(n.Service, service, StringComparison.OrdinalIgnoreCase)) continue;
             var rx = n.Compiled ??= new Regex(n.Pattern, RegexOptions.CultureInvariant);
             if (!rx.IsMatch(masked)) continue;
             var result = rx.Replace(masked, n.Replacement);
-            return Regex.Replace(result, "\u0001(\\d+)\u0002", m => tokens[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
+            return Regex.Replace(result, @"\$\{t(\d+)\}", m => tokens[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
         }
         return arn;
     }

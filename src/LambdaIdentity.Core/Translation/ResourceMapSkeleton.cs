@@ -41,7 +41,7 @@ public static class ResourceMapSkeleton
                     if (rule.ScopeKey is { } key) { Add(key, rule.AzureResourceType, f.FunctionName); continue; }
                     foreach (var r in g.Resources.Count == 0 ? new[] { "*" } : g.Resources)
                     {
-                        var n = rules.Normalize(r);
+                        var n = rules.Normalize(r, g.Service);
                         if (n != "*") Add(n, rule.AzureResourceType, f.FunctionName);
                     }
                 }

@@ -457,4 +457,19 @@ public class AzRoleMapperTests
         Assert.Equal(MappingStrategy.BuiltIn, m.Strategy);
         Assert.Equal("unmapped:arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-creds", m.Scope);
     }
+
+    [Fact]
+    public void ObjectsUnderATemplateTokenShareTheBucketsAssignment()
+    {
+        var ms = Map(T.Function("fn", "r"), null,
+            T.Grant("s3:GetObject", AccessLevel.Read, "${GetAtt:InvoicesBucket.Arn}/*"),
+            T.Grant("s3:ListBucket", AccessLevel.List, "${GetAtt:InvoicesBucket.Arn}"),
+            T.Grant("dynamodb:Query", AccessLevel.Read, "${GetAtt:Orders.Arn}/index/byDate"),
+            T.Grant("dynamodb:GetItem", AccessLevel.Read, "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Ref:Orders}/index/*"));
+        var blob = Single(ms, "s3-object-read");
+        Assert.Equal(MappingStrategy.BuiltIn, blob.Strategy);
+        Assert.Equal("unmapped:${GetAtt:InvoicesBucket.Arn}", blob.Scope);
+        Assert.Equal("unmapped:${GetAtt:Orders.Arn}", Assert.Single(ms, m => m.AwsActions.Contains("dynamodb:Query")).Scope);
+        Assert.Equal("unmapped:arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Ref:Orders}", Assert.Single(ms, m => m.AwsActions.Contains("dynamodb:GetItem")).Scope);
+    }
 }
