@@ -43,6 +43,16 @@ public sealed class AzRoleMapper
         var appNames = AzureNaming.AppNames(functions.Select(f => (f.FunctionName, f.FunctionArn)));
         var byRole = functions.Where(f => RoleKey(f).Length > 0).GroupBy(RoleKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(f => f.FunctionName).ToList(), StringComparer.Ordinal);
+        // User-assigned identity names, unique per execution role across the run (two templates may both call their role LambdaRole).
+        var identityNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        var roleGroups = functions.Where(f => RoleKey(f).Length > 0).GroupBy(RoleKey, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1 || _options.UserAssignedIdentity).ToList();
+        var baseNames = roleGroups.ToDictionary(g => g.Key, g => AzureNaming.UserAssignedIdentityName(RoleNameOf(g.First())), StringComparer.Ordinal);
+        foreach (var g in roleGroups)
+        {
+            var name = baseNames[g.Key];
+            identityNames[g.Key] = baseNames.Values.Count(n => n == name) > 1 ? name.Substring(0, Math.Min(name.Length, 118)).TrimEnd('-') + "-" + AzureNaming.ShortHash(g.Key) : name;
+        }
         for (var i = 0; i < functions.Count; i++)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +62,7 @@ public sealed class AzRoleMapper
             {
                 var key = RoleKey(f);
                 var sharedWith = key.Length > 0 && byRole.TryGetValue(key, out var names) ? names : new List<string> { f.FunctionName };
-                var fm = new FunctionMapping(this, f, appNames[f.FunctionArn + "|" + f.FunctionName], sharedWith, context);
+                var fm = new FunctionMapping(this, f, appNames[f.FunctionArn + "|" + f.FunctionName], sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null);
                 result.AddRange(fm.Build());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -65,7 +75,19 @@ public sealed class AzRoleMapper
         return result;
     }
 
-    private static string RoleKey(LambdaFunctionIdentity f) => f.ExecutionRole?.RoleArn is { Length: > 0 } a ? a : f.RoleArn;
+    private static string RoleNameOf(LambdaFunctionIdentity f)
+    {
+        var arn = f.ExecutionRole?.RoleArn is { Length: > 0 } a ? a : f.RoleArn;
+        var name = f.ExecutionRole?.RoleName is { Length: > 0 } rn ? rn : arn.Split('/').Last();
+        return name.Length > 0 ? name : f.FunctionName;
+    }
+
+    // A role ARN that is still a template token (${GetAtt:Role.Arn}) names a role only within its file.
+    private static string RoleKey(LambdaFunctionIdentity f)
+    {
+        var arn = f.ExecutionRole?.RoleArn is { Length: > 0 } a ? a : f.RoleArn;
+        return arn.Length > 0 && Arn.HasToken(arn) ? arn + "|" + (f.ExecutionRole?.Source?.File ?? f.Source?.File ?? "") : arn;
+    }
 
     /// <summary>The mapping of one function.</summary>
     private sealed class FunctionMapping
@@ -79,8 +101,10 @@ public sealed class AzRoleMapper
         private string _principal = "";
         private string _identityType = "";
 
-        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, string app, IReadOnlyList<string> sharedWith, EngineContext ctx)
-        { _m = m; _f = f; _app = app; _sharedWith = sharedWith; _ctx = ctx; }
+        private readonly string? _identityName;
+
+        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, string app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName)
+        { _m = m; _f = f; _app = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; }
 
         private MappingRuleSet Rules => _m._rules;
 
@@ -114,7 +138,7 @@ public sealed class AzRoleMapper
             var shared = _sharedWith.Count > 1;
             var user = shared || _m._options.UserAssignedIdentity;
             _identityType = user ? "UserAssigned" : "SystemAssigned";
-            _principal = user ? AzureNaming.UserAssignedIdentityName(roleName.Length > 0 ? roleName : _f.FunctionName) : _app;
+            _principal = user ? _identityName ?? AzureNaming.UserAssignedIdentityName(roleName.Length > 0 ? roleName : _f.FunctionName) : _app;
             var d = New("identity", MappingKind.ManagedIdentity, IdentitySurface.Workload, MappingStrategy.BuiltIn);
             d.AwsFeature = "execution role " + (roleArn.Length > 0 ? roleArn : "(none)");
             d.AwsResources = roleArn.Length > 0 ? new[] { roleArn } : Array.Empty<string>();

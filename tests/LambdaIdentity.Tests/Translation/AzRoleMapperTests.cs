@@ -472,4 +472,26 @@ public class AzRoleMapperTests
         Assert.Equal("unmapped:${GetAtt:Orders.Arn}", Assert.Single(ms, m => m.AwsActions.Contains("dynamodb:Query")).Scope);
         Assert.Equal("unmapped:arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Ref:Orders}", Assert.Single(ms, m => m.AwsActions.Contains("dynamodb:GetItem")).Scope);
     }
+
+    [Fact]
+    public void TheSameRoleTokenInTwoTemplatesIsTwoRoles()
+    {
+        LambdaFunctionIdentity Fn(string name, string file) => new()
+        {
+            FunctionName = name, FunctionArn = "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:" + name, RoleArn = "${GetAtt:LambdaRole.Arn}",
+            ExecutionRole = new ExecutionRole { RoleArn = "${GetAtt:LambdaRole.Arn}", Source = new SourceLocation { File = file } },
+        };
+        var ms = new AzRoleMapper(new FixedGrantDeriver("x")).Map(new[] { Fn("a", "one/template.yaml"), Fn("b", "two/template.yaml"), Fn("c", "two/template.yaml") }, EngineContext.None);
+        var ids = ms.Where(m => m.Kind == MappingKind.ManagedIdentity).ToDictionary(m => m.FunctionName);
+        Assert.Equal("SystemAssigned", ids["a"].IdentityType);
+        Assert.Equal("UserAssigned", ids["b"].IdentityType);
+        Assert.Equal("b,c", ids["c"].Settings["sharedWith"]);
+        // Two shared roles with the same token name in two templates get two identity names.
+        var more = new AzRoleMapper(new FixedGrantDeriver("x")).Map(new[] { Fn("a", "one/t.yaml"), Fn("a2", "one/t.yaml"), Fn("b", "two/t.yaml"), Fn("c", "two/t.yaml") }, EngineContext.None)
+            .Where(m => m.Kind == MappingKind.ManagedIdentity).ToDictionary(m => m.FunctionName, m => m.PrincipalName);
+        Assert.Equal(more["a"], more["a2"]);
+        Assert.Equal(more["b"], more["c"]);
+        Assert.NotEqual(more["a"], more["b"]);
+        Assert.StartsWith("id-getatt-lambdarole-arn-", more["a"]);
+    }
 }
