@@ -412,7 +412,8 @@ public sealed class AzRoleMapper
             var choice = _m._selector.Choose(actions, dataActions, rule.RoleSystem, _m._excluded);
             var threshold = Rules.CustomRoleExcessThreshold ?? 10;
             var reasons = new List<string> { string.Join(" ", list.Select(u => u.Rule!.Reason).Distinct()) };
-            if (choice.Role is null || choice.Excess > threshold)
+            // Custom roles are designed for Azure RBAC only; Cosmos DB's two built-in data roles cover every data action.
+            if (choice.Role is null || (choice.Excess > threshold && rule.RoleSystem == RoleSystem.AzureRbac))
             {
                 var name = "LambdaIdentity " + rule.AzureService + " " + AzureNaming.ShortHash(string.Join("|", actions.Concat(dataActions)));
                 d.Strategy = MappingStrategy.Custom;
