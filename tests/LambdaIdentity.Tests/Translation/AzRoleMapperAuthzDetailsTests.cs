@@ -78,6 +78,7 @@ public class AzRoleMapperAuthzDetailsTests
             var errors = new ErrorCollector();
             var ms = mapper.Map(new[] { fn }, new EngineContext(errors));
             Assert.DoesNotContain(errors.Errors, e => e.ErrorId == "FunctionMappingFailed");
+            Assert.Equal(ms.Count, ms.Select(m => m.MappingId).Distinct(StringComparer.Ordinal).Count());
             var grants = GrantDeriver.Default.Derive(role, EngineContext.None);
             T.AssertEveryGrantAccountedOnce(grants, ms, file + " " + role.RoleName);
             foreach (var m in ms.Where(m => m.RoleDefinitionName is not null && !m.RoleDefinitionName.StartsWith("LambdaIdentity ", StringComparison.Ordinal)))
