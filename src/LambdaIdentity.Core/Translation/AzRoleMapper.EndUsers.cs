@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Translation;
+
+public sealed partial class AzRoleMapper
+{
+    private sealed partial class FunctionMapping
+    {
+        // ---- end users ----
+        private void EndUsers()
+        {
+            ResourcePolicyCallers();
+            if (_f.FunctionUrl is { } url && !_f.Callers.Any(c => c.Channel == "FunctionUrl"))
+            {
+                var c = new CallerAccess { Channel = "FunctionUrl", Route = "function URL", AuthType = string.Equals(url.AuthType, "AWS_IAM", StringComparison.OrdinalIgnoreCase) ? CallerAuthType.AwsIam : string.Equals(url.AuthType, "NONE", StringComparison.OrdinalIgnoreCase) ? CallerAuthType.None : CallerAuthType.Unknown, Source = url.Source };
+                Caller(c, "url", url.AllowOrigins);
+            }
+            var groups = _f.Callers.GroupBy(c => c.AuthType + "|" + (c.AuthorizerName ?? "") + "|" + (c.Issuer ?? "") + "|" + string.Join(",", c.Audiences) + "|" + c.ApiKeyRequired, StringComparer.Ordinal);
+            foreach (var g in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var first = g.First();
+                var routes = g.Select(c => (c.Channel + " " + (c.Route ?? "")).Trim()).Distinct().ToList();
+                var cors = g.Any(c => c.Channel == "FunctionUrl") && _f.FunctionUrl is { } u ? u.AllowOrigins : Array.Empty<string>();
+                var key = g.All(c => c.Channel == "FunctionUrl") ? "url" : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
+                Caller(first, key, cors, routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
+            }
+        }
+
+        // Resource-policy statements that let AWS principals (roles, accounts) invoke the function: callers that need an
+        // app role on the function app's Entra application; another account is another tenant (a deviation).
+        private void ResourcePolicyCallers()
+        {
+            if (_f.ResourcePolicy is not { } rp) return;
+            var fnAccount = Arn.Account(_f.FunctionArn);
+            foreach (var st in rp.Statement.Where(s => string.Equals(s.Effect, "Allow", StringComparison.OrdinalIgnoreCase) && s.Principal is not null))
+            {
+                if (!st.Action.Any(a => AwsPattern.Matches(a, "lambda:InvokeFunction") || AwsPattern.Matches(a, "lambda:InvokeFunctionUrl"))) continue;
+                // The permission a function URL needs (condition lambda:FunctionUrlAuthType) is designed with the URL itself.
+                if (st.Condition.Any(c => string.Equals(c.Key, "lambda:FunctionUrlAuthType", StringComparison.OrdinalIgnoreCase))) continue;
+                var principals = st.Principal!.IsWildcard ? new[] { "*" } : st.Principal.Aws.ToArray();
+                foreach (var p in principals.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal))
+                {
+                    var d = New("enduser/resource-policy/" + p, MappingKind.Authentication, IdentitySurface.EndUser, MappingStrategy.BuiltIn);
+                    d.AwsFeature = "Lambda permission " + (st.Sid ?? "") + ": " + p + " may invoke";
+                    d.AwsActions = st.Action.ToArray();
+                    d.AwsResources = new[] { _f.FunctionArn };
+                    d.AwsSource = rp.Source ?? _f.Source;
+                    d.AzureService = "App Service authentication";
+                    d.AzureFeature = "App role Function.Invoke on " + _app + "'s Entra application, assigned to the caller's workload identity";
+                    d.PrincipalName = "workload identity for " + p; d.PrincipalType = "ServicePrincipal";
+                    d.Settings["appRole"] = "Function.Invoke";
+                    d.Reason = "An AWS principal allowed to invoke the function becomes an Entra workload identity holding the app role; App Service authentication checks the role claim.";
+                    var account = p.All(char.IsDigit) ? p : Arn.Account(p);
+                    if (p == "*" )
+                    {
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.Impact = "Any AWS principal may invoke the function (subject to conditions " + string.Join(", ", st.Condition.Select(c => c.Key)) + ").";
+                        d.Mitigation = "Decide who the callers are; require App Service authentication and grant the app role to each, or keep the function public on purpose (authLevel anonymous) and record it.";
+                        d.Findings = new[] { new Finding { FindingId = "PublicInvokePermission", Severity = FindingSeverity.High, Message = "The resource policy of " + _f.FunctionName + " lets any principal invoke it.", Recommendation = d.Mitigation, Source = d.AwsSource } };
+                    }
+                    else if (account.Length == 12 && fnAccount.Length == 12 && account != fnAccount)
+                    {
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.Impact = "The caller lives in AWS account " + account + ": on Azure it is another tenant's identity.";
+                        d.Mitigation = "Make the function's app registration multi-tenant for that tenant's workload identity, or put API Management in front with validate-jwt for the other tenant's issuer.";
+                    }
+                    Emit(d);
+                }
+            }
+        }
+
+        private void Caller(CallerAccess c, string key, IReadOnlyList<string> cors, IReadOnlyList<string>? routes = null, IReadOnlyList<string>? scopes = null)
+        {
+            var d = New("enduser/" + key, MappingKind.Authentication, IdentitySurface.EndUser, MappingStrategy.BuiltIn);
+            var where = routes is { Count: > 0 } ? string.Join(", ", routes) : (c.Channel + " " + (c.Route ?? "")).Trim();
+            d.AwsFeature = where + ": " + c.AuthType + (c.AuthorizerName is null ? "" : " authorizer " + c.AuthorizerName) + (c.ApiKeyRequired ? " + API key" : "");
+            d.AwsSource = c.Source ?? _f.Source;
+            d.AzureService = "App Service authentication";
+            if (cors.Count > 0) d.Settings["cors.allowedOrigins"] = string.Join(",", cors);
+            void EasyAuth(string issuer, IEnumerable<string> audiences)
+            {
+                d.Settings["authLevel"] = "anonymous";
+                d.Settings["requireAuthentication"] = "true";
+                d.Settings["unauthenticatedClientAction"] = "Return401";
+                d.Settings["identityProvider"] = "azureActiveDirectory";
+                d.Settings["issuer"] = issuer;
+                d.Settings["allowedAudiences"] = string.Join(",", audiences);
+                if (scopes is { Count: > 0 }) d.Settings["requiredScopes"] = string.Join(",", scopes);
+            }
+            switch (c.AuthType)
+            {
+                case CallerAuthType.None:
+                    d.AzureFeature = "HTTP trigger authLevel anonymous, no App Service authentication";
+                    d.Settings["authLevel"] = "anonymous";
+                    d.Settings["requireAuthentication"] = "false";
+                    d.Reason = "The AWS endpoint accepts unauthenticated calls; the Azure design keeps it public so behaviour does not change.";
+                    d.Findings = new[] { new Finding { FindingId = c.Channel == "FunctionUrl" ? "PublicFunctionUrl" : "PublicApiRoute", Severity = FindingSeverity.Medium, Message = where + " of " + _f.FunctionName + " accepts anonymous calls.", Recommendation = "Confirm the endpoint is meant to be public; otherwise require App Service authentication with the Entra ID provider.", Source = d.AwsSource } };
+                    break;
+                case CallerAuthType.AwsIam:
+                    d.AzureFeature = "App Service authentication, Entra ID provider; callers need an app role assignment";
+                    EasyAuth("https://login.microsoftonline.com/{tenantId}/v2.0", new[] { "api://" + _app });
+                    d.Settings["appRole"] = "Function.Invoke";
+                    d.Reason = "SigV4 calls authorised by IAM become Entra ID bearer tokens checked by App Service authentication; the AWS principals allowed lambda:InvokeFunction(Url) get the app role.";
+                    break;
+                case CallerAuthType.Cognito:
+                case CallerAuthType.Jwt:
+                    d.AzureFeature = "App Service authentication, Entra ID provider with the issuer and audiences carried over";
+                    EasyAuth(c.Issuer ?? "{issuer}", c.Audiences);
+                    d.Reason = c.AuthType == CallerAuthType.Cognito
+                        ? "The Cognito user pool authorizer becomes App Service authentication; the user pool's issuer and app client ids are carried over until users move to Microsoft Entra External ID (then the issuer becomes the External ID tenant's)."
+                        : "The JWT authorizer becomes App Service authentication with the same issuer and allowed audiences.";
+                    if (c.Issuer is null)
+                    {
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.Impact = "The issuer could not be read from the source; authentication cannot be configured as-is.";
+                        d.Mitigation = "Set the issuer (Entra tenant or the identity provider's OpenID configuration) before deploying.";
+                    }
+                    break;
+                case CallerAuthType.Lambda:
+                    d.Strategy = MappingStrategy.Deviation;
+                    d.AzureFeature = "API Management policy or in-function authorization";
+                    d.Settings["authLevel"] = "function";
+                    d.Reason = "A Lambda authorizer is custom code that decides each call.";
+                    d.Impact = "App Service authentication cannot run custom authorization code; the decision logic must move.";
+                    d.Mitigation = "Put API Management in front with validate-jwt / a custom policy replicating the authorizer, or move the checks into the function (middleware), and keep authLevel function so only APIM (holding the key) reaches it.";
+                    break;
+                case CallerAuthType.ApiKey:
+                    break;
+                default:
+                    d.Strategy = MappingStrategy.Deviation;
+                    d.AzureFeature = "Unknown";
+                    d.Reason = "The caller authentication could not be determined from the source.";
+                    d.Impact = "End-user access cannot be designed; parity on it is Unverifiable.";
+                    d.Mitigation = "Inspect the API's authorizer configuration and re-run with a complete inventory.";
+                    break;
+            }
+            if (c.AuthType == CallerAuthType.ApiKey || c.ApiKeyRequired)
+            {
+                d.Strategy = MappingStrategy.Deviation;
+                if (c.AuthType == CallerAuthType.ApiKey) d.AzureFeature = "Function keys (authLevel function) or API Management subscription keys";
+                if (!d.Settings.ContainsKey("requireAuthentication")) d.Settings["authLevel"] = "function";
+                d.Settings["apiKey"] = "functionKey";
+                d.Reason = (d.Reason + " API keys with usage plans require a key on each call.").Trim();
+                d.Impact = "Function keys carry no usage plan, quota or throttling; keys are shared secrets like API keys.";
+                d.Mitigation = "Use API Management products and subscription keys for quotas and throttling, or function keys (authLevel function) stored in Key Vault.";
+            }
+            Emit(d);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Translation;
+
+public sealed partial class AzRoleMapper
+{
+    private sealed partial class FunctionMapping
+    {
+        // ---- grants ----
+        private sealed class Unit
+        {
+            public EffectiveGrant Grant = null!;
+            public string Resource = "";
+            public string Normalized = "";
+            public GrantRule? Rule;
+            public string Key => Grant.Action + " " + Resource;
+        }
+
+        private void Grants()
+        {
+            if (_f.ExecutionRole is null) return;
+            var grants = _m._deriver.Derive(_f.ExecutionRole, _ctx);
+            var incomplete = grants.Where(g => g.IsIncomplete).Select(g => g.Action).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
+            if (incomplete.Count > 0)
+            {
+                var x = New("deviation/grants-incomplete", MappingKind.RoleAssignment, IdentitySurface.Workload, MappingStrategy.Deviation);
+                x.AwsFeature = "effective grants of " + _f.ExecutionRole.RoleArn + " (" + incomplete.Count + " actions) depend on a policy that could not be read";
+                x.AwsActions = incomplete;
+                x.AwsSource = _f.ExecutionRole.Source ?? _f.Source;
+                x.AzureFeature = "Role assignments as mapped, to be confirmed";
+                x.Reason = "A managed policy or permissions boundary of the role could not be resolved; it could narrow or widen these grants.";
+                x.Impact = "The mapped assignments may be broader or narrower than the role's real permissions; parity on them cannot be a proof.";
+                x.Mitigation = "Export the missing policy (get-account-authorization-details) and map again.";
+                Emit(x);
+            }
+            var pollArns = new HashSet<string>(_f.EventSources.Where(e => e.IsPoll && e.SourceArn is { Length: > 0 }).Select(e => Rules.Normalize(e.SourceArn!)), StringComparer.Ordinal);
+            var units = grants.SelectMany(g => (g.Resources.Count == 0 ? new[] { "*" } : g.Resources).Distinct(StringComparer.Ordinal)
+                .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r, g.Service), Rule = Rules.Match(g) })).ToList();
+            var awsStay = new List<Unit>();
+            foreach (var group in units.GroupBy(u => GroupKey(u, pollArns), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var list = group.ToList();
+                var first = list[0];
+                var rule = first.Rule;
+                if (rule is null) { NoRule(group.Key, list); continue; }
+                switch (rule.Outcome)
+                {
+                    case RuleOutcome.NotNeeded: NotNeeded(group.Key, rule, list); break;
+                    case RuleOutcome.Deviation: RuleDeviation(group.Key, rule, list); break;
+                    case RuleOutcome.AppRole: AppRole(group.Key, rule, list); break;
+                    default:
+                        var entry = rule.ScopeKey is { } sk ? _m._options.ResourceMap.Resolve(sk) : _m._options.ResourceMap.Resolve(first.Normalized) ?? _m._options.ResourceMap.Resolve(first.Resource);
+                        if (entry is { StayOnAws: true }) awsStay.AddRange(list);
+                        else RoleGroup(group.Key, rule, list, entry, pollArns.Contains(first.Normalized));
+                        break;
+                }
+            }
+            if (awsStay.Count > 0) FederatedAwsRole(awsStay);
+        }
+
+        private string GroupKey(Unit u, HashSet<string> pollArns)
+        {
+            var r = u.Rule;
+            if (r is null) return "norule/" + u.Grant.Service;
+            var cond = Conditions(u.Grant);
+            return r.Outcome switch
+            {
+                RuleOutcome.NotNeeded => "notneeded/" + r.Id,
+                RuleOutcome.Deviation => "deviation/" + r.Id,
+                RuleOutcome.AppRole => "approle/" + u.Normalized,
+                _ => "role/" + r.AzureService + "/" + r.RoleSystem + "/" + (r.AzureResourceType ?? "") + "/" + (pollArns.Contains(u.Normalized) ? "platform" : r.Surface.ToString()) + "/" + (r.ScopeKey ?? u.Normalized) + (cond.Length > 0 ? "/if " + cond : ""),
+            };
+        }
+
+        private static string Conditions(EffectiveGrant g)
+        {
+            var parts = g.Conditions.Select(c => c.Operator + " " + c.Key + " [" + string.Join(", ", c.Values) + "]").ToList();
+            if (g.IsConditionallyDenied) parts.Add("conditional deny");
+            if (g.ExcludedResources.Count > 0) parts.Add("except " + string.Join(", ", g.ExcludedResources));
+            return string.Join(" AND ", parts);
+        }
+
+        private void Account(Draft d, List<Unit> list)
+        {
+            d.AwsActions = list.Select(u => u.Grant.Action).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+            d.AwsResources = list.Select(u => u.Resource).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+            d.AwsGrants = list.Select(u => u.Key).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+            d.AwsFeature = string.Join(", ", d.AwsActions) + " on " + string.Join(", ", d.AwsResources);
+            d.AwsSource = _f.ExecutionRole?.Source ?? _f.Source;
+            d.RuleId = list[0].Rule?.Id;
+            d.PrincipalName = _principal; d.PrincipalType = "ServicePrincipal"; d.IdentityType = _identityType;
+            var from = list.SelectMany(u => u.Grant.GrantedBy).Distinct(StringComparer.Ordinal).ToList();
+            if (from.Count > 0) d.Settings["grantedBy"] = string.Join(",", from);
+            if (list.Any(u => u.Grant.FromWildcard)) d.Settings["fromWildcard"] = "true";
+        }
+
+        private void NoRule(string key, List<Unit> list)
+        {
+            var d = New("grant/" + key, MappingKind.RoleAssignment, IdentitySurface.Workload, MappingStrategy.Deviation);
+            Account(d, list);
+            d.AzureFeature = "No mapping rule";
+            d.Reason = "No rule maps these " + list[0].Grant.Service + " actions to an Azure service.";
+            d.Impact = "The function loses this access on Azure unless a rule or a manual design adds it.";
+            d.Mitigation = "Add a grant rule for these actions with -RuleSet (see docs/mapping-rules.md), or keep the dependency on AWS (stayOnAws in the resource map).";
+            Emit(d);
+        }
+
+        private void NotNeeded(string key, GrantRule rule, List<Unit> list)
+        {
+            var d = New("grant/" + key, MappingKind.Setting, rule.Surface, MappingStrategy.NotNeeded);
+            Account(d, list);
+            d.AzureService = rule.AzureService; d.AzureFeature = rule.AzureFeature; d.Reason = rule.Reason;
+            Emit(d);
+        }
+
+        private void RuleDeviation(string key, GrantRule rule, List<Unit> list)
+        {
+            var d = New("grant/" + key, MappingKind.RoleAssignment, rule.Surface, MappingStrategy.Deviation);
+            Account(d, list);
+            d.AzureService = rule.AzureService; d.AzureFeature = rule.AzureFeature; d.Reason = rule.Reason;
+            d.Impact = rule.Impact; d.Mitigation = rule.Mitigation;
+            if (list.Any(u => u.Grant.AccessLevel == AccessLevel.PermissionsManagement))
+                d.Findings = new[] { new Finding { FindingId = "AccessChangingGrant", Severity = FindingSeverity.High, Message = "The execution role can change access: " + string.Join(", ", d.AwsActions.Take(10)) + (d.AwsActions.Count > 10 ? ", ..." : ""), Recommendation = rule.Mitigation, Source = d.AwsSource } };
+            Emit(d);
+        }
+
+        private void AppRole(string key, GrantRule rule, List<Unit> list)
+        {
+            var d = New("grant/" + key, MappingKind.Authentication, rule.Surface, MappingStrategy.BuiltIn);
+            Account(d, list);
+            var callee = list[0].Normalized;
+            d.AzureService = rule.AzureService; d.AzureFeature = rule.AzureFeature; d.Reason = rule.Reason;
+            d.Settings["appRole"] = "Function.Invoke";
+            d.Settings["callee"] = callee;
+            var calleeName = callee.StartsWith("arn:", StringComparison.Ordinal) ? callee.Split(':').ElementAtOrDefault(6) ?? "" : "";
+            if (calleeName.Length > 0 && calleeName != "*") d.Settings["calleeFunctionAppName"] = AzureNaming.FunctionAppName(calleeName);
+            d.Scope = calleeName.Length > 0 && calleeName != "*" ? AzureNaming.AppScope(AzureNaming.FunctionAppName(calleeName)) : AzureNaming.Placeholder(callee);
+            d.ScopeIsPlaceholder = true;
+            if (callee == "*" || callee.IndexOf('*') >= 0)
+            {
+                d.Strategy = MappingStrategy.Deviation;
+                d.Impact = "The role may invoke any function; an app role is granted per callee.";
+                d.Mitigation = "List the callee functions and assign the app role on each callee's app registration.";
+            }
+            Emit(d);
+        }
+
+        private void RoleGroup(string key, GrantRule rule, List<Unit> list, ResourceMapEntry? entry, bool isEventSource)
+        {
+            // When no single built-in role fits the whole group (e.g. send and receive on one queue), but one fits each
+            // rule's part (Data Sender, Data Receiver), assign one built-in role per part instead of a broad or custom role.
+            var rulesInGroup = list.Select(u => u.Rule!).Distinct().ToList();
+            if (rulesInGroup.Count > 1 && !FitsOneBuiltIn(list, rule.RoleSystem) && rulesInGroup.All(r => FitsOneBuiltIn(list.Where(u => u.Rule == r).ToList(), rule.RoleSystem)))
+            {
+                // Parts whose own choice is the same role share one assignment (queue properties and receive: one Data Receiver).
+                var parts = list.GroupBy(u => u.Rule!)
+                    .Select(g => (Rule: g.Key, Units: g.ToList(), Role: _m._selector.Choose(g.Key.Actions.ToArray(), g.Key.DataActions.ToArray(), rule.RoleSystem, _m._excluded).Role!.RoleName))
+                    .GroupBy(x => x.Role, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
+                foreach (var part in parts)
+                {
+                    var units = part.SelectMany(x => x.Units).ToList();
+                    var first = part.OrderBy(x => x.Rule.Id, StringComparer.Ordinal).First().Rule;
+                    RoleGroupCore(key + "/" + part.Key, first, units, entry, isEventSource);
+                }
+                return;
+            }
+            RoleGroupCore(key, rule, list, entry, isEventSource);
+        }
+
+        private bool FitsOneBuiltIn(List<Unit> list, RoleSystem system)
+        {
+            var actions = list.SelectMany(u => u.Rule!.Actions).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            var data = list.SelectMany(u => u.Rule!.DataActions).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            var c = _m._selector.Choose(actions, data, system, _m._excluded);
+            return c.Role is not null && c.Excess <= (Rules.CustomRoleExcessThreshold ?? 10);
+        }
+
+        private void RoleGroupCore(string key, GrantRule rule, List<Unit> list, ResourceMapEntry? entry, bool isEventSource)
+        {
+            var surface = isEventSource ? IdentitySurface.Platform : rule.Surface;
+            var actions = list.SelectMany(u => u.Rule!.Actions).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+            var dataActions = list.SelectMany(u => u.Rule!.DataActions).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+            var d = New("grant/" + key, MappingKind.RoleAssignment, surface, MappingStrategy.BuiltIn);
+            Account(d, list);
+            var features = list.Select(u => u.Rule!).Distinct().Select(r => r.AzureFeature).Distinct().ToList();
+            d.AzureService = rule.AzureService;
+            d.AzureFeature = string.Join("; ", features);
+            d.RequiredActions = actions; d.RequiredDataActions = dataActions;
+            d.RoleAssignmentType = rule.RoleSystem.ToString();
+            var res = rule.ScopeKey ?? list[0].Normalized;
+            if (entry is not null) { d.Scope = entry.Azure; d.ScopeIsPlaceholder = false; }
+            else { d.Scope = AzureNaming.Placeholder(res); d.ScopeIsPlaceholder = true; }
+            if (rule.AzureResourceType is not null) d.Settings["scopeResourceType"] = rule.AzureResourceType;
+
+            var choice = _m._selector.Choose(actions, dataActions, rule.RoleSystem, _m._excluded);
+            var threshold = Rules.CustomRoleExcessThreshold ?? 10;
+            var reasons = new List<string> { string.Join(" ", list.Select(u => u.Rule!.Reason).Distinct()) };
+            // Custom roles are designed for Azure RBAC only; Cosmos DB's two built-in data roles cover every data action.
+            if (choice.Role is null || (choice.Excess > threshold && rule.RoleSystem == RoleSystem.AzureRbac))
+            {
+                var name = "LambdaIdentity " + rule.AzureService + " " + AzureNaming.ShortHash(string.Join("|", actions.Concat(dataActions)));
+                d.Strategy = MappingStrategy.Custom;
+                d.RoleDefinitionName = name;
+                d.RoleDefinitionId = AzureNaming.DeterministicGuid("custom-role", name);
+                reasons.Add(choice.Role is null
+                    ? "No built-in role that cannot change access covers " + string.Join(", ", actions.Concat(dataActions)) + (choice.PrivilegedExcluded.Count > 0 ? " (only " + string.Join(", ", choice.PrivilegedExcluded.Take(3).Select(r => r.RoleName)) + ", which can change access)" : "") + ": a custom role holds exactly these operations."
+                    : "The smallest covering built-in role, " + choice.Role.RoleName + ", grants " + choice.GrantedCount + " operations for " + choice.NeededCount + " needed (more than " + threshold + " beyond): a custom role holds exactly the needed operations.");
+            }
+            else
+            {
+                d.RoleDefinitionName = choice.Role.RoleName;
+                d.RoleDefinitionId = choice.Role.Id;
+                var next = choice.Candidates.Skip(1).FirstOrDefault();
+                reasons.Add(choice.Role.RoleName + " is the least-privileged of " + choice.Candidates.Count + " covering built-in roles (" + choice.GrantedCount + " operations granted for " + choice.NeededCount + " needed"
+                    + (next is null ? "" : "; next: " + next.RoleName + " with " + _m._catalog.Granted(next).Count) + ")"
+                    + (choice.PrivilegedExcluded.Count > 0 ? "; " + choice.PrivilegedExcluded.Count + " roles that can change access were excluded" : "") + ".");
+            }
+            if (rule.RoleSystem == RoleSystem.CosmosDbSql) reasons.Add("Assigned as a Cosmos DB SQL role assignment (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments), not Microsoft.Authorization.");
+            if (isEventSource) reasons.Add("The resource is an event source of the function: the grant serves the trigger (platform).");
+
+            // Deviations that keep the proposed role: wildcard resources, conditions, other accounts.
+            var wildcard = entry is null && rule.ScopeKey is null && (res == "*" || res.IndexOf('*') >= 0);
+            var cond = Conditions(list[0].Grant);
+            var fnAccount = Arn.Account(_f.FunctionArn);
+            var resAccount = Arn.Account(res);
+            if (wildcard)
+            {
+                d.Strategy = MappingStrategy.Deviation;
+                d.Scope = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
+                d.ScopeIsPlaceholder = true;
+                d.Settings["proposedScopeLevel"] = "resourceGroup";
+                d.Impact = "The AWS grant covers " + (res == "*" ? "every resource" : "every resource matching " + res) + "; assigning " + d.RoleDefinitionName + " at a resource group carries that breadth to every " + rule.AzureService + " resource in it.";
+                d.Mitigation = "Name the resources the function uses in the resource map (-ResourceMap) so the role is assigned at each resource's scope; otherwise keep the proposed resource-group scope with only the function's resources in that group.";
+            }
+            else if (cond.Length > 0)
+            {
+                d.Strategy = MappingStrategy.Deviation;
+                d.Settings["awsCondition"] = cond;
+                var keys = list[0].Grant.Conditions.Select(c => c.Key).ToList();
+                d.Impact = "The condition (" + cond + ") is not carried by the role assignment, so the Azure grant is broader" + (list[0].Grant.ExcludedResources.Count > 0 ? " (Azure RBAC has no exclusions: the excluded resources are included)" : "") + ".";
+                d.Mitigation = keys.Any(k => k.StartsWith("s3:", StringComparison.OrdinalIgnoreCase))
+                    ? "Add an Azure ABAC condition on the storage role assignment (e.g. @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith for s3:prefix)."
+                    : keys.Any(k => k.Equals("aws:SourceIp", StringComparison.OrdinalIgnoreCase) || k.StartsWith("aws:SourceVpc", StringComparison.OrdinalIgnoreCase))
+                    ? "Restrict the network path instead: private endpoint or firewall rules on the target resource."
+                    : keys.Any(k => k.StartsWith("dynamodb:", StringComparison.OrdinalIgnoreCase))
+                    ? "Split the data into containers per tenant and assign the Cosmos DB role at each container's scope, or enforce the partition key in code."
+                    : "Review whether the condition can be expressed by a narrower scope or an ABAC condition; otherwise enforce it in code.";
+            }
+            else if (resAccount.Length == 12 && fnAccount.Length == 12 && resAccount != fnAccount)
+            {
+                d.Strategy = MappingStrategy.Deviation;
+                d.Impact = "The resource lives in AWS account " + resAccount + ", not the function's (" + fnAccount + "): on Azure it may be in another subscription or tenant.";
+                d.Mitigation = "Map the resource to its Azure resource ID in the resource map; across tenants, use a multi-tenant app registration or keep the dependency on AWS (stayOnAws).";
+            }
+            d.Reason = string.Join(" ", reasons.Where(r => r.Length > 0));
+            Emit(d);
+        }
+
+        private void FederatedAwsRole(List<Unit> list)
+        {
+            var d = New("aws-federated-role", MappingKind.AwsFederatedRole, IdentitySurface.Workload, MappingStrategy.Deviation);
+            Account(d, list);
+            var roleName = "azure-" + _app;
+            var account = Arn.Account(_f.FunctionArn).Length == 12 ? Arn.Account(_f.FunctionArn) : "{awsAccountId}";
+            d.AzureService = "AWS IAM (OIDC federation with Microsoft Entra ID)";
+            d.AzureFeature = "AWS IAM role " + roleName + " assumed with AssumeRoleWithWebIdentity using a token of " + _principal;
+            d.Settings["awsRoleArn"] = "arn:aws:iam::" + account + ":role/" + roleName;
+            d.Settings["oidcProvider"] = "arn:aws:iam::" + account + ":oidc-provider/sts.windows.net/{tenantId}/";
+            d.Settings["trustPolicy"] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::" + account + ":oidc-provider/sts.windows.net/{tenantId}/\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"sts.windows.net/{tenantId}/:sub\":\"{principalId of " + _principal + "}\",\"sts.windows.net/{tenantId}/:aud\":\"api://AzureADTokenExchange\"}}}]}";
+            var statements = list.GroupBy(u => u.Resource, StringComparer.Ordinal).GroupBy(g => string.Join(",", g.Select(u => u.Grant.Action).Distinct().OrderBy(a => a, StringComparer.Ordinal)), StringComparer.Ordinal)
+                .Select(g => "{\"Effect\":\"Allow\",\"Action\":[" + string.Join(",", g.Key.Split(',').Select(a => "\"" + a + "\"")) + "],\"Resource\":[" + string.Join(",", g.Select(x => "\"" + x.Key.Replace("\"", "\\\"") + "\"")) + "]}");
+            d.Settings["permissionsPolicy"] = "{\"Version\":\"2012-10-17\",\"Statement\":[" + string.Join(",", statements) + "]}";
+            d.Settings["tokenAudience"] = "api://AzureADTokenExchange";
+            d.Reason = "These dependencies stay on AWS (stayOnAws in the resource map): the function reaches them with an AWS role that trusts Entra ID tokens of its managed identity, holding exactly the grants it had.";
+            d.Impact = "The function keeps a runtime dependency on AWS and its availability; the AWS side must trust the Entra tenant.";
+            d.Mitigation = "Create the OIDC provider for https://sts.windows.net/{tenantId}/ in the AWS account, the role with this trust and permissions policy, and have the function request a token for api://AzureADTokenExchange and call AssumeRoleWithWebIdentity.";
+            Emit(d);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Translation;
+
+public sealed partial class AzRoleMapper
+{
+    private sealed partial class FunctionMapping
+    {
+        // ---- automation and people ----
+        private void Principals()
+        {
+            foreach (var byPrincipal in _f.Principals.GroupBy(p => p.PrincipalArn, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var accesses = byPrincipal.OrderBy(p => p.AccessLevel, StringComparer.Ordinal).ToList();
+                var p0 = accesses[0];
+                var people = accesses.Any(p => p.IsEmergency) || p0.PrincipalType is "User" or "Group" || p0.PrincipalArn.IndexOf("AWSReservedSSO", StringComparison.Ordinal) >= 0;
+                var surface = people ? IdentitySurface.People : IdentitySurface.Automation;
+                var emergency = accesses.Any(p => p.IsEmergency);
+                var federated = accesses.Any(p => p.IsOidcFederated);
+                var principalName = (federated ? "workload identity for " : p0.PrincipalType == "User" ? "Entra user for " : "Entra group for ") + p0.PrincipalArn;
+                var principalType = federated ? "ServicePrincipal" : p0.PrincipalType == "User" ? "User" : "Group";
+                // Each access level's rule; a role whose operations another chosen role of the same principal already
+                // grants is folded into that one (Deploy and Admin: one Website Contributor; Read beside it: nothing more).
+                var chosen = accesses.Select(p => (Access: p, Rule: Rules.PrincipalRules.FirstOrDefault(r => r.AccessLevels.Any(a => string.Equals(a, p.AccessLevel, StringComparison.OrdinalIgnoreCase))))).ToList();
+                var roleNames = chosen.Where(c => c.Rule is { Role.Length: > 0 }).Select(c => c.Rule!.Role).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                string Target(string role)
+                {
+                    var granted = _m._catalog.Granted(_m._catalog.FindByName(role)!);
+                    var cover = roleNames.Where(o => !string.Equals(o, role, StringComparison.OrdinalIgnoreCase))
+                        .Select(o => (Name: o, G: _m._catalog.Granted(_m._catalog.FindByName(o)!)))
+                        .Where(o => o.G.Count > granted.Count && granted.Actions.All(a => o.G.Actions.Contains(a)) && granted.DataActions.All(a => o.G.DataActions.Contains(a)))
+                        .OrderBy(o => o.G.Count).Select(o => o.Name).FirstOrDefault();
+                    return cover ?? role;
+                }
+                foreach (var group in chosen.GroupBy(c => c.Rule is null ? "(none)/" + c.Access.AccessLevel : c.Rule.Role.Length == 0 ? "(app role)" : Target(c.Rule.Role), StringComparer.OrdinalIgnoreCase)
+                             .OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    var items = group.ToList();
+                    var levels = string.Join("+", items.Select(i => i.Access.AccessLevel));
+                    var rule = items[0].Rule;
+                    var d = New("principal/" + p0.PrincipalArn + "/" + levels, rule is { Role.Length: 0 } ? MappingKind.Authentication : MappingKind.RoleAssignment, surface, MappingStrategy.BuiltIn);
+                    d.AwsFeature = p0.PrincipalType + " " + p0.PrincipalArn + " (" + string.Join("; ", items.Select(i => i.Access.AccessLevel + ": " + string.Join(", ", i.Access.Actions))) + ")";
+                    d.AwsActions = items.SelectMany(i => i.Access.Actions).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+                    d.AwsResources = new[] { _f.FunctionArn };
+                    d.AwsSource = p0.Source ?? _f.Source;
+                    d.AzureService = "Azure Functions";
+                    d.PrincipalName = principalName; d.PrincipalType = principalType;
+                    d.Scope = AzureNaming.AppScope(_app); d.ScopeIsPlaceholder = true;
+                    d.PimEligible = emergency;
+                    if (rule is null)
+                    {
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.AzureFeature = "No principal rule";
+                        d.Reason = "No principal rule maps access level " + levels + ".";
+                        d.Impact = "This principal's access to the function is not carried over.";
+                        d.Mitigation = "Add a principalRules entry with -RuleSet or assign a role by hand at the function-app scope.";
+                        Emit(d);
+                        continue;
+                    }
+                    if (rule.Role.Length == 0)
+                    {
+                        d.AzureFeature = "App role Function.Invoke on the function app's Entra application";
+                        d.Settings["appRole"] = "Function.Invoke";
+                    }
+                    else
+                    {
+                        var role = _m._catalog.FindByName(group.Key)!;
+                        d.RoleDefinitionName = role.RoleName; d.RoleDefinitionId = role.Id; d.RoleAssignmentType = role.System.ToString();
+                        d.AzureFeature = role.RoleName + " at the function-app scope" + (emergency ? " (PIM-eligible)" : "");
+                    }
+                    var folded = items.Where(i => i.Rule is { Role.Length: > 0 } && !string.Equals(i.Rule.Role, group.Key, StringComparison.OrdinalIgnoreCase)).Select(i => i.Rule!.Role + " (" + i.Access.AccessLevel + ")").Distinct().ToList();
+                    d.Reason = string.Join(" ", items.Select(i => i.Rule!.Reason).Distinct())
+                        + (folded.Count > 0 ? " " + group.Key + " already grants everything " + string.Join(", ", folded) + " would, so one assignment is designed." : "")
+                        + (emergency ? " Emergency (break-glass) access becomes a PIM-eligible assignment, activated with justification and approval, not a standing one." : "")
+                        + (items.Any(i => string.Equals(i.Access.AccessLevel, "Admin", StringComparison.OrdinalIgnoreCase)) ? " Admin rights on AWS may include changing access; that part is not carried (no Owner or User Access Administrator)." : "");
+                    Emit(d);
+                }
+                if (federated)
+                {
+                    var w = New("principal/" + p0.PrincipalArn + "/federation", MappingKind.Setting, IdentitySurface.Automation, MappingStrategy.BuiltIn);
+                    w.AwsFeature = "OIDC-federated role " + p0.PrincipalArn;
+                    w.AwsSource = p0.Source ?? _f.Source;
+                    w.AzureService = "Microsoft Entra ID";
+                    w.AzureFeature = "Workload identity federation (federated credential on an app registration or user-assigned identity)";
+                    w.PrincipalName = principalName; w.PrincipalType = "ServicePrincipal";
+                    w.Settings["federatedCredential.issuer"] = "{the CI provider's OIDC issuer from the AWS role's trust policy}";
+                    w.Settings["federatedCredential.subject"] = "{the subject (repository, branch or environment) from the trust policy's sub condition}";
+                    w.Settings["federatedCredential.audience"] = "api://AzureADTokenExchange";
+                    w.Reason = "The CI role trusted an OIDC provider (no stored secret); Entra workload identity federation keeps the pipeline secretless.";
+                    Emit(w);
+                }
+            }
+        }
+    }
+}
