@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Aws.Sources;
+
+/// <summary>An IAM principal from authorization details, with every policy that applies to it.</summary>
+internal sealed class IamPrincipal
+{
+    public string Arn = "";
+    public string Name = "";
+    public string Type = ""; // User, Group, Role
+    public List<PolicyDocument> Policies = new();
+    public List<string> AttachedManagedArns = new();
+    public List<string> Groups = new();
+    public PolicyDocument? Trust;
+    public string? BoundaryArn;
+    public SourceLocation? Source;
+}
+
+/// <summary>
+/// Decides which of the given actions a principal's policies allow on a resource. The inventory uses it to
+/// list deployers, people and callers; the policy helper's evaluator will replace the simple one.
+/// </summary>
+internal interface IPrincipalAccessEvaluator
+{
+    /// <summary>The actions (from <paramref name="actions"/>) allowed on <paramref name="resourceArn"/>.</summary>
+    IReadOnlyList<string> AllowedActions(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<string> actions, string resourceArn);
+}
+
+/// <summary>
+/// Case-insensitive wildcard matching of Action/NotAction and Resource/NotResource; unconditional explicit
+/// denies subtract. Conditions are not evaluated (a conditional allow counts as an allow).
+/// TODO(lead): switch to the policy evaluator in Aws/Policy (GrantDeriver / evaluator) when it lands.
+/// </summary>
+internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
+{
+    public IReadOnlyList<string> AllowedActions(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<string> actions, string resourceArn)
+    {
+        var allowed = new List<string>();
+        foreach (var action in actions)
+        {
+            bool allow = false, deny = false;
+            foreach (var p in policies)
+                foreach (var s in p.Statement)
+                {
+                    if (!ActionMatches(s, action) || !ResourceMatches(s, resourceArn)) continue;
+                    if (s.Effect == "Deny") { if (s.Condition.Count == 0) deny = true; }
+                    else allow = true;
+                }
+            if (allow && !deny) allowed.Add(action);
+        }
+        return allowed;
+    }
+
+    private static bool ActionMatches(PolicyStatement s, string action) =>
+        s.Action.Count > 0 ? s.Action.Any(a => Wildcard.Match(a, action, ignoreCase: true)) : !s.NotAction.Any(a => Wildcard.Match(a, action, ignoreCase: true));
+
+    private static bool ResourceMatches(PolicyStatement s, string arn)
+    {
+        if (s.Resource.Count > 0) return s.Resource.Any(r => Wildcard.ArnMatch(r, arn));
+        if (s.NotResource.Count > 0) return !s.NotResource.Any(r => Wildcard.ArnMatch(r, arn));
+        return true;
+    }
+}
+
+/// <summary>Glob matching of IAM patterns (* and ?).</summary>
+internal static class Wildcard
+{
+    public static bool Match(string pattern, string text, bool ignoreCase)
+    {
+        var cmp = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        int p = 0, t = 0, star = -1, mark = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || string.Compare(pattern, p, text, t, 1, cmp) == 0)) { p++; t++; }
+            else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = t; }
+            else if (star >= 0) { p = star + 1; t = ++mark; }
+            else return false;
+        }
+        while (p < pattern.Length && pattern[p] == '*') p++;
+        return p == pattern.Length;
+    }
+
+    /// <summary>Matches a resource pattern against an ARN whose segments may be template tokens (${...}), which match anything.</summary>
+    public static bool ArnMatch(string pattern, string arn)
+    {
+        if (pattern == "*") return true;
+        if (!arn.Contains("${")) return Match(pattern, arn, ignoreCase: false);
+        var ps = pattern.Split(new[] { ':' }, 6);
+        var xs = arn.Split(new[] { ':' }, 6);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if (i >= ps.Length) return false;
+            if (i == ps.Length - 1 && ps[i].EndsWith("*", StringComparison.Ordinal) && i < xs.Length - 1) return Match(ps[i], xs[i], false) || ps[i] == "*";
+            if (xs[i].Contains("${")) continue;
+            if (!Match(ps[i], xs[i], ignoreCase: false)) return false;
+        }
+        return ps.Length == xs.Length;
+    }
+}
+
+/// <summary>What authorization details say about the account: roles, users, groups, managed policies.</summary>
+internal sealed class AccountAuthorization
+{
+    public Dictionary<string, IamPrincipal> Roles { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, IamPrincipal> Users { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, IamPrincipal> Groups { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, PolicyDocument> ManagedPolicies { get; } = new(StringComparer.Ordinal);
+    public bool IsEmpty => Roles.Count == 0 && Users.Count == 0 && Groups.Count == 0;
+
+    internal IPrincipalAccessEvaluator Evaluator { get; set; } = new SimpleWildcardAccessEvaluator();
+
+    private static readonly string[] DeployActions = { "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:PublishVersion", "lambda:UpdateAlias" };
+    private static readonly string[] InvokeActions = { "lambda:InvokeFunction", "lambda:InvokeFunctionUrl" };
+    private static readonly string[] AdminActions = { "lambda:AddPermission", "lambda:RemovePermission", "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "lambda:PutFunctionConcurrency" };
+    private static readonly string[] ReadActions = { "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetPolicy" };
+
+    private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)>? _relevant;
+
+    /// <summary>Principals with at least one statement that can concern Lambda or iam:PassRole, computed once.</summary>
+    private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)> Relevant()
+    {
+        if (_relevant != null) return _relevant;
+        _relevant = new();
+        foreach (var p in Users.Values.Concat(Roles.Values).OrderBy(x => x.Arn, StringComparer.Ordinal))
+        {
+            var policies = EffectivePolicies(p);
+            if (policies.Any(doc => doc.Statement.Any(s => s.NotAction.Count > 0 || s.Action.Any(a =>
+                    a.StartsWith("*", StringComparison.Ordinal) || a.StartsWith("lambda:", StringComparison.OrdinalIgnoreCase) || a.StartsWith("iam:", StringComparison.OrdinalIgnoreCase)
+                    || a.StartsWith("l", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0 || a.StartsWith("i", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0))))
+                _relevant.Add((p, policies));
+        }
+        return _relevant;
+    }
+
+    private IReadOnlyList<PolicyDocument> EffectivePolicies(IamPrincipal p)
+    {
+        var list = new List<PolicyDocument>(p.Policies);
+        foreach (var arn in p.AttachedManagedArns) if (ManagedPolicies.TryGetValue(arn, out var mp)) list.Add(mp);
+        foreach (var g in p.Groups)
+        {
+            var group = Groups.Values.FirstOrDefault(x => x.Name == g);
+            if (group is null) continue;
+            list.AddRange(group.Policies);
+            foreach (var arn in group.AttachedManagedArns) if (ManagedPolicies.TryGetValue(arn, out var gp)) list.Add(gp);
+        }
+        return list;
+    }
+
+    /// <summary>The execution role as authorization details hold it (inline, managed, boundary, trust), or null.</summary>
+    public ExecutionRole? RoleFor(string roleArn, string? roleName)
+    {
+        IamPrincipal? r = null;
+        if (!string.IsNullOrEmpty(roleArn) && !roleArn.Contains("${")) Roles.TryGetValue(roleArn, out r);
+        if (r is null && !string.IsNullOrEmpty(roleName) && !roleName!.Contains("${")) r = Roles.Values.FirstOrDefault(x => x.Name == roleName);
+        if (r is null) return null;
+        var policies = new List<PolicyDocument>(r.Policies);
+        foreach (var arn in r.AttachedManagedArns)
+            policies.Add(ManagedPolicies.TryGetValue(arn, out var mp) ? mp : new PolicyDocument { PolicyName = arn.Substring(arn.LastIndexOf('/') + 1), PolicyArn = arn, Kind = PolicyKind.Managed, IsUnresolved = true, Source = r.Source });
+        PolicyDocument? boundary = null;
+        if (r.BoundaryArn != null)
+        {
+            boundary = ManagedPolicies.TryGetValue(r.BoundaryArn, out var b)
+                ? new PolicyDocument { PolicyName = b.PolicyName, PolicyArn = b.PolicyArn, Kind = PolicyKind.PermissionsBoundary, Version = b.Version, Statement = b.Statement, Source = b.Source }
+                : new PolicyDocument { PolicyName = r.BoundaryArn.Substring(r.BoundaryArn.LastIndexOf('/') + 1), PolicyArn = r.BoundaryArn, Kind = PolicyKind.PermissionsBoundary, IsUnresolved = true, Source = r.Source };
+        }
+        return new ExecutionRole { RoleArn = r.Arn, RoleName = r.Name, AssumeRolePolicy = r.Trust, Policies = policies, PermissionsBoundary = boundary, Source = r.Source };
+    }
+
+    /// <summary>Fills the execution role's policies and the principals that can deploy, change, invoke or read the function.</summary>
+    public void Enrich(FunctionDraft d, EngineContext context)
+    {
+        var role = RoleFor(d.RoleArn, d.ExecutionRole?.RoleName);
+        if (role != null)
+        {
+            d.ExecutionRole = role;
+            if (d.RoleArn.Contains("${") || string.IsNullOrEmpty(d.RoleArn)) d.RoleArn = role.RoleArn;
+            d.IncompleteReasons.RemoveAll(r => r.StartsWith("The execution role", StringComparison.Ordinal));
+            if (role.Source != null) d.Sources.Add(role.Source);
+        }
+        var functionArn = d.FunctionArn;
+        foreach (var (p, policies) in Relevant())
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var deploy = Evaluator.AllowedActions(policies, DeployActions, functionArn).ToList();
+            if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
+                deploy.AddRange(Evaluator.AllowedActions(policies, new[] { "iam:PassRole" }, d.RoleArn));
+            var canChangeCode = deploy.Any(a => a != "iam:PassRole");
+            Add(d, p, "Deploy", canChangeCode ? deploy : new List<string>());
+            Add(d, p, "Admin", Evaluator.AllowedActions(policies, AdminActions, functionArn));
+            Add(d, p, "Invoke", Evaluator.AllowedActions(policies, InvokeActions, functionArn));
+            Add(d, p, "Read", Evaluator.AllowedActions(policies, ReadActions, functionArn));
+        }
+    }
+
+    private static void Add(FunctionDraft d, IamPrincipal p, string level, IReadOnlyList<string> actions)
+    {
+        if (actions.Count == 0) return;
+        var federated = p.Trust?.Statement.Any(s => s.Effect == "Allow" && (s.Action.Any(a => a.Equals("sts:AssumeRoleWithWebIdentity", StringComparison.OrdinalIgnoreCase))
+            || (s.Principal?.Federated.Any(f => f.IndexOf("oidc-provider", StringComparison.OrdinalIgnoreCase) >= 0) ?? false))) ?? false;
+        var emergency = p.Name.IndexOf("breakglass", StringComparison.OrdinalIgnoreCase) >= 0 || p.Name.IndexOf("break-glass", StringComparison.OrdinalIgnoreCase) >= 0
+            || p.Name.IndexOf("break_glass", StringComparison.OrdinalIgnoreCase) >= 0 || p.Name.IndexOf("emergency", StringComparison.OrdinalIgnoreCase) >= 0;
+        d.Principals.Add(new PrincipalAccess
+        {
+            PrincipalArn = p.Arn, PrincipalType = p.Type, AccessLevel = level, Actions = actions.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList(),
+            IsOidcFederated = federated, IsEmergency = emergency, Source = p.Source,
+        });
+    }
+}

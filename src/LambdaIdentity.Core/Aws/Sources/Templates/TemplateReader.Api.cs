@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Aws.Sources.Templates;
+
+internal sealed partial class TemplateReader
+{
+    // ---------- SAM Api / HttpApi events ----------
+
+    private TMap? ApiAuth(TNode? apiRef, string serverlessType, TMap? globals)
+    {
+        TMap? auth = null;
+        var rid = _r.ReferencedLogicalId(apiRef);
+        if (rid != null && _r.TypeOf(rid) == serverlessType) auth = _r.Resources.Map(rid)?.Map("Properties")?.Map("Auth");
+        var gAuth = globals?.Map("Auth");
+        if (gAuth is null) return auth;
+        return auth is null ? gAuth : MergeMaps(gAuth, auth);
+    }
+
+    private void ReadApiEvent(string id, string eventName, TMap ep, FunctionDraft d, SourceLocation loc)
+    {
+        var method = (_r.Str(ep["Method"]) is string m && m.Length > 0 ? m : "ANY").ToUpperInvariant();
+        var path = _r.Str(ep["Path"]);
+        var apiAuth = ApiAuth(ep["RestApiId"], "AWS::Serverless::Api", _globalsApi);
+        var eventAuth = ep.Map("Auth");
+        var authorizer = eventAuth?["Authorizer"] is TNode a ? _r.Str(a) : apiAuth?["DefaultAuthorizer"] is TNode da ? _r.Str(da) : null;
+        var apiKey = eventAuth?["ApiKeyRequired"] is TNode ek ? _r.Str(ek) == "true" : apiAuth?["ApiKeyRequired"] is TNode ak && _r.Str(ak) == "true";
+        var scopes = _r.Resolve(eventAuth?["AuthorizationScopes"]) is TList sl ? sl.Items.Select(_r.Str).ToList() : new List<string>();
+        var caller = Authorizer(authorizer, apiAuth, "RestApi", $"{method} {path}", loc, scopes, apiKey);
+        d.Callers.Add(caller);
+        var apiId = ep["RestApiId"] is TNode api ? "${Ref:" + (_r.ReferencedLogicalId(api) ?? _r.Str(api)) + "}" : "${Ref:ServerlessRestApi}";
+        d.ResourceStatements.Add(Permission("apigateway.amazonaws.com",
+            $"arn:{Partition}:execute-api:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:{apiId}/*/{(method == "ANY" ? "*" : method)}{path}", null, id + eventName + "Permission"));
+    }
+
+    private void ReadHttpApiEvent(string id, string eventName, TMap ep, FunctionDraft d, SourceLocation loc)
+    {
+        var method = (_r.Str(ep["Method"]) is string m && m.Length > 0 ? m : "ANY").ToUpperInvariant();
+        var path = ep["Path"] is TNode p ? _r.Str(p) : "$default";
+        var apiAuth = ApiAuth(ep["ApiId"], "AWS::Serverless::HttpApi", _globalsHttpApi);
+        var eventAuth = ep.Map("Auth");
+        var authorizer = eventAuth?["Authorizer"] is TNode a ? _r.Str(a) : apiAuth?["DefaultAuthorizer"] is TNode da ? _r.Str(da) : null;
+        var scopes = _r.Resolve(eventAuth?["AuthorizationScopes"]) is TList sl ? sl.Items.Select(_r.Str).ToList() : new List<string>();
+        var route = path == "$default" ? "$default" : $"{method} {path}";
+        d.Callers.Add(Authorizer(authorizer, apiAuth, "HttpApi", route, loc, scopes, apiKey: false));
+        var apiId = ep["ApiId"] is TNode api ? "${Ref:" + (_r.ReferencedLogicalId(api) ?? _r.Str(api)) + "}" : "${Ref:ServerlessHttpApi}";
+        d.ResourceStatements.Add(Permission("apigateway.amazonaws.com",
+            $"arn:{Partition}:execute-api:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:{apiId}/*/{(method == "ANY" ? "*" : method)}{(path == "$default" ? "/*" : path)}", null, id + eventName + "Permission"));
+    }
+
+    private CallerAccess Authorizer(string? name, TMap? apiAuth, string channel, string route, SourceLocation loc, IReadOnlyList<string> scopes, bool apiKey)
+    {
+        if (name is null || name == "NONE")
+            return new CallerAccess { Channel = channel, Route = route, AuthType = apiKey ? CallerAuthType.ApiKey : CallerAuthType.None, ApiKeyRequired = apiKey, Source = loc };
+        if (name == "AWS_IAM")
+            return new CallerAccess { Channel = channel, Route = route, AuthType = CallerAuthType.AwsIam, AuthorizerName = name, ApiKeyRequired = apiKey, Source = loc };
+        var def = apiAuth?.Map("Authorizers")?.Map(name);
+        if (def is null)
+            return new CallerAccess { Channel = channel, Route = route, AuthType = CallerAuthType.Unknown, AuthorizerName = name, ApiKeyRequired = apiKey, Scopes = scopes, Source = loc };
+        if (def["UserPoolArn"] is TNode pool)
+        {
+            var first = pool is TList pl && pl.Items.Count > 0 ? pl.Items[0] : pool;
+            var (issuer, audiences) = CognitoIssuer(first);
+            return new CallerAccess { Channel = channel, Route = route, AuthType = CallerAuthType.Cognito, AuthorizerName = name, Issuer = issuer, Audiences = audiences, Scopes = scopes, ApiKeyRequired = apiKey, Source = loc };
+        }
+        if (def.Map("JwtConfiguration") is TMap jwt)
+        {
+            var aud = _r.Resolve(jwt["audience"] ?? jwt["Audience"]) is TList al ? al.Items.Select(_r.Str).ToList() : new List<string>();
+            return new CallerAccess { Channel = channel, Route = route, AuthType = CallerAuthType.Jwt, AuthorizerName = name, Issuer = _r.Str(jwt["issuer"] ?? jwt["Issuer"]), Audiences = aud, Scopes = scopes, Source = loc };
+        }
+        if (def["FunctionArn"] is not null)
+            return new CallerAccess { Channel = channel, Route = route, AuthType = CallerAuthType.Lambda, AuthorizerName = name, ApiKeyRequired = apiKey, Source = loc };
+        return new CallerAccess { Channel = channel, Route = route, AuthType = CallerAuthType.Unknown, AuthorizerName = name, ApiKeyRequired = apiKey, Source = loc };
+    }
+
+    /// <summary>The OIDC issuer and the app client ids of a Cognito user pool given by reference or ARN.</summary>
+    private (string? Issuer, List<string> Audiences) CognitoIssuer(TNode poolNode)
+    {
+        var audiences = new List<string>();
+        var rid = _r.ReferencedLogicalId(poolNode);
+        if (rid != null && _r.TypeOf(rid) == "AWS::Cognito::UserPool")
+        {
+            foreach (var res in _r.Resources.Entries)
+                if (res.Value is TMap rm && rm.Str("Type") == "AWS::Cognito::UserPoolClient" && _r.ReferencedLogicalId(rm.Map("Properties")?["UserPoolId"]) == rid)
+                    audiences.Add("${Ref:" + res.Key + "}");
+            return ($"https://cognito-idp.{_r.Pseudo("AWS::Region")}.amazonaws.com/${{Ref:{rid}}}", audiences);
+        }
+        var arn = _r.Str(poolNode);
+        var parts = arn.Split(':');
+        var slash = arn.LastIndexOf("userpool/", StringComparison.Ordinal);
+        if (parts.Length >= 6 && slash >= 0) return ($"https://cognito-idp.{parts[3]}.amazonaws.com/{arn.Substring(slash + 9)}", audiences);
+        return (null, audiences);
+    }
+
+    // ---------- CloudFormation resources that point at a function ----------
+
+    /// <summary>True when the node references the logical id (Ref, GetAtt, Sub, Join) anywhere inside, or names the function literally.</summary>
+    private bool Points(TNode? node, string id, string name)
+    {
+        switch (node)
+        {
+            case null: return false;
+            case TScalar s:
+                return s.Value == name || s.Value.EndsWith(":function:" + name, StringComparison.Ordinal) || s.Value.EndsWith(":function:" + name + "/invocations", StringComparison.Ordinal);
+            case TList l: return l.Items.Any(i => Points(i, id, name));
+            case TMap m:
+                switch (m.Intrinsic)
+                {
+                    case "Ref": return _r.Str(m["Ref"]) == id;
+                    case "Fn::GetAtt":
+                        var g = m["Fn::GetAtt"];
+                        return (g is TList gl && gl.Items.Count > 0 ? _r.Str(gl.Items[0]) : _r.Str(g).Split('.')[0]) == id;
+                    case "Fn::Sub":
+                        var sub = m["Fn::Sub"];
+                        var text = sub is TList sl && sl.Items.Count > 0 ? (sl.Items[0] as TScalar)?.Value : (sub as TScalar)?.Value;
+                        if (text != null && (text.Contains("${" + id + "}") || text.Contains("${" + id + ".")) ) return true;
+                        return sub is TList sl2 && sl2.Items.Count > 1 && Points(sl2.Items[1], id, name);
+                    default:
+                        return m.Entries.Any(e => Points(e.Value, id, name));
+                }
+        }
+        return false;
+    }
+
+    private void AddTemplateWideFacts(string id, FunctionDraft d)
+    {
+        var name = d.FunctionName;
+        foreach (var res in _r.Resources.Entries)
+        {
+            if (res.Value is not TMap rm) continue;
+            var props = rm.Map("Properties");
+            if (props is null) continue;
+            var path = $"Resources.{res.Key}";
+            switch (rm.Str("Type"))
+            {
+                case "AWS::Lambda::Permission":
+                    if (!Points(props["FunctionName"], id, name)) break;
+                    var principal = _r.Str(props["Principal"]);
+                    PolicyCondition? extra = null;
+                    if (props["FunctionUrlAuthType"] is TNode fua) extra = new PolicyCondition { Operator = "StringEquals", Key = "lambda:FunctionUrlAuthType", Values = new[] { _r.Str(fua) } };
+                    else if (props["PrincipalOrgID"] is TNode org) extra = new PolicyCondition { Operator = "StringEquals", Key = "aws:PrincipalOrgID", Values = new[] { _r.Str(org) } };
+                    d.ResourceStatements.Add(Permission(principal, props["SourceArn"] is TNode sa ? _r.Str(sa) : null, props["SourceAccount"] is TNode sac ? _r.Str(sac) : null,
+                        res.Key, extra, props["Action"] is TNode act ? _r.Str(act) : "lambda:InvokeFunction"));
+                    d.Sources.Add(Loc(rm, path));
+                    break;
+                case "AWS::Lambda::Url":
+                    if (!Points(props["TargetFunctionArn"], id, name)) break;
+                    ReadUrlConfig(d, props, path + ".Properties", sam: false);
+                    break;
+                case "AWS::Lambda::EventSourceMapping":
+                    if (!Points(props["FunctionName"], id, name)) break;
+                    var arn = props["EventSourceArn"] is TNode ea ? _r.Str(ea) : null;
+                    var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var key in new[] { "BatchSize", "StartingPosition", "Enabled" }) if (props[key] is TNode v) settings[key] = _r.Str(v);
+                    d.EventSources.Add(new EventSource { Type = EventSourceTypeOf(arn, ea: props["EventSourceArn"]), Name = res.Key, SourceArn = arn, IsPoll = true, Properties = settings, Source = Loc(rm, path) });
+                    break;
+                case "AWS::ApiGateway::Method":
+                    if (!Points(props.Map("Integration")?["Uri"], id, name)) break;
+                    d.Callers.Add(RestMethodCaller(res.Key, props, Loc(rm, path)));
+                    break;
+                case "AWS::ApiGatewayV2::Integration":
+                    if (!Points(props["IntegrationUri"], id, name)) break;
+                    foreach (var route in _r.Resources.Entries)
+                        if (route.Value is TMap rtm && rtm.Str("Type") == "AWS::ApiGatewayV2::Route" && Points(rtm.Map("Properties")?["Target"], res.Key, "\0"))
+                            d.Callers.Add(HttpRouteCaller(rtm.Map("Properties")!, Loc(rtm, "Resources." + route.Key)));
+                    break;
+                case "AWS::ApiGatewayV2::Api":
+                    if (props["Target"] is TNode target && Points(target, id, name))
+                        d.Callers.Add(new CallerAccess { Channel = "HttpApi", Route = "$default", AuthType = CallerAuthType.None, Source = Loc(rm, path) });
+                    break;
+                case "AWS::Serverless::Connector":
+                    ReadConnector(id, d, res.Key, rm, props, path);
+                    break;
+            }
+        }
+    }
+
+    private string EventSourceTypeOf(string? arn, TNode? ea)
+    {
+        var rid = _r.ReferencedLogicalId(ea);
+        var t = rid is null ? null : _r.TypeOf(rid);
+        if (t == "AWS::SQS::Queue") return "SQS";
+        if (t == "AWS::Kinesis::Stream") return "Kinesis";
+        if (t == "AWS::DynamoDB::Table") return "DynamoDB";
+        if (t == "AWS::MSK::Cluster") return "MSK";
+        var parts = (arn ?? "").Split(':');
+        return parts.Length > 2 ? parts[2] switch { "sqs" => "SQS", "kinesis" => "Kinesis", "dynamodb" => "DynamoDB", "kafka" => "MSK", "mq" => "MQ", "docdb" => "DocumentDB", _ => parts[2] } : "EventSourceMapping";
+    }
+
+    private CallerAccess RestMethodCaller(string methodId, TMap props, SourceLocation loc)
+    {
+        var httpMethod = _r.Str(props["HttpMethod"]);
+        var route = httpMethod + " " + RestPath(props["ResourceId"], 0);
+        var authType = _r.Str(props["AuthorizationType"]);
+        var apiKey = _r.Str(props["ApiKeyRequired"]) == "true";
+        var scopes = _r.Resolve(props["AuthorizationScopes"]) is TList sl ? sl.Items.Select(_r.Str).ToList() : new List<string>();
+        var authorizerId = _r.ReferencedLogicalId(props["AuthorizerId"]);
+        var auth = authorizerId is null ? null : _r.Resources.Map(authorizerId)?.Map("Properties");
+        switch (authType)
+        {
+            case "AWS_IAM": return new CallerAccess { Channel = "RestApi", Route = route, AuthType = CallerAuthType.AwsIam, ApiKeyRequired = apiKey, Source = loc };
+            case "COGNITO_USER_POOLS":
+                var providers = _r.Resolve(auth?["ProviderARNs"]) is TList pl && pl.Items.Count > 0 ? auth!["ProviderARNs"] as TList : null;
+                var (issuer, aud) = providers is null ? ((string?)null, new List<string>()) : CognitoIssuer(providers.Items[0]);
+                return new CallerAccess { Channel = "RestApi", Route = route, AuthType = CallerAuthType.Cognito, AuthorizerName = auth?["Name"] is TNode n ? _r.Str(n) : authorizerId, Issuer = issuer, Audiences = aud, Scopes = scopes, ApiKeyRequired = apiKey, Source = loc };
+            case "CUSTOM":
+                return new CallerAccess { Channel = "RestApi", Route = route, AuthType = CallerAuthType.Lambda, AuthorizerName = auth?["Name"] is TNode cn ? _r.Str(cn) : authorizerId, ApiKeyRequired = apiKey, Source = loc };
+            default:
+                return new CallerAccess { Channel = "RestApi", Route = route, AuthType = apiKey ? CallerAuthType.ApiKey : CallerAuthType.None, ApiKeyRequired = apiKey, Source = loc };
+        }
+    }
+
+    private string RestPath(TNode? resourceId, int depth)
+    {
+        var rid = _r.ReferencedLogicalId(resourceId);
+        if (rid is null || depth > 32 || _r.TypeOf(rid) != "AWS::ApiGateway::Resource") return depth == 0 ? "/" : "";
+        var p = _r.Resources.Map(rid)!.Map("Properties");
+        return RestPath(p?["ParentId"], depth + 1) + "/" + _r.Str(p?["PathPart"]);
+    }
+
+    private CallerAccess HttpRouteCaller(TMap route, SourceLocation loc)
+    {
+        var routeKey = _r.Str(route["RouteKey"]);
+        var authType = _r.Str(route["AuthorizationType"]);
+        var scopes = _r.Resolve(route["AuthorizationScopes"]) is TList sl ? sl.Items.Select(_r.Str).ToList() : new List<string>();
+        var authorizerId = _r.ReferencedLogicalId(route["AuthorizerId"]);
+        var auth = authorizerId is null ? null : _r.Resources.Map(authorizerId)?.Map("Properties");
+        switch (authType)
+        {
+            case "AWS_IAM": return new CallerAccess { Channel = "HttpApi", Route = routeKey, AuthType = CallerAuthType.AwsIam, Source = loc };
+            case "JWT":
+                var jwt = auth?.Map("JwtConfiguration");
+                var aud = _r.Resolve(jwt?["Audience"]) is TList al ? al.Items.Select(_r.Str).ToList() : new List<string>();
+                return new CallerAccess { Channel = "HttpApi", Route = routeKey, AuthType = CallerAuthType.Jwt, AuthorizerName = auth?["Name"] is TNode n ? _r.Str(n) : authorizerId, Issuer = jwt?["Issuer"] is TNode iss ? _r.Str(iss) : null, Audiences = aud, Scopes = scopes, Source = loc };
+            case "CUSTOM":
+                return new CallerAccess { Channel = "HttpApi", Route = routeKey, AuthType = CallerAuthType.Lambda, AuthorizerName = auth?["Name"] is TNode cn ? _r.Str(cn) : authorizerId, Source = loc };
+            default:
+                return new CallerAccess { Channel = "HttpApi", Route = routeKey, AuthType = CallerAuthType.None, Source = loc };
+        }
+    }
+
+    // ---------- AWS::Serverless::Connector ----------
+
+    private void ReadConnector(string functionId, FunctionDraft d, string connectorId, TMap resource, TMap props, string path)
+    {
+        var source = props.Map("Source");
+        var destinations = props["Destination"] is TMap one ? new List<TMap> { one } : props["Destination"] is TList many ? many.Items.OfType<TMap>().ToList() : new List<TMap>();
+        var permissions = _r.Resolve(props["Permissions"]) is TList pl ? pl.Items.Select(_r.Str).ToList() : new List<string>();
+        var loc = Loc(resource, path);
+        if (source?.Str("Id") == functionId)
+        {
+            int i = 0;
+            foreach (var dest in destinations)
+            {
+                var (type, arn) = ConnectorEnd(dest);
+                var grants = SamConnectorProfiles.Actions(type, permissions);
+                if (grants.Count == 0)
+                {
+                    _context.Warning($"{_file}: connector '{connectorId}' to {type} is not in the connector profile catalog; its grants are not listed.");
+                    d.IncompleteReasons.Add($"Connector '{connectorId}' to {type}: grants unknown.");
+                    continue;
+                }
+                var resources = SamConnectorProfiles.Resources(type, arn);
+                var doc = new PolicyDocument
+                {
+                    PolicyName = $"{connectorId}PolicyDestination{i++}", Kind = PolicyKind.Inline, Version = "2012-10-17", Source = loc,
+                    Statement = new[] { new PolicyStatement { Effect = "Allow", Action = grants, Resource = resources } },
+                };
+                if (d.ExecutionRole != null)
+                    d.ExecutionRole = new ExecutionRole
+                    {
+                        RoleArn = d.ExecutionRole.RoleArn, RoleName = d.ExecutionRole.RoleName, AssumeRolePolicy = d.ExecutionRole.AssumeRolePolicy,
+                        Policies = d.ExecutionRole.Policies.Concat(new[] { doc }).ToList(), PermissionsBoundary = d.ExecutionRole.PermissionsBoundary, Source = d.ExecutionRole.Source,
+                    };
+            }
+        }
+        if (destinations.Any(x => x.Str("Id") == functionId) && source != null)
+        {
+            var (type, arn) = ConnectorEnd(source);
+            var principal = SamConnectorProfiles.InvokePrincipal(type);
+            if (principal != null) d.ResourceStatements.Add(Permission(principal, arn, null, connectorId + "WriteLambdaPermission"));
+            d.EventSources.Add(new EventSource { Type = "Connector", Name = connectorId, SourceArn = arn, IsPoll = principal is null, Source = loc });
+        }
+    }
+
+    private (string Type, string Arn) ConnectorEnd(TMap end)
+    {
+        if (end.Str("Id") is string rid && _r.Resources.Map(rid) is TMap res)
+        {
+            var type = res.Str("Type") ?? "";
+            return (type, SamConnectorProfiles.ArnOf(type, rid, Partition));
+        }
+        return (_r.Str(end["Type"]), _r.Str(end["Arn"]));
+    }
+}
