@@ -134,7 +134,7 @@ public sealed class InventoryReader
     private static void ReadYaml(string file, string text, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
     {
         TNode root;
-        try { root = TemplateLoader.Load(new StringReader(text)); }
+        try { root = LoadLenient(file, text, context); }
         catch (YamlException ex)
         {
             context.Error("TemplateYamlMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid YAML: {ex.Message}",
@@ -148,6 +148,30 @@ public sealed class InventoryReader
             return;
         }
         drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+    }
+
+    /// <summary>
+    /// Parses YAML; when the strict grammar rejects it, retries once with whitespace-only lines emptied, which
+    /// CloudFormation accepts (e.g. indented blank first lines of a literal block scalar). Throws the first error.
+    /// </summary>
+    private static TNode LoadLenient(string file, string text, EngineContext context)
+    {
+        try { return TemplateLoader.Load(new StringReader(text)); }
+        catch (YamlException first)
+        {
+            var lines = text.Split('\n');
+            var changed = false;
+            for (int i = 0; i < lines.Length; i++)
+                if (lines[i].Length > 0 && lines[i].Trim().Length == 0) { lines[i] = lines[i].EndsWith("\r", StringComparison.Ordinal) ? "\r" : ""; changed = true; }
+            if (!changed) throw;
+            try
+            {
+                var root = TemplateLoader.Load(new StringReader(string.Join("\n", lines)));
+                context.Verbose($"{file}: read after emptying whitespace-only lines (strict YAML: {first.Message} at {first.Start.Line}:{first.Start.Column}).");
+                return root;
+            }
+            catch (YamlException) { throw first; }
+        }
     }
 
     private static void ReadJson(string file, byte[] bytes, int start, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Sources;
+using LambdaIdentity.Core.Serialization;
+using LambdaIdentity.Model;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace LambdaIdentity.Tests.Inventory;
+
+public sealed class InventoryReaderTests
+{
+    private readonly ITestOutputHelper _out;
+    public InventoryReaderTests(ITestOutputHelper output) => _out = output;
+
+    /// <summary>
+    /// Counts function resources independently of the reader: YamlDotNet's own representation model (or
+    /// System.Text.Json), Resources.*.Type. -1 when neither parser reads the file.
+    /// </summary>
+    internal static int CountFunctions(string file)
+    {
+        var text = File.ReadAllText(file);
+        static bool IsFn(string? t) => t == "AWS::Serverless::Function" || t == "AWS::Lambda::Function";
+        try
+        {
+            var stream = new YamlDotNet.RepresentationModel.YamlStream();
+            stream.Load(new StringReader(text));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlDotNet.RepresentationModel.YamlMappingNode root) return 0;
+            if (!root.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("Resources"), out var res) || res is not YamlDotNet.RepresentationModel.YamlMappingNode rm) return 0;
+            return rm.Children.Values.OfType<YamlDotNet.RepresentationModel.YamlMappingNode>()
+                .Count(r => r.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("Type"), out var t) && IsFn((t as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value));
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                if (!doc.RootElement.TryGetProperty("Resources", out var r) || r.ValueKind != System.Text.Json.JsonValueKind.Object) return 0;
+                return r.EnumerateObject().Count(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Object && p.Value.TryGetProperty("Type", out var t) && IsFn(t.GetString()));
+            }
+            catch (System.Text.Json.JsonException) { return CountByIndentation(text); }
+        }
+    }
+
+    /// <summary>Last resort for YAML the representation model refuses (duplicate keys): resource-level Type lines, i.e. the least indented Type: lines after Resources:.</summary>
+    private static int CountByIndentation(string text)
+    {
+        var at = Regex.Match(text, @"^Resources:\s*$", RegexOptions.Multiline);
+        if (!at.Success) return -1;
+        var types = Regex.Matches(text.Substring(at.Index), @"^( +)Type:\s*['""]?([A-Za-z0-9:]+)", RegexOptions.Multiline).Cast<Match>().ToList();
+        if (types.Count == 0) return 0;
+        var indent = types.Min(m => m.Groups[1].Length);
+        return types.Count(m => m.Groups[1].Length == indent && (m.Groups[2].Value == "AWS::Serverless::Function" || m.Groups[2].Value == "AWS::Lambda::Function"));
+    }
+
+    /// <summary>Templates whose YAML is genuinely invalid (PyYAML and YamlDotNet both reject them): an error with a position is the right answer.</summary>
+    private static readonly string[] KnownInvalidYaml =
+    {
+        "sam/serverless-patterns/apigw-custom-domain-edge/template.yaml",    // "MappingRestEdge:curc" is not a key
+        "sam/serverless-patterns/rds-sns-event-notification/template.yaml",  // text after a quoted Description
+        "cloudformation/localstack-templates/iam_policy_attachments.yaml",   // Jinja {{ }} placeholders
+    };
+
+    public static IEnumerable<string> AllTemplateFiles() =>
+        new[] { "sam", "cloudformation" }.SelectMany(d => Directory.EnumerateFiles(TestPaths.Shared(d), "*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".yaml") || f.EndsWith(".yml") || f.EndsWith(".json") || f.EndsWith(".template"))
+            .OrderBy(f => f, StringComparer.Ordinal);
+
+    [Fact]
+    public void EveryTemplateInSharedDataYieldsOneRecordPerFunction()
+    {
+        var files = AllTemplateFiles().ToList();
+        Assert.True(files.Count > 2000, $"expected the shared templates, found {files.Count} files");
+        var failures = new List<string>();
+        int functions = 0, records = 0;
+        foreach (var file in files)
+        {
+            var expected = CountFunctions(file);
+            var errors = new ErrorCollector();
+            try
+            {
+                var got = new InventoryReader().Read(new[] { file }, new InventoryOptions(), new EngineContext(errors)).ToList();
+                functions += expected; records += got.Count;
+                var rel = Path.GetRelativePath(TestPaths.SharedData, file);
+                if (KnownInvalidYaml.Contains(rel))
+                {
+                    var e = Assert.Single(errors.Errors);
+                    Assert.Equal("TemplateYamlMalformed", e.ErrorId);
+                    Assert.True(e.Location!.Line > 0 && e.Location.Column > 0);
+                    continue;
+                }
+                if (expected < 0) { failures.Add($"{rel}: unreadable by the independent counter but not listed as invalid"); continue; }
+                if (got.Count != expected) failures.Add($"{rel}: {expected} functions, {got.Count} records; errors: {string.Join("; ", errors.Errors)}");
+                if (got.Any(r => r.Source is null || r.Source.Line == 0)) failures.Add($"{rel}: a record without a line");
+            }
+            catch (Exception ex) { failures.Add($"{file}: unhandled {ex.GetType().Name}: {ex.Message}"); }
+        }
+        _out.WriteLine($"{files.Count} files, {functions} functions, {records} records");
+        Assert.True(functions > 1500, "the walk should meet many functions");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(40)));
+    }
+}
