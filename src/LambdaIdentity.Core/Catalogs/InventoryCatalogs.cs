@@ -115,10 +115,19 @@ internal static class SamConnectorProfiles
     private static readonly Lazy<JsonDocument> Doc = new(() => EmbeddedCatalog.Load("sam-connector-profiles.json"));
 
     /// <summary>The actions a connector grants to a destination type for the given permissions (Read, Write).</summary>
-    public static IReadOnlyList<string> Actions(string destinationType, IEnumerable<string> permissions)
+    public static IReadOnlyList<string> Actions(string destinationType, IEnumerable<string> permissions) => Actions("Destinations", destinationType, permissions);
+
+    /// <summary>The actions a connector from a polled source (queue, table stream) grants the destination function's role.</summary>
+    public static IReadOnlyList<string> SourceActions(string sourceType, IEnumerable<string> permissions) => Actions("SourcesToFunction", sourceType, permissions);
+
+    /// <summary>The ARN the function's role is granted on for a polled source.</summary>
+    public static string? SourceArnOf(string sourceType, string logicalId) =>
+        Doc.Value.RootElement.GetProperty("SourcesToFunction").TryGetProperty(sourceType, out var d) ? d.GetProperty("Arn")[0].GetString()!.Replace("{id}", logicalId) : null;
+
+    private static IReadOnlyList<string> Actions(string section, string type, IEnumerable<string> permissions)
     {
         var result = new List<string>();
-        if (!Doc.Value.RootElement.GetProperty("Destinations").TryGetProperty(destinationType, out var d)) return result;
+        if (!Doc.Value.RootElement.GetProperty(section).TryGetProperty(type, out var d)) return result;
         foreach (var p in permissions)
             if (d.TryGetProperty(p, out var actions)) result.AddRange(actions.EnumerateArray().Select(a => a.GetString()!));
         return result;

@@ -109,7 +109,11 @@ internal sealed partial class TemplateReader
             case TMap m:
                 switch (m.Intrinsic)
                 {
-                    case "Ref": return _r.Str(m["Ref"]) == id;
+                    case "Ref":
+                        var target = _r.Str(m["Ref"]);
+                        if (target == id) return true;
+                        var tt = _r.TypeOf(target);
+                        return (tt == "AWS::Lambda::Alias" || tt == "AWS::Lambda::Version") && _depth < 4 && PointsNested(_r.Resources.Map(target)?.Map("Properties")?["FunctionName"], id, name);
                     case "Fn::GetAtt":
                         var g = m["Fn::GetAtt"];
                         return (g is TList gl && gl.Items.Count > 0 ? _r.Str(gl.Items[0]) : _r.Str(g).Split('.')[0]) == id;
@@ -125,14 +129,16 @@ internal sealed partial class TemplateReader
         return false;
     }
 
+    private int _depth;
+    private bool PointsNested(TNode? node, string id, string name) { _depth++; try { return Points(node, id, name); } finally { _depth--; } }
+
     private void AddTemplateWideFacts(string id, FunctionDraft d)
     {
         var name = d.FunctionName;
         foreach (var res in _r.Resources.Entries)
         {
             if (res.Value is not TMap rm) continue;
-            var props = rm.Map("Properties");
-            if (props is null) continue;
+            var props = rm.Map("Properties") ?? new TMap();
             var path = $"Resources.{res.Key}";
             switch (rm.Str("Type"))
             {
@@ -174,8 +180,64 @@ internal sealed partial class TemplateReader
                 case "AWS::Serverless::Connector":
                     ReadConnector(id, d, res.Key, rm, props, path);
                     break;
+                case "AWS::Serverless::WebSocketApi":
+                    if (props.Map("Routes") is TMap routes)
+                        foreach (var route in routes.Entries)
+                            if (route.Value is TMap rmap && Points(rmap["FunctionArn"], id, name))
+                            {
+                                d.Callers.Add(new CallerAccess { Channel = "WebSocketApi", Route = route.Key, AuthType = CallerAuthType.Unknown, Source = Loc(rmap, $"{path}.Properties.Routes.{route.Key}") });
+                                d.ResourceStatements.Add(Permission("apigateway.amazonaws.com", $"arn:{Partition}:execute-api:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:${{Ref:{res.Key}}}/*", null, res.Key + route.Key + "Permission"));
+                            }
+                    break;
+            }
+            if (rm.Map("Connectors") is TMap embedded)
+                foreach (var c in embedded.Entries)
+                    if (c.Value is TMap cm && cm.Map("Properties") is TMap cp)
+                    {
+                        var withSource = new TMap { Line = cp.Line, Column = cp.Column };
+                        var src = new TMap { Line = cp.Line, Column = cp.Column };
+                        src.Set("Id", new TScalar(res.Key));
+                        withSource.Set("Source", src);
+                        foreach (var e in cp.Entries) if (e.Key != "Source") withSource.Set(e.Key, e.Value);
+                        ReadConnector(id, d, res.Key + c.Key, cm, withSource, $"{path}.Connectors.{c.Key}");
+                    }
+            if (AuthorizerFunctionOf(rm, id, name) is string apiKind)
+            {
+                d.ResourceStatements.Add(Permission(apiKind == "AppSync" ? "appsync.amazonaws.com" : "apigateway.amazonaws.com", null, null, res.Key + "AuthorizerPermission"));
+                if (!d.Findings.Any(f => f.FindingId == "LambdaAuthorizerFunction"))
+                    d.Findings.Add(new Finding
+                    {
+                        FindingId = "LambdaAuthorizerFunction", Severity = FindingSeverity.Medium, Source = Loc(rm, path),
+                        Message = $"This function is a Lambda authorizer of '{res.Key}': custom authentication code.",
+                        Recommendation = "Replace it with App Service authentication (Entra ID) or API Management validate-jwt where possible; otherwise keep the logic and record the deviation.",
+                    });
             }
         }
+    }
+
+    /// <summary>"Api" or "AppSync" when the resource (an API, or Globals) uses the function as a Lambda authorizer.</summary>
+    private string? AuthorizerFunctionOf(TMap resource, string id, string name)
+    {
+        var type = resource.Str("Type");
+        var props = resource.Map("Properties");
+        if (type == "AWS::Serverless::Api" || type == "AWS::Serverless::HttpApi")
+        {
+            var auth = props?.Map("Auth");
+            if (type == "AWS::Serverless::Api" && auth?["DisableFunctionDefaultPermissions"] is TNode dfp && _r.Str(dfp) == "true") return null;
+            if (auth?.Map("Authorizers") is TMap authorizers)
+                foreach (var a in authorizers.Entries)
+                    if (a.Value is TMap am && Points(am["FunctionArn"], id, name) && !(am["DisableFunctionDefaultPermissions"] is TNode off && _r.Str(off) == "true")
+                        && (type == "AWS::Serverless::Api" || (am["EnableFunctionDefaultPermissions"] is TNode on && _r.Str(on) == "true"))) return "Api";
+        }
+        if (type == "AWS::Serverless::GraphQLApi" && props?.Map("Auth") is TMap gauth)
+        {
+            if (Points(gauth.Map("LambdaAuthorizer")?["AuthorizerUri"], id, name)) return "AppSync";
+            if (gauth["Additional"] is TList add && add.Items.OfType<TMap>().Any(x => Points(x.Map("LambdaAuthorizer")?["AuthorizerUri"], id, name))) return "AppSync";
+        }
+        if (type == "AWS::Serverless::WebSocketApi" && Points(props?.Map("Auth")?["AuthArn"], id, name)) return "Api";
+        if (type == "AWS::ApiGateway::Authorizer" && Points(props?["AuthorizerUri"], id, name)) return "Api";
+        if (type == "AWS::ApiGatewayV2::Authorizer" && Points(props?["AuthorizerUri"], id, name)) return "Api";
+        return null;
     }
 
     private string EventSourceTypeOf(string? arn, TNode? ea)
@@ -250,11 +312,13 @@ internal sealed partial class TemplateReader
         var destinations = props["Destination"] is TMap one ? new List<TMap> { one } : props["Destination"] is TList many ? many.Items.OfType<TMap>().ToList() : new List<TMap>();
         var permissions = _r.Resolve(props["Permissions"]) is TList pl ? pl.Items.Select(_r.Str).ToList() : new List<string>();
         var loc = Loc(resource, path);
-        if (source?.Str("Id") == functionId)
+        if (source?.Str("Id") == functionId || (source != null && source["Id"] is null && source["RoleName"] is TNode srn && _r.Str(srn) == d.ExecutionRole?.RoleName))
         {
             int i = 0;
             foreach (var dest in destinations)
             {
+                var policyName = destinations.Count == 1 ? connectorId + "Policy" : connectorId + "PolicyDestination" + i;
+                i++;
                 var (type, arn) = ConnectorEnd(dest);
                 var grants = SamConnectorProfiles.Actions(type, permissions);
                 if (grants.Count == 0)
@@ -266,24 +330,39 @@ internal sealed partial class TemplateReader
                 var resources = SamConnectorProfiles.Resources(type, arn);
                 var doc = new PolicyDocument
                 {
-                    PolicyName = $"{connectorId}PolicyDestination{i++}", Kind = PolicyKind.Inline, Version = "2012-10-17", Source = loc,
+                    PolicyName = policyName, Kind = PolicyKind.Managed, Version = "2012-10-17", Source = loc,
                     Statement = new[] { new PolicyStatement { Effect = "Allow", Action = grants, Resource = resources } },
                 };
-                if (d.ExecutionRole != null)
-                    d.ExecutionRole = new ExecutionRole
-                    {
-                        RoleArn = d.ExecutionRole.RoleArn, RoleName = d.ExecutionRole.RoleName, AssumeRolePolicy = d.ExecutionRole.AssumeRolePolicy,
-                        Policies = d.ExecutionRole.Policies.Concat(new[] { doc }).ToList(), PermissionsBoundary = d.ExecutionRole.PermissionsBoundary, Source = d.ExecutionRole.Source,
-                    };
+                AddRolePolicy(d, doc);
             }
         }
-        if (destinations.Any(x => x.Str("Id") == functionId) && source != null)
+        if (destinations.Any(x => x.Str("Id") == functionId || (x["Id"] is null && Points(x["Arn"], functionId, d.FunctionName))) && source != null)
         {
             var (type, arn) = ConnectorEnd(source);
+            var sourceActions = SamConnectorProfiles.SourceActions(type, permissions);
+            if (sourceActions.Count > 0 && d.ExecutionRole != null)
+            {
+                var sourceArn = source.Str("Id") is string sid ? SamConnectorProfiles.SourceArnOf(type, sid) ?? arn : arn;
+                AddRolePolicy(d, new PolicyDocument
+                {
+                    PolicyName = connectorId + "Policy", Kind = PolicyKind.Managed, Version = "2012-10-17", Source = loc,
+                    Statement = new[] { new PolicyStatement { Effect = "Allow", Action = sourceActions, Resource = new[] { sourceArn } } },
+                });
+            }
             var principal = SamConnectorProfiles.InvokePrincipal(type);
             if (principal != null) d.ResourceStatements.Add(Permission(principal, arn, null, connectorId + "WriteLambdaPermission"));
             d.EventSources.Add(new EventSource { Type = "Connector", Name = connectorId, SourceArn = arn, IsPoll = principal is null, Source = loc });
         }
+    }
+
+    private static void AddRolePolicy(FunctionDraft d, PolicyDocument doc)
+    {
+        if (d.ExecutionRole is null) return;
+        d.ExecutionRole = new ExecutionRole
+        {
+            RoleArn = d.ExecutionRole.RoleArn, RoleName = d.ExecutionRole.RoleName, AssumeRolePolicy = d.ExecutionRole.AssumeRolePolicy,
+            Policies = d.ExecutionRole.Policies.Concat(new[] { doc }).ToList(), PermissionsBoundary = d.ExecutionRole.PermissionsBoundary, Source = d.ExecutionRole.Source,
+        };
     }
 
     private (string Type, string Arn) ConnectorEnd(TMap end)

@@ -61,14 +61,18 @@ internal sealed partial class TemplateReader
                 i++;
             }
         }
-        var basic = (SamManagedPolicies.ArnOf("AWSLambdaBasicExecutionRole", Partition), Loc(props, path));
+        var basic = (SamManagedPolicies.ArnOf(props["DurableConfig"] is null ? "AWSLambdaBasicExecutionRole" : "AWSLambdaBasicDurableExecutionRolePolicy", Partition), Loc(props, path));
         managed.Add(basic);
-        if (props["Tracing"] is TNode tr && _r.Str(tr) == "Active") managed.Add((SamManagedPolicies.ArnOf("AWSXrayWriteOnlyAccess", Partition), Loc(tr, path + ".Tracing")));
+        if (props["Tracing"] is TNode tr && _r.Str(tr) is string trv && trv.Length > 0 && trv != "Disabled") managed.Add((SamManagedPolicies.ArnOf("AWSXrayWriteOnlyAccess", Partition), Loc(tr, path + ".Tracing")));
         if (props["VpcConfig"] is TNode vpc && _r.Resolve(vpc) is TMap vm && vm.Count > 0) managed.Add((SamManagedPolicies.ArnOf("AWSLambdaVPCAccessExecutionRole", Partition), Loc(vpc, path + ".VpcConfig")));
         if (props.Map("Events") is TMap events)
             foreach (var e in events.Entries)
+            {
                 if (e.Value is TMap em && em.Str("Type") is string et && PollerManagedPolicy.TryGetValue(et, out var pmName))
                     managed.Add((SamManagedPolicies.ArnOf(pmName, Partition), Loc(em, $"{path}.Events.{e.Key}")));
+                if (e.Value is TMap sm && sm.Str("Type") == "SNS" && sm.Map("Properties")?["SqsSubscription"] is TNode sq && _r.Str(sq) != "false")
+                    managed.Add((SamManagedPolicies.ArnOf("AWSLambdaSQSQueueExecutionRole", Partition), Loc(sm, $"{path}.Events.{e.Key}")));
+            }
         if (props.Map("DeadLetterQueue") is TMap dlq && dlq["TargetArn"] is TNode target)
         {
             var action = _r.Str(dlq["Type"]) == "SNS" ? "sns:Publish" : "sqs:SendMessage";
@@ -80,9 +84,13 @@ internal sealed partial class TemplateReader
             var dm = destConfig?.Map(which);
             if (dm?["Destination"] is not TNode dest) continue;
             var type = _r.Str(dm["Type"]);
-            var action = type switch { "SQS" => "sqs:SendMessage", "SNS" => "sns:Publish", "Lambda" => "lambda:InvokeFunction", "EventBridge" => "events:PutEvents", "S3Bucket" => "s3:PutObject", _ => null };
-            if (action != null) policies.Add(Statements(roleId + "EventInvokeConfig" + which + "Policy", Loc(dm, $"{path}.EventInvokeConfig.DestinationConfig.{which}"), (action, _r.Str(dest))));
+            var destArn = _r.Str(dest);
+            var grants = DestinationGrants(type, destArn);
+            if (grants.Length > 0) policies.Add(Statements(roleId + "EventInvokeConfig" + which + "Policy", Loc(dm, $"{path}.EventInvokeConfig.DestinationConfig.{which}"), grants));
         }
+        if (props.Map("Events") is TMap pollEvents)
+            foreach (var e in pollEvents.Entries)
+                if (e.Value is TMap em2 && PollerPolicy(em2, $"{path}.Events.{e.Key}") is PolicyDocument pp) policies.Add(pp);
         foreach (var (arn, loc) in managed.GroupBy(m => m.Item1).Select(g => g.First())) policies.Add(ManagedPolicy(arn, loc));
 
         PolicyDocument? boundary = props["PermissionsBoundary"] is TNode pb
@@ -100,6 +108,71 @@ internal sealed partial class TemplateReader
             RoleArn = "${GetAtt:" + roleId + ".Arn}", RoleName = roleId, AssumeRolePolicy = trust, Policies = policies,
             PermissionsBoundary = boundary, Source = Loc(props, path),
         };
+    }
+
+    private static (string, string)[] DestinationGrants(string type, string arn) => type switch
+    {
+        "SQS" => new[] { ("sqs:SendMessage", arn) },
+        "SNS" => new[] { ("sns:Publish", arn) },
+        "Lambda" => new[] { ("lambda:InvokeFunction", arn) },
+        "EventBridge" => new[] { ("events:PutEvents", arn) },
+        "S3Bucket" or "S3" => new[] { ("s3:PutObject", arn + "/*"), ("s3:ListBucket", arn) },
+        _ => new (string, string)[0],
+    };
+
+    /// <summary>The inline policy SAM generates for MQ, DocumentDB and self-managed Kafka pollers (secrets, broker/cluster description, VPC ENIs, KMS).</summary>
+    private PolicyDocument? PollerPolicy(TMap ev, string path)
+    {
+        var type = _r.Str(ev["Type"]);
+        var ep = ev.Map("Properties") ?? new TMap();
+        var grants = new List<(string, string)>();
+        var onFailure = ep.Map("DestinationConfig")?.Map("OnFailure");
+        if (onFailure?["Destination"] is TNode failDest)
+        {
+            var ft = _r.Str(onFailure["Type"]);
+            var fa = _r.Str(failDest);
+            if (ft.Length == 0) ft = fa.Contains(":sqs:") ? "SQS" : fa.Contains(":sns:") ? "SNS" : fa.Contains(":s3:") ? "S3" : "";
+            grants.AddRange(DestinationGrants(ft, fa));
+        }
+        if (ep.Map("SchemaRegistryConfig") is TMap schema)
+        {
+            var uri = _r.Str(schema["SchemaRegistryURI"]);
+            if (uri.StartsWith("arn:", StringComparison.Ordinal) && uri.Contains(":glue:"))
+            {
+                grants.Add(("glue:GetRegistry", uri));
+                grants.Add(("glue:GetSchemaVersion", "*"));
+            }
+            if (_r.Resolve(schema["AccessConfigs"]) is TList acs)
+                foreach (var ac in acs.Items.OfType<TMap>()) if (ac["URI"] is TNode acUri) grants.Add(("secretsmanager:GetSecretValue", _r.Str(acUri)));
+        }
+        bool vpc = false;
+        if (_r.Resolve(ep["SourceAccessConfigurations"]) is TList sacs)
+            foreach (var sac in sacs.Items.OfType<TMap>())
+            {
+                var t = _r.Str(sac["Type"]);
+                if (t == "VPC_SUBNET" || t == "VPC_SECURITY_GROUP") { vpc = true; continue; }
+                if (sac["URI"] is TNode uri) grants.Add(("secretsmanager:GetSecretValue", _r.Str(uri)));
+            }
+        if (type != "MQ" && type != "DocumentDB" && type != "SelfManagedKafka")
+            return grants.Count == 0 ? null : Statements(type == "MSK" ? "MSKExecutionRolePolicy" : "SamAutoGeneratedEventSourcePolicy", Loc(ev, path), grants.ToArray());
+        if (ep["SecretsManagerKmsKeyId"] is TNode kms)
+        {
+            var key = _r.Str(kms);
+            grants.Add(("kms:Decrypt", key.StartsWith("arn:", StringComparison.Ordinal) ? key : $"arn:{Partition}:kms:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:key/{key}"));
+        }
+        if (type == "SelfManagedKafka" && vpc)
+            foreach (var a in new[] { "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups" }) grants.Add((a, "*"));
+        if (type == "MQ" && ep["Broker"] is TNode broker) grants.Add(("mq:DescribeBroker", _r.Str(broker)));
+        if (type == "DocumentDB")
+        {
+            grants.Add(("rds:DescribeDBClusterParameters", $"arn:{Partition}:rds:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:cluster-pg:*"));
+            grants.Add(("rds:DescribeDBSubnetGroups", $"arn:{Partition}:rds:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:subgrp:*"));
+            if (ep["Cluster"] is TNode cluster) grants.Add(("rds:DescribeDBClusters", _r.Str(cluster)));
+            foreach (var a in new[] { "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups" }) grants.Add((a, "*"));
+        }
+        if (grants.Count == 0) return null;
+        var name = type switch { "MQ" => "SamAutoGeneratedAMQPolicy", "DocumentDB" => "SamAutoGeneratedDocumentDBPolicy", _ => "SelfManagedKafkaExecutionRolePolicy" };
+        return Statements(name, Loc(ev, path), grants.ToArray());
     }
 
     private PolicyDocument Statements(string name, SourceLocation loc, params (string Action, string Resource)[] grants) => new()
@@ -172,7 +245,8 @@ internal sealed partial class TemplateReader
                     break;
                 case "SNS":
                     sourceArn = ep["Topic"] is TNode t ? _r.Str(t) : null;
-                    d.ResourceStatements.Add(Permission("sns.amazonaws.com", sourceArn, null, id + e.Key + "Permission"));
+                    if (ep["SqsSubscription"] is TNode sqsSub && _r.Str(sqsSub) != "false") { poll = true; settings["SqsSubscription"] = "true"; }
+                    else d.ResourceStatements.Add(Permission("sns.amazonaws.com", sourceArn, null, id + e.Key + "Permission"));
                     break;
                 case "Schedule": case "CloudWatchEvent": case "EventBridgeRule":
                     sourceArn = "${GetAtt:" + id + e.Key + ".Arn}";
@@ -244,7 +318,7 @@ internal sealed partial class TemplateReader
         var loc = Loc(url, path);
         d.FunctionUrl = new FunctionUrlConfig { AuthType = auth, AllowOrigins = origins, Source = loc };
         d.Callers.Add(new CallerAccess { Channel = "FunctionUrl", Route = "${FunctionUrl}", AuthType = auth == "NONE" ? CallerAuthType.None : auth == "AWS_IAM" ? CallerAuthType.AwsIam : CallerAuthType.Unknown, Source = loc });
-        if (sam && auth == "NONE")
+        if (sam && auth == "NONE" && url["AuthType"] is TScalar)
             d.ResourceStatements.Add(Permission("*", null, null, d.LogicalId + "UrlPublicPermissions",
                 new PolicyCondition { Operator = "StringEquals", Key = "lambda:FunctionUrlAuthType", Values = new[] { "NONE" } }, "lambda:InvokeFunctionUrl"));
     }

@@ -169,7 +169,10 @@ internal sealed partial class TemplateReader
         if (!arn.StartsWith("arn:", StringComparison.Ordinal) && !arn.Contains("${") && arn.Length > 0)
             arn = $"arn:{Partition}:iam::{_r.Pseudo("AWS::AccountId")}:role/{arn}";
         d.RoleArn = arn;
-        d.ExecutionRole = new ExecutionRole { RoleArn = arn, RoleName = RoleNameOf(arn), Source = Loc(roleNode, $"Resources.{id}.Properties.Role") };
+        var roleName = RoleNameOf(arn);
+        // Policies the template attaches to a role it does not define (Ref to a parameter, a name, an ARN).
+        var attachedHere = AttachedTemplatePolicies(null, _r.Str(roleNode)).Concat(roleName == _r.Str(roleNode) ? new List<PolicyDocument>() : AttachedTemplatePolicies(null, roleName)).ToList();
+        d.ExecutionRole = new ExecutionRole { RoleArn = arn, RoleName = roleName, Policies = attachedHere, Source = Loc(roleNode, $"Resources.{id}.Properties.Role") };
         d.IncompleteReasons.Add($"The execution role {arn} is defined outside this template; add authorization details (aws iam get-account-authorization-details) to read its policies.");
     }
 
@@ -207,22 +210,7 @@ internal sealed partial class TemplateReader
             int i = 0;
             foreach (var m in ml.Items) policies.Add(ManagedPolicy(_r.Str(m), Loc(m, $"{path}.ManagedPolicyArns[{i++}]")));
         }
-        // AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources that name this role.
-        foreach (var other in _r.Resources.Entries)
-        {
-            if (other.Value is not TMap om) continue;
-            var t = om.Str("Type");
-            if (t != "AWS::IAM::Policy" && t != "AWS::IAM::ManagedPolicy" && t != "AWS::IAM::RolePolicy") continue;
-            var op = om.Map("Properties");
-            if (op is null) continue;
-            bool attached = false;
-            if (t == "AWS::IAM::RolePolicy") attached = RefersTo(op["RoleName"], roleId, name);
-            else if (op["Roles"] is TList roles) attached = roles.Items.Any(x => RefersTo(x, roleId, name));
-            if (!attached || op["PolicyDocument"] is not TNode pd) continue;
-            var pname = op["PolicyName"] is TNode n ? _r.Str(n) : op["ManagedPolicyName"] is TNode mpn ? _r.Str(mpn) : other.Key;
-            var parsed = ParsePolicy(pd, t == "AWS::IAM::ManagedPolicy" ? PolicyKind.Managed : PolicyKind.Inline, pname, Loc(pd, $"Resources.{other.Key}.Properties.PolicyDocument"), resolved: true);
-            if (parsed != null) policies.Add(parsed);
-        }
+        policies.AddRange(AttachedTemplatePolicies(roleId, name));
         PolicyDocument? boundary = null;
         if (props["PermissionsBoundary"] is TNode pb)
         {
@@ -240,11 +228,34 @@ internal sealed partial class TemplateReader
         };
     }
 
-    private bool RefersTo(TNode? node, string logicalId, string name)
+    /// <summary>AWS::IAM::Policy, ManagedPolicy and RolePolicy resources of the template that name the role (by reference or by name).</summary>
+    private List<PolicyDocument> AttachedTemplatePolicies(string? roleId, string roleName)
+    {
+        var policies = new List<PolicyDocument>();
+        foreach (var other in _r.Resources.Entries)
+        {
+            if (other.Value is not TMap om) continue;
+            var t = om.Str("Type");
+            if (t != "AWS::IAM::Policy" && t != "AWS::IAM::ManagedPolicy" && t != "AWS::IAM::RolePolicy") continue;
+            var op = om.Map("Properties");
+            if (op is null) continue;
+            bool attached = false;
+            if (t == "AWS::IAM::RolePolicy") attached = RefersTo(op["RoleName"], roleId, roleName);
+            else if (_r.Resolve(op["Roles"]) is TList && op["Roles"] is TList roles) attached = roles.Items.Any(x => RefersTo(x, roleId, roleName));
+            if (!attached || op["PolicyDocument"] is not TNode pd) continue;
+            var pname = op["PolicyName"] is TNode n ? _r.Str(n) : op["ManagedPolicyName"] is TNode mpn ? _r.Str(mpn) : other.Key;
+            var parsed = ParsePolicy(pd, t == "AWS::IAM::ManagedPolicy" ? PolicyKind.Managed : PolicyKind.Inline, pname, Loc(pd, $"Resources.{other.Key}.Properties.PolicyDocument"), resolved: true);
+            if (parsed != null) policies.Add(parsed);
+        }
+        return policies;
+    }
+
+    private bool RefersTo(TNode? node, string? logicalId, string name)
     {
         if (node is null) return false;
-        if (_r.ReferencedLogicalId(node) == logicalId) return true;
-        return node is TScalar s && s.Value == name;
+        if (logicalId != null && _r.ReferencedLogicalId(node) == logicalId) return true;
+        var text = _r.Str(node);
+        return text == name || text.EndsWith(":role/" + name, StringComparison.Ordinal);
     }
 
     private PolicyDocument ManagedPolicy(string arnOrName, SourceLocation loc)
