@@ -99,4 +99,94 @@ public sealed class InventoryReaderTests
         Assert.True(functions > 1500, "the walk should meet many functions");
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(40)));
     }
+
+    private static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-inventory-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [Fact]
+    public void EachKindOfBadInputGivesAnErrorWithFileLineAndColumnAndTheRunGoesOn()
+    {
+        var dir = TempDir();
+        var authz = File.ReadAllText(TestPaths.Shared("authz-details", "cloudsplaining-example_authz_v2.json"));
+        var template = File.ReadAllText(TestPaths.Shared("sam", "sam-translator", "input", "sqs.yaml"));
+        var files = new Dictionary<string, (string Content, string ErrorId)>
+        {
+            ["a-truncated.json"] = (authz.Substring(0, authz.Length / 2), "JsonSourceMalformed"),
+            ["b-malformed.json"] = ("{\n  \"Functions\": [ { \"FunctionName\": \"x\" }\n  ]\n  \"oops\" }", "JsonSourceMalformed"),
+            ["c-malformed.yaml"] = (template.Replace("    Properties:", "  Properties:\n   - broken: [unclosed"), "TemplateYamlMalformed"),
+            ["d-unknown.json"] = ("{ \"Something\": { \"Else\": 1 } }", "InventorySourceUnrecognized"),
+            ["e-unknown.yaml"] = ("name: my-app\nversion: 2\n", "InventorySourceUnrecognized"),
+            ["f-empty.yaml"] = ("  \n\n", "InventorySourceEmpty"),
+            ["g-huge.json"] = (authz, "InventoryFileTooLarge"),
+            ["h-binary.json"] = ("\u0000\u0001\u0002PK", "InventorySourceUnrecognized"),
+        };
+        foreach (var (name, (content, _)) in files) File.WriteAllText(Path.Combine(dir, name), content);
+        File.WriteAllText(Path.Combine(dir, "z-good.yaml"), template);
+        var errors = new ErrorCollector();
+        // g-huge.json is larger than the limit given here; the good template is smaller.
+        var options = new InventoryOptions { MaxFileBytes = authz.Length - 1 };
+        var records = new InventoryReader().Read(new[] { dir }, options, new EngineContext(errors)).ToList();
+
+        var record = Assert.Single(records);
+        Assert.Equal("SQSFunction", record.FunctionName);
+        foreach (var (name, (_, errorId)) in files)
+        {
+            var path = Path.Combine(dir, name);
+            var e = Assert.Single(errors.Errors, x => x.Target == path);
+            Assert.Equal(errorId, e.ErrorId);
+            Assert.Equal(path, e.Location!.File);
+            Assert.True(e.Location.Line > 0 && e.Location.Column > 0, $"{name}: {e}");
+            Assert.Contains(name, e.Message);
+        }
+        var truncated = errors.Errors.Single(e => e.Target.EndsWith("a-truncated.json"));
+        Assert.True(truncated.Location!.Line > 100, "the truncation point is deep in the file: " + truncated);
+        Assert.NotNull(truncated.GetException());
+        var yaml = errors.Errors.Single(e => e.Target.EndsWith("c-malformed.yaml"));
+        Assert.Equal(6, yaml.Location!.Line);
+    }
+
+    [Fact]
+    public void AMissingPathIsAnErrorAndTheOtherPathsAreRead()
+    {
+        var errors = new ErrorCollector();
+        var records = new InventoryReader().Read(new[] { "/no/such/template.yaml", TestPaths.Shared("sam", "sam-translator", "input", "sqs.yaml") }, new InventoryOptions(), new EngineContext(errors)).ToList();
+        Assert.Single(records);
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("InventoryPathNotFound", e.ErrorId);
+        Assert.Equal(EngineErrorCategory.ObjectNotFound, e.Category);
+    }
+
+    [Fact]
+    public void TwoRunsOverTheSameFolderSerialiseIdentically()
+    {
+        var folder = TestPaths.Shared("sam", "serverless-patterns");
+        var a = ModelJson.Serialize(new InventoryReader().Read(new[] { folder }, new InventoryOptions(), EngineContext.None));
+        var b = ModelJson.Serialize(new InventoryReader().Read(new[] { folder }, new InventoryOptions(), EngineContext.None));
+        Assert.Equal(a, b);
+        var names = ModelJson.Read<LambdaFunctionIdentity>(a).Select(r => r.FunctionName).ToList();
+        Assert.Equal(names.OrderBy(n => n, StringComparer.Ordinal), names);
+    }
+
+    [Fact]
+    public void ProgressIsReportedPerFileAndEnds()
+    {
+        var progress = new ProgressLog();
+        var folder = TestPaths.Shared("cloudformation", "localstack-templates");
+        var count = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count();
+        new InventoryReader().Read(new[] { folder }, new InventoryOptions(), new EngineContext(progress: progress)).ToList();
+        Assert.True(progress.Reports.Count >= count);
+        Assert.All(progress.Reports, r => Assert.Equal(InventoryReader.ProgressActivity, r.Activity));
+        var last = progress.Reports[^1];
+        Assert.Equal(last.Total, last.Done);
+    }
+
+    private sealed class ProgressLog : IProgressSink
+    {
+        public List<(string Activity, string Status, long Done, long Total)> Reports { get; } = new();
+        public void Progress(string activity, string status, long done, long total) => Reports.Add((activity, status, done, total));
+    }
 }

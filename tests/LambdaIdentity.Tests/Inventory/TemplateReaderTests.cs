@@ -76,4 +76,120 @@ public sealed class TemplateReaderTests
         Assert.True(compared > 600, $"compared only {compared} functions");
         Assert.True(roleMismatch == 0 && permissionMismatch == 0, string.Join("\n", examples));
     }
+
+    private static string Surfaces => Path.Combine(TestPaths.Fixtures, "inventory", "sam-template-surfaces.yaml");
+
+    [Fact]
+    public void ParametersDefaultsOverridesMappingsConditionsAndPseudoParametersResolve()
+    {
+        var dev = Read(Surfaces).Single(r => r.LogicalId == "OrdersFunction");
+        Assert.Equal("orders-dev", dev.FunctionName);
+        Assert.Equal("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-dev", dev.FunctionArn);
+        var prod = Read(Surfaces, new InventoryOptions { Parameters = new Dictionary<string, string> { ["Stage"] = "prod", ["BucketName"] = "invoices" }, Region = "eu-west-1", AccountId = "123456789012" })
+            .Single(r => r.LogicalId == "OrdersFunction");
+        Assert.Equal("orders-prod", prod.FunctionName);
+        Assert.Equal("arn:aws:lambda:eu-west-1:123456789012:function:orders-prod", prod.FunctionArn);
+        var ssm = prod.ExecutionRole!.Policies.SelectMany(p => p.Statement).Single(s => s.Action.Contains("ssm:GetParameter"));
+        Assert.Equal("arn:aws:ssm:eu-west-1:123456789012:parameter/prod/*", Assert.Single(ssm.Resource));
+        var s3 = prod.ExecutionRole.Policies.SelectMany(p => p.Statement).First(s => s.Action.Contains("s3:GetObject"));
+        Assert.Contains(s3.Resource, r => r == "arn:aws:s3:::invoices/*");
+        // Globals merge with the function's own variables; names are kept, values are not.
+        Assert.Equal(new[] { "AWS_KEY_ID", "DB_PASSWORD", "FIRST_SUBNET", "IMPORTED", "LOG_LEVEL", "SECOND", "TABLE" }, prod.EnvironmentVariableNames);
+        Assert.Equal("python3.12", prod.Runtime);
+    }
+
+    [Fact]
+    public void UnresolvableValuesStayAsExplicitTokens()
+    {
+        var f = Read(Surfaces).Single(r => r.LogicalId == "OrdersFunction");
+        var statements = f.ExecutionRole!.Policies.SelectMany(p => p.Statement).ToList();
+        // BucketName has no default: the S3ReadPolicy template keeps the parameter as a token, not an empty string.
+        Assert.Contains(statements.SelectMany(s => s.Resource), r => r == "arn:${AWS::Partition}:s3:::${Ref:BucketName}/*");
+        Assert.Contains(statements.SelectMany(s => s.Resource), r => r == "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders");
+        Assert.Equal("${GetAtt:OrdersFunctionRole.Arn}", f.RoleArn);
+        var queue = f.EventSources.Single(e => e.Type == "SQS");
+        Assert.Equal("${GetAtt:OrdersQueue.Arn}", queue.SourceArn);
+        Assert.True(queue.IsPoll);
+        Assert.Equal("5", queue.Properties["BatchSize"]);
+    }
+
+    [Fact]
+    public void SamPolicyTemplatesManagedNamesAndEventsBecomeTheGeneratedRole()
+    {
+        var f = Read(Surfaces).Single(r => r.LogicalId == "OrdersFunction");
+        var arns = f.ExecutionRole!.Policies.Where(p => p.PolicyArn != null).Select(p => p.PolicyArn).ToList();
+        Assert.Contains("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", arns);
+        Assert.Contains("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", arns);
+        Assert.Contains("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole", arns);
+        Assert.Contains("arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess", arns);
+        var crud = f.ExecutionRole.Policies.Single(p => p.PolicyName == "OrdersFunctionRolePolicy0");
+        Assert.Contains("dynamodb:PutItem", crud.Statement.SelectMany(s => s.Action));
+        Assert.Equal(PolicyKind.Trust, f.ExecutionRole.AssumeRolePolicy!.Kind);
+        Assert.Contains("lambda.amazonaws.com", f.ExecutionRole.AssumeRolePolicy.Statement[0].Principal!.Service);
+        // AmazonSQSReadOnlyAccess's statements are not in the embedded catalog: the record says so.
+        Assert.False(f.IsComplete);
+        Assert.Contains(f.IncompleteReasons, r => r.Contains("AmazonSQSReadOnlyAccess"));
+        // The schedule and the API get Lambda permissions as SAM creates them.
+        var principals = f.ResourcePolicy!.Statement.SelectMany(s => s.Principal!.Service).ToList();
+        Assert.Contains("events.amazonaws.com", principals);
+        Assert.Contains("apigateway.amazonaws.com", principals);
+        Assert.All(f.ResourcePolicy.Statement, s => Assert.Equal(f.FunctionArn, Assert.Single(s.Resource)));
+    }
+
+    [Fact]
+    public void CallersCarryTheirAuthorizersAndTheUrlIsPublic()
+    {
+        var records = Read(Surfaces);
+        var f = records.Single(r => r.LogicalId == "OrdersFunction");
+        var get = f.Callers.Single(c => c.Route == "GET /orders/{id}");
+        Assert.Equal(CallerAuthType.Cognito, get.AuthType);
+        Assert.Equal("UserPool", get.AuthorizerName);
+        Assert.Equal("https://cognito-idp.${AWS::Region}.amazonaws.com/${Ref:Users}", get.Issuer);
+        Assert.Equal(new[] { "${Ref:UsersClient}" }, get.Audiences);
+        Assert.Equal(CallerAuthType.None, f.Callers.Single(c => c.Route == "GET /health").AuthType);
+        Assert.Equal("NONE", f.FunctionUrl!.AuthType);
+        Assert.Equal(new[] { "*" }, f.FunctionUrl.AllowOrigins);
+        Assert.Contains(f.Findings, x => x.FindingId == "PublicFunctionUrl" && x.Severity == FindingSeverity.High);
+        Assert.True(f.Source!.Line > 0);
+
+        var http = records.Single(r => r.LogicalId == "HttpFunction");
+        var list = Assert.Single(http.Callers);
+        Assert.Equal(CallerAuthType.Jwt, list.AuthType);
+        Assert.Equal("https://login.example.com/", list.Issuer);
+        Assert.Equal(new[] { "api://orders" }, list.Audiences);
+        Assert.Equal(new[] { "items.read" }, list.Scopes);
+        Assert.Equal("arn:aws:iam::111122223333:role/shared-http-role", http.RoleArn);
+        Assert.Contains(http.IncompleteReasons, r => r.Contains("outside this template"));
+        Assert.Contains(http.Findings, x => x.FindingId == "CrossAccountCaller" && x.Message.Contains("444455556666"));
+    }
+
+    [Fact]
+    public void SecretLookingEnvironmentValuesBecomeFindingsAndAreNeverWritten()
+    {
+        var records = Read(Surfaces);
+        var f = records.Single(r => r.LogicalId == "OrdersFunction");
+        var secrets = f.Findings.Where(x => x.FindingId == "SecretInEnvironment").ToList();
+        Assert.Contains(secrets, x => x.Message.Contains("'AWS_KEY_ID'"));
+        Assert.Contains(secrets, x => x.Message.Contains("'DB_PASSWORD'"));
+        Assert.DoesNotContain(secrets, x => x.Message.Contains("'TABLE'") || x.Message.Contains("'LOG_LEVEL'"));
+        var json = LambdaIdentity.Core.Serialization.ModelJson.Serialize(records);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", json);
+        Assert.DoesNotContain("hunter2", json);
+        Assert.DoesNotContain("prod-value", json);
+        Assert.DoesNotContain("dev-value", json);
+    }
+
+    [Fact]
+    public void ShortAndLongFormIntrinsicsGiveTheSameRecord()
+    {
+        // The translator's inputs use short forms; its outputs are JSON with long forms only.
+        var shortForm = Read(TestPaths.Shared("sam", "sam-translator", "input", "function_with_policy_templates.yaml")).ToDictionary(r => r.LogicalId!);
+        var longForm = Read(TestPaths.Shared("sam", "sam-translator", "output", "function_with_policy_templates.json")).ToDictionary(r => r.LogicalId!);
+        foreach (var (id, s) in shortForm)
+        {
+            var resources = s.ExecutionRole!.Policies.SelectMany(p => p.Statement).SelectMany(x => x.Resource).OrderBy(x => x).ToList();
+            var expected = longForm[id].ExecutionRole!.Policies.SelectMany(p => p.Statement).SelectMany(x => x.Resource).OrderBy(x => x).ToList();
+            Assert.Equal(expected, resources);
+        }
+    }
 }
