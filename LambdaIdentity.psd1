@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-LambdaIdentityInventory'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

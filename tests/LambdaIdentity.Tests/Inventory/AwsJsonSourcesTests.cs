@@ -1,0 +1,132 @@
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Sources;
+using LambdaIdentity.Core.Serialization;
+using LambdaIdentity.Model;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Inventory;
+
+public sealed class AwsJsonSourcesTests
+{
+    private static string Fixture(string name) => Path.Combine(TestPaths.Fixtures, "inventory", name);
+
+    private static List<LambdaFunctionIdentity> Read(ErrorCollector errors, params string[] paths) =>
+        new InventoryReader().Read(paths, new InventoryOptions(), new EngineContext(errors)).ToList();
+
+    [Fact]
+    public void CliListFunctionsAndGetPolicyFromTheCloudMapperDemoMergeIntoOneRecord()
+    {
+        var errors = new ErrorCollector();
+        var records = Read(errors, TestPaths.Shared("aws-api-responses", "cloudmapper-demo"));
+        Assert.Empty(errors.Errors);
+        var names = records.Select(r => r.FunctionName).ToList();
+        Assert.Equal(names.Distinct().Count(), names.Count);
+        var f = records.Single(r => r.FunctionName == "invpclambda");
+        Assert.Equal("arn:aws:iam::123456789012:role/service-role/invpclambda", f.RoleArn);
+        Assert.Equal("nodejs8.10", f.Runtime);
+        var permission = Assert.Single(f.ResourcePolicy!.Statement);
+        Assert.Equal(new[] { "apigateway.amazonaws.com" }, permission.Principal!.Service);
+        Assert.Equal("arn:aws:execute-api:us-east-1:653711331788:2rfismmoo8/*/*/invpclambda", permission.Condition.Single(c => c.Key == "AWS:SourceArn").Values.Single());
+        Assert.Equal(2, f.Sources.Count);
+        // The role's policies are not in these files, so the record is incomplete and says why.
+        Assert.False(f.IsComplete);
+        Assert.Contains(f.IncompleteReasons, r => r.Contains("authorization details"));
+    }
+
+    [Fact]
+    public void AuthorizationDetailsFillTheExecutionRoleOfAFunction()
+    {
+        var errors = new ErrorCollector();
+        var records = Read(errors, Fixture("lambda-list-functions-privesc-role.json"), TestPaths.Shared("authz-details", "cloudsplaining-example-2023.json"));
+        var f = Assert.Single(records);
+        Assert.Equal("privesc-high-priv-service-role", f.ExecutionRole!.RoleName);
+        var custom = f.ExecutionRole.Policies.Single(p => p.PolicyArn == "arn:aws:iam::200611803367:policy/privesc-high-priv-service-policy");
+        Assert.NotEmpty(custom.Statement);
+        Assert.Equal(PolicyKind.Managed, custom.Kind);
+        Assert.Contains(f.ExecutionRole.AssumeRolePolicy!.Statement, s => s.Principal!.Service.Contains("lambda.amazonaws.com"));
+        Assert.DoesNotContain(f.IncompleteReasons, r => r.StartsWith("The execution role"));
+        Assert.Contains(f.Findings, x => x.FindingId == "SecretInEnvironment" && x.Message.Contains("GITHUB_TOKEN"));
+        Assert.DoesNotContain("ghp_abcdefghijklmnopqrstuvwxyz", ModelJson.Serialize(records));
+    }
+
+    [Fact]
+    public void PrincipalsThatCanDeployInvokeOrAdministerAreListedFromUrlEncodedPowerShellExports()
+    {
+        var errors = new ErrorCollector();
+        var records = Read(errors, Fixture("powershell-get-lmfunctionlist.json"), Fixture("powershell-get-iamaccountauthorizationdetail.json"));
+        Assert.Empty(errors.Errors);
+        var f = Assert.Single(records);
+        Assert.Equal("nodejs20.x", f.Runtime);
+        Assert.Equal("Active", f.TracingMode);
+        Assert.True(f.VpcAttached);
+        Assert.Equal(new[] { "arn:aws:lambda:eu-west-1:123456789012:layer:common:3" }, f.Layers);
+        Assert.Equal(new[] { "STRIPE_KEY", "TABLE" }, f.EnvironmentVariableNames);
+
+        // The CI role assumed through GitHub's OIDC provider may update the code and pass the execution role.
+        var deployer = f.Principals.Single(p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Deploy");
+        Assert.True(deployer.IsOidcFederated);
+        Assert.Equal(new[] { "iam:PassRole", "lambda:UpdateFunctionCode" }, deployer.Actions);
+        // An explicit deny removes UpdateFunctionCode from lambda:*.
+        var ops = f.Principals.Where(p => p.PrincipalArn.EndsWith("role/ops-readonly-but-denied")).ToList();
+        Assert.DoesNotContain(ops.SelectMany(p => p.Actions), a => a == "lambda:UpdateFunctionCode");
+        Assert.Contains(ops, p => p.AccessLevel == "Invoke");
+        var breakGlass = f.Principals.Where(p => p.PrincipalArn.EndsWith("user/breakglass-admin")).ToList();
+        Assert.Contains(breakGlass, p => p.AccessLevel == "Deploy" && p.IsEmergency && p.PrincipalType == "User");
+        Assert.Contains(breakGlass, p => p.AccessLevel == "Admin");
+
+        // The execution role's URL-encoded inline policy was decoded and parsed; its "*" grant is a finding.
+        Assert.Contains(f.ExecutionRole!.Policies.SelectMany(p => p.Statement), s => s.Action.Contains("dynamodb:PutItem"));
+        Assert.Contains(f.Findings, x => x.FindingId == "WildcardAdminGrant");
+        Assert.Contains(f.Findings, x => x.FindingId == "SecretInEnvironment" && x.Message.Contains("STRIPE_KEY"));
+        Assert.DoesNotContain("sk_live_", ModelJson.Serialize(records));
+    }
+
+    [Fact]
+    public void AuthorizationDetailsPagesAsAnArrayOrConcatenatedAreAllRead()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-authz-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var page = File.ReadAllText(TestPaths.Shared("authz-details", "cloudsplaining-example-2023.json"));
+        var functions = File.ReadAllText(Fixture("lambda-list-functions-privesc-role.json"));
+        // The role page and an empty page, concatenated as `aws iam get-account-authorization-details` pages are saved.
+        File.WriteAllText(Path.Combine(dir, "pages.json"), page + "\n{\"RoleDetailList\": [], \"IsTruncated\": false}\n");
+        File.WriteAllText(Path.Combine(dir, "functions.json"), functions);
+        var concatenated = new InventoryReader().Read(new[] { dir }, new InventoryOptions(), EngineContext.None).Single();
+        File.WriteAllText(Path.Combine(dir, "pages.json"), "[" + page + ", {\"RoleDetailList\": []}]");
+        var array = new InventoryReader().Read(new[] { dir }, new InventoryOptions(), EngineContext.None).Single();
+        Assert.Equal("privesc-high-priv-service-role", concatenated.ExecutionRole!.RoleName);
+        Assert.Equal(ModelJson.Serialize(new[] { concatenated.ExecutionRole }), ModelJson.Serialize(new[] { array.ExecutionRole! }));
+    }
+
+    [Fact]
+    public void TerraformStateGivesTheFunctionItsRolePoliciesPermissionsUrlAndMapping()
+    {
+        var errors = new ErrorCollector();
+        var records = Read(errors, Fixture("terraform-show-json-state.json"));
+        Assert.Empty(errors.Errors);
+        var f = Assert.Single(records);
+        Assert.Equal("report-builder", f.FunctionName);
+        Assert.Equal("arn:aws:iam::123456789012:role/report-builder", f.RoleArn);
+        var actions = f.ExecutionRole!.Policies.SelectMany(p => p.Statement).SelectMany(s => s.Action).ToList();
+        Assert.Contains("s3:GetObject", actions);
+        Assert.Contains("sqs:SendMessage", actions);
+        Assert.True(f.IsComplete, string.Join("; ", f.IncompleteReasons));
+        Assert.Equal("AWS_IAM", f.FunctionUrl!.AuthType);
+        Assert.Equal("arn:aws:sqs:eu-west-1:123456789012:jobs", f.EventSources.Single().SourceArn);
+        var s3 = Assert.Single(f.ResourcePolicy!.Statement);
+        Assert.Equal("arn:aws:lambda:eu-west-1:123456789012:function:report-builder", Assert.Single(s3.Resource));
+        Assert.Contains(f.Findings, x => x.FindingId == "SecretInEnvironment" && x.Message.Contains("API_TOKEN"));
+        Assert.DoesNotContain("Zx9Qm2Lk8Vb4", ModelJson.Serialize(records));
+    }
+
+    [Fact]
+    public void ApiGatewayAuthorizerExportsMarkTheAuthorizerFunction()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-apigw-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "apigateway-get-authorizers.json"), "{\"items\": [{\"id\": \"a1\", \"name\": \"tokenAuth\", \"type\": \"TOKEN\", \"authorizerUri\": \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:authz-fn/invocations\", \"identitySource\": \"method.request.header.Authorization\"}, {\"id\": \"c1\", \"name\": \"pool\", \"type\": \"COGNITO_USER_POOLS\", \"providerARNs\": [\"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc\"]}]}");
+        var f = new InventoryReader().Read(new[] { dir }, new InventoryOptions(), EngineContext.None).Single();
+        Assert.Equal("authz-fn", f.FunctionName);
+        Assert.Contains(f.Findings, x => x.FindingId == "LambdaAuthorizerFunction" && x.Message.Contains("tokenAuth"));
+    }
+}
