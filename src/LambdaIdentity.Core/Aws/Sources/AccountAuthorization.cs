@@ -36,21 +36,37 @@ internal interface IPrincipalAccessEvaluator
 /// </summary>
 internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
 {
+    // Action matching does not depend on the resource: it is computed once per (policies, actions) pair.
+    private readonly Dictionary<(IReadOnlyList<PolicyDocument>, IReadOnlyList<string>), List<(PolicyStatement Statement, bool[] Matches)>> _cache = new(new RefPairComparer());
+
     public IReadOnlyList<string> AllowedActions(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<string> actions, string resourceArn)
     {
-        var allowed = new List<string>();
-        foreach (var action in actions)
+        if (!_cache.TryGetValue((policies, actions), out var relevant))
         {
-            bool allow = false, deny = false;
+            relevant = new List<(PolicyStatement, bool[])>();
             foreach (var p in policies)
                 foreach (var s in p.Statement)
                 {
-                    if (!ActionMatches(s, action) || !ResourceMatches(s, resourceArn)) continue;
-                    if (s.Effect == "Deny") { if (s.Condition.Count == 0) deny = true; }
-                    else allow = true;
+                    var m = actions.Select(a => ActionMatches(s, a)).ToArray();
+                    if (m.Any(x => x)) relevant.Add((s, m));
                 }
-            if (allow && !deny) allowed.Add(action);
+            _cache[(policies, actions)] = relevant;
         }
+        if (relevant.Count == 0) return Array.Empty<string>();
+        var allow = new bool[actions.Count];
+        var deny = new bool[actions.Count];
+        foreach (var (s, m) in relevant)
+        {
+            if (!ResourceMatches(s, resourceArn)) continue;
+            for (int i = 0; i < m.Length; i++)
+            {
+                if (!m[i]) continue;
+                if (s.Effect == "Deny") { if (s.Condition.Count == 0) deny[i] = true; }
+                else allow[i] = true;
+            }
+        }
+        var allowed = new List<string>();
+        for (int i = 0; i < actions.Count; i++) if (allow[i] && !deny[i]) allowed.Add(actions[i]);
         return allowed;
     }
 
@@ -62,6 +78,13 @@ internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
         if (s.Resource.Count > 0) return s.Resource.Any(r => Wildcard.ArnMatch(r, arn));
         if (s.NotResource.Count > 0) return !s.NotResource.Any(r => Wildcard.ArnMatch(r, arn));
         return true;
+    }
+
+    private sealed class RefPairComparer : IEqualityComparer<(IReadOnlyList<PolicyDocument>, IReadOnlyList<string>)>
+    {
+        public bool Equals((IReadOnlyList<PolicyDocument>, IReadOnlyList<string>) x, (IReadOnlyList<PolicyDocument>, IReadOnlyList<string>) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+        public int GetHashCode((IReadOnlyList<PolicyDocument>, IReadOnlyList<string>) obj) =>
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1) * 31 + System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2);
     }
 }
 
@@ -115,6 +138,7 @@ internal sealed class AccountAuthorization
     private static readonly string[] DeployActions = { "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:PublishVersion", "lambda:UpdateAlias" };
     private static readonly string[] InvokeActions = { "lambda:InvokeFunction", "lambda:InvokeFunctionUrl" };
     private static readonly string[] AdminActions = { "lambda:AddPermission", "lambda:RemovePermission", "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "lambda:PutFunctionConcurrency" };
+    private static readonly string[] PassRoleActions = { "iam:PassRole" };
     private static readonly string[] ReadActions = { "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetPolicy" };
 
     private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)>? _relevant;
@@ -124,17 +148,21 @@ internal sealed class AccountAuthorization
     {
         if (_relevant != null) return _relevant;
         _relevant = new();
-        foreach (var p in Users.Values.Concat(Roles.Values).OrderBy(x => x.Arn, StringComparer.Ordinal))
+        foreach (var p in Users.Values.Concat(Groups.Values).Concat(Roles.Values).OrderBy(x => x.Arn, StringComparer.Ordinal))
         {
             var policies = EffectivePolicies(p);
-            if (policies.Any(doc => doc.Statement.Any(s => s.NotAction.Count > 0 || s.Action.Any(a =>
+            if (policies.Any(doc => doc.Statement.Any(s => s.Effect == "Allow" && (s.NotAction.Count > 0 || s.Action.Any(a =>
                     a.StartsWith("*", StringComparison.Ordinal) || a.StartsWith("lambda:", StringComparison.OrdinalIgnoreCase) || a.StartsWith("iam:", StringComparison.OrdinalIgnoreCase)
-                    || a.StartsWith("l", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0 || a.StartsWith("i", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0))))
+                    || a.StartsWith("l", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0 || a.StartsWith("i", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0)))))
                 _relevant.Add((p, policies));
         }
         return _relevant;
     }
 
+    /// <summary>
+    /// The policies that decide a principal's access. Access granted through a group is reported once, on the
+    /// group (it maps to an Entra group); a user carries its own grants plus the denies of its groups.
+    /// </summary>
     private IReadOnlyList<PolicyDocument> EffectivePolicies(IamPrincipal p)
     {
         var list = new List<PolicyDocument>(p.Policies);
@@ -143,8 +171,12 @@ internal sealed class AccountAuthorization
         {
             var group = Groups.Values.FirstOrDefault(x => x.Name == g);
             if (group is null) continue;
-            list.AddRange(group.Policies);
-            foreach (var arn in group.AttachedManagedArns) if (ManagedPolicies.TryGetValue(arn, out var gp)) list.Add(gp);
+            var groupPolicies = group.Policies.Concat(group.AttachedManagedArns.Where(ManagedPolicies.ContainsKey).Select(a => ManagedPolicies[a]));
+            foreach (var gp in groupPolicies)
+            {
+                var denies = gp.Statement.Where(s => s.Effect == "Deny").ToList();
+                if (denies.Count > 0) list.Add(new PolicyDocument { PolicyName = gp.PolicyName, PolicyArn = gp.PolicyArn, Kind = gp.Kind, Version = gp.Version, Statement = denies, Source = gp.Source });
+            }
         }
         return list;
     }
@@ -186,7 +218,7 @@ internal sealed class AccountAuthorization
             context.CancellationToken.ThrowIfCancellationRequested();
             var deploy = Evaluator.AllowedActions(policies, DeployActions, functionArn).ToList();
             if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
-                deploy.AddRange(Evaluator.AllowedActions(policies, new[] { "iam:PassRole" }, d.RoleArn));
+                deploy.AddRange(Evaluator.AllowedActions(policies, PassRoleActions, d.RoleArn));
             var canChangeCode = deploy.Any(a => a != "iam:PassRole");
             Add(d, p, "Deploy", canChangeCode ? deploy : new List<string>());
             Add(d, p, "Admin", Evaluator.AllowedActions(policies, AdminActions, functionArn));
