@@ -129,4 +129,40 @@ public sealed class AwsJsonSourcesTests
         Assert.Equal("authz-fn", f.FunctionName);
         Assert.Contains(f.Findings, x => x.FindingId == "LambdaAuthorizerFunction" && x.Message.Contains("tokenAuth"));
     }
+
+    /// <summary>The JSON of the first "Output::" block of an AWS CLI documentation example.</summary>
+    private static string CliExampleOutput(string service, string name)
+    {
+        var lines = File.ReadAllLines(TestPaths.Shared("aws-api-responses", "aws-cli-examples", service, name + ".rst"));
+        var start = Array.FindIndex(lines, l => l.TrimEnd().EndsWith("Output::")) + 1;
+        var block = lines.Skip(start).SkipWhile(string.IsNullOrWhiteSpace).TakeWhile(l => l.Length == 0 || l.StartsWith(" ")).ToList();
+        return string.Join("\n", block);
+    }
+
+    [Fact]
+    public void AwsCliDocumentationOutputsOfEveryLambdaExportAreRecognisedAndMerged()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-cli-examples-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var examples = new[]
+        {
+            ("lambda", "list-functions"), ("lambda", "get-function"), ("lambda", "get-function-configuration"), ("lambda", "get-policy"),
+            ("lambda", "list-event-source-mappings"), ("lambda", "get-event-source-mapping"), ("apigateway", "get-authorizers"), ("apigatewayv2", "get-authorizers"),
+        };
+        foreach (var (service, name) in examples) File.WriteAllText(Path.Combine(dir, $"{service}-{name}.json"), CliExampleOutput(service, name));
+        var errors = new ErrorCollector();
+        var records = Read(errors, dir);
+        Assert.True(errors.Errors.Count == 0, string.Join("\n", errors.Errors));
+        var f = records.Single(r => r.FunctionName == "my-function");
+        Assert.Equal("arn:aws:lambda:us-west-2:123456789012:function:my-function", f.FunctionArn);
+        // The documentation's examples were taken at different times: the record keeps one runtime and says they disagree.
+        Assert.Contains(f.Runtime, new[] { "nodejs10.x", "nodejs22.x" });
+        Assert.Contains(f.Findings, x => x.FindingId == "SourcesDisagree" && x.Message.Contains("nodejs10.x") && x.Message.Contains("nodejs22.x"));
+        Assert.Contains(f.ResourcePolicy!.Statement, s => s.Principal!.Service.Contains("iotevents.amazonaws.com"));
+        var queue = f.EventSources.Single(e => e.Type == "SQS");
+        Assert.Equal("arn:aws:sqs:us-west-2:123456789012:mySQSqueue", queue.SourceArn);
+        Assert.True(f.Sources.Count >= 4, "list-functions, get-function, get-policy and the mappings all contributed");
+        Assert.Contains(records, r => r.FunctionName == "helloworld");
+        Assert.Contains(records.SelectMany(r => r.Findings), x => x.FindingId == "LambdaAuthorizerFunction");
+    }
 }

@@ -49,9 +49,10 @@ internal static partial class AwsJsonSources
             drafts.Add(ReadFunctionConfiguration(root, file, path, context));
             return true;
         }
-        if (root.TryGetProperty("Policy", out var policy) && policy.ValueKind == JsonValueKind.String)
+        if (root.TryGetProperty("Policy", out var policy) && (policy.ValueKind == JsonValueKind.String || (policy.ValueKind == JsonValueKind.Object && Has(policy, "Statement"))))
         {
-            ReadResourcePolicy(policy.GetString() ?? "", file, path + ".Policy", context, drafts);
+            // get-policy returns the document as a JSON string; some saved outputs hold it decoded.
+            ReadResourcePolicy(policy.ValueKind == JsonValueKind.String ? policy.GetString() ?? "" : policy.GetRawText(), file, path + ".Policy", context, drafts);
             return true;
         }
         if (root.TryGetProperty("FunctionUrlConfigs", out var urls) && urls.ValueKind == JsonValueKind.Array)

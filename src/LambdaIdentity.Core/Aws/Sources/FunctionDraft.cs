@@ -39,6 +39,8 @@ internal sealed class FunctionDraft
     /// <summary>Adds another source's facts about the same function; first non-empty scalar wins, lists are unioned.</summary>
     public void MergeFrom(FunctionDraft o)
     {
+        Disagree("Runtime", Runtime, o.Runtime, o);
+        if (!RoleArn.Contains("${") && !o.RoleArn.Contains("${")) Disagree("Role", RoleArn, o.RoleArn, o);
         if (string.IsNullOrEmpty(FunctionArn) || FunctionArn.Contains("${")) FunctionArn = string.IsNullOrEmpty(o.FunctionArn) ? FunctionArn : o.FunctionArn;
         LogicalId ??= o.LogicalId;
         if (string.IsNullOrEmpty(RoleArn) || (RoleArn.Contains("${") && !string.IsNullOrEmpty(o.RoleArn) && !o.RoleArn.Contains("${"))) RoleArn = o.RoleArn;
@@ -61,6 +63,17 @@ internal sealed class FunctionDraft
         Source ??= o.Source;
         Sources.AddRange(o.Sources);
         if (o.Source != null) Sources.Add(o.Source);
+    }
+
+    private void Disagree(string what, string? mine, string? theirs, FunctionDraft o)
+    {
+        if (string.IsNullOrEmpty(mine) || string.IsNullOrEmpty(theirs) || mine == theirs) return;
+        Findings.Add(new Finding
+        {
+            FindingId = "SourcesDisagree", Severity = FindingSeverity.Low, Source = o.Source,
+            Message = $"{what} is '{mine}' in {Source} but '{theirs}' in {o.Source}; the first is kept.",
+            Recommendation = "Use exports taken at the same time, or check which source is current.",
+        });
     }
 
     /// <summary>Freezes the draft into the model record, with stable ordering of every list.</summary>
