@@ -192,4 +192,30 @@ public sealed class TemplateReaderTests
             Assert.Equal(expected, resources);
         }
     }
+
+    [Fact]
+    public void CloudFormationApiGatewayMethodsCarryTheirLambdaAuthorizer()
+    {
+        var records = Read(TestPaths.Shared("sam", "serverless-patterns", "apigw-lambda-authorizer", "template.yaml"));
+        var app = records.Single(r => r.LogicalId == "AppFunction");
+        var caller = Assert.Single(app.Callers);
+        Assert.Equal("RestApi", caller.Channel);
+        Assert.Equal("GET /", caller.Route);
+        Assert.Equal(CallerAuthType.Lambda, caller.AuthType);
+        Assert.Equal("LambdaAuthorizerToken", caller.AuthorizerName);
+        var authorizer = records.Single(r => r.LogicalId == "TokenAuthorizerFunction");
+        Assert.Contains(authorizer.Findings, f => f.FindingId == "LambdaAuthorizerFunction");
+    }
+
+    [Fact]
+    public void CloudFormationSubscriptionsRulesAndBucketNotificationsAreEventSources()
+    {
+        var sns = Read(TestPaths.Shared("cloudformation", "localstack-templates", "integration_events_sns_sqs_lambda.yaml")).Single();
+        var sub = sns.EventSources.Single(e => e.Type == "SNS");
+        Assert.Equal("${Ref:topic69831491}", sub.SourceArn);
+        Assert.Contains(sns.ResourcePolicy!.Statement, s => s.Principal!.Service.Contains("sns.amazonaws.com"));
+
+        var s3 = Read(TestPaths.Shared("sam", "serverless-patterns", "lambda-transcribe-sam-js", "template.yaml"));
+        Assert.Contains(s3.SelectMany(r => r.EventSources), e => e.Type == "S3" && e.Properties["Events"] == "s3:ObjectCreated:*");
+    }
 }

@@ -180,6 +180,28 @@ internal sealed partial class TemplateReader
                 case "AWS::Serverless::Connector":
                     ReadConnector(id, d, res.Key, rm, props, path);
                     break;
+                case "AWS::SNS::Subscription":
+                    if (_r.Str(props["Protocol"]) == "lambda" && Points(props["Endpoint"], id, name))
+                        d.EventSources.Add(new EventSource { Type = "SNS", Name = res.Key, SourceArn = _r.Str(props["TopicArn"]), Source = Loc(rm, path) });
+                    break;
+                case "AWS::Events::Rule":
+                    if (props["Targets"] is TList targets && targets.Items.OfType<TMap>().Any(t => Points(t["Arn"], id, name)))
+                    {
+                        var ruleSettings = new Dictionary<string, string>(StringComparer.Ordinal);
+                        if (props["ScheduleExpression"] is TNode se) ruleSettings["Schedule"] = _r.Str(se);
+                        if (props["EventPattern"] is TNode pattern) ruleSettings["Pattern"] = ToJson(pattern);
+                        d.EventSources.Add(new EventSource { Type = props["ScheduleExpression"] is null ? "EventBridgeRule" : "Schedule", Name = res.Key, SourceArn = "${GetAtt:" + res.Key + ".Arn}", Properties = ruleSettings, Source = Loc(rm, path) });
+                    }
+                    break;
+                case "AWS::S3::Bucket":
+                    if (props.Map("NotificationConfiguration")?["LambdaConfigurations"] is TList lcs)
+                        foreach (var lc in lcs.Items.OfType<TMap>().Where(x => Points(x["Function"], id, name)))
+                            d.EventSources.Add(new EventSource
+                            {
+                                Type = "S3", Name = res.Key, SourceArn = props["BucketName"] is TNode bn ? $"arn:{Partition}:s3:::{_r.Str(bn)}" : "${GetAtt:" + res.Key + ".Arn}",
+                                Properties = new Dictionary<string, string> { ["Events"] = _r.Str(lc["Event"]) }, Source = Loc(lc, path + ".Properties.NotificationConfiguration"),
+                            });
+                    break;
                 case "AWS::Serverless::WebSocketApi":
                     if (props.Map("Routes") is TMap routes)
                         foreach (var route in routes.Entries)
