@@ -190,3 +190,62 @@ public sealed class InventoryReaderTests
         public void Progress(string activity, string status, long done, long total) => Reports.Add((activity, status, done, total));
     }
 }
+
+public sealed class WildcardTests
+{
+    [Theory]
+    [InlineData("lambda:*", "lambda:UpdateFunctionCode", true)]
+    [InlineData("Lambda:update*", "lambda:UpdateFunctionCode", true)]
+    [InlineData("lambda:Get*", "lambda:UpdateFunctionCode", false)]
+    [InlineData("*", "iam:PassRole", true)]
+    [InlineData("lambda:?nvokeFunction", "lambda:InvokeFunction", true)]
+    public void ActionPatternsMatchCaseInsensitively(string pattern, string action, bool expected) =>
+        Assert.Equal(expected, LambdaIdentity.Core.Aws.Sources.Wildcard.Match(pattern, action, ignoreCase: true));
+
+    [Theory]
+    [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:billing-*", "arn:aws:lambda:eu-west-1:123456789012:function:billing-api", true)]
+    [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:billing-*", "arn:aws:lambda:eu-west-1:123456789012:function:orders", false)]
+    [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:billing-*", "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:billing-api", true)]
+    [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:billing-*", "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders", false)]
+    [InlineData("arn:aws:lambda:*", "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders", true)]
+    [InlineData("arn:aws:s3:::*", "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders", false)]
+    public void ResourcePatternsTreatTemplateTokensAsUnknownSegments(string pattern, string arn, bool expected) =>
+        Assert.Equal(expected, LambdaIdentity.Core.Aws.Sources.Wildcard.ArnMatch(pattern, arn));
+}
+
+public sealed class InventoryMergeTests
+{
+    [Fact]
+    public void ATemplateAndAnExportOfTheSameFunctionMergeAndKeepBothSources()
+    {
+        var dir = Path.Combine(TestPaths.Fixtures, "inventory");
+        var errors = new ErrorCollector();
+        var records = new InventoryReader().Read(new[]
+        {
+            Path.Combine(dir, "sam-template-billing.yaml"), Path.Combine(dir, "powershell-get-lmfunctionlist.json"), Path.Combine(dir, "powershell-get-iamaccountauthorizationdetail.json"),
+        }, new InventoryOptions(), new EngineContext(errors)).ToList();
+        var f = Assert.Single(records);
+        Assert.Equal("billing-api", f.FunctionName);
+        Assert.Equal("BillingApi", f.LogicalId);
+        Assert.Equal("arn:aws:lambda:eu-west-1:123456789012:function:billing-api", f.FunctionArn);
+        Assert.Equal("AWS_IAM", f.FunctionUrl!.AuthType);
+        Assert.Contains(f.Sources, s => s.File.EndsWith("sam-template-billing.yaml") && s.Line > 0);
+        Assert.Contains(f.Sources, s => s.File.EndsWith("powershell-get-lmfunctionlist.json"));
+        Assert.Contains(f.Sources, s => s.File.EndsWith("powershell-get-iamaccountauthorizationdetail.json"));
+        Assert.Equal("billing-exec", f.ExecutionRole!.RoleName);
+        Assert.Contains(f.Principals, p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Deploy");
+        Assert.True(f.IsComplete, string.Join("; ", f.IncompleteReasons));
+    }
+
+    [Fact]
+    public void DeployersOfATemplateOnlyFunctionAreFoundThroughTokenisedArns()
+    {
+        var dir = Path.Combine(TestPaths.Fixtures, "inventory");
+        var f = new InventoryReader().Read(new[] { Path.Combine(dir, "sam-template-billing.yaml"), Path.Combine(dir, "powershell-get-iamaccountauthorizationdetail.json") },
+            new InventoryOptions(), EngineContext.None).Single();
+        Assert.StartsWith("arn:${AWS::Partition}:lambda:", f.FunctionArn);
+        var deploy = f.Principals.Single(p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Deploy");
+        Assert.Contains("iam:PassRole", deploy.Actions);
+        Assert.DoesNotContain(f.Principals, p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Invoke");
+    }
+}

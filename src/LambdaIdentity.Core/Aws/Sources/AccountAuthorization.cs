@@ -106,21 +106,49 @@ internal static class Wildcard
         return p == pattern.Length;
     }
 
-    /// <summary>Matches a resource pattern against an ARN whose segments may be template tokens (${...}), which match anything.</summary>
+    /// <summary>
+    /// Matches a resource pattern against an ARN whose segments may hold template tokens (${...}); a segment
+    /// with a token matches any pattern segment (the value is unknown, so access is possible).
+    /// </summary>
     public static bool ArnMatch(string pattern, string arn)
     {
         if (pattern == "*") return true;
         if (!arn.Contains("${")) return Match(pattern, arn, ignoreCase: false);
+        var xs = Tokenize(arn).Split(new[] { ':' }, 6);
         var ps = pattern.Split(new[] { ':' }, 6);
-        var xs = arn.Split(new[] { ':' }, 6);
         for (int i = 0; i < xs.Length; i++)
         {
             if (i >= ps.Length) return false;
-            if (i == ps.Length - 1 && ps[i].EndsWith("*", StringComparison.Ordinal) && i < xs.Length - 1) return Match(ps[i], xs[i], false) || ps[i] == "*";
-            if (xs[i].Contains("${")) continue;
+            if (i == ps.Length - 1 && ps.Length < xs.Length)
+            {
+                // The pattern ends early: its last segment (e.g. "*" in arn:aws:lambda:*) must absorb the rest.
+                if (!ps[i].EndsWith("*", StringComparison.Ordinal)) return false;
+                var rest = string.Join(":", xs, i, xs.Length - i);
+                var literal = rest.IndexOf(Token) < 0 ? rest : rest.Substring(0, rest.IndexOf(Token));
+                return Match(ps[i], literal, ignoreCase: false) || Match(ps[i], literal + "x", ignoreCase: false) || rest.IndexOf(Token) == 0;
+            }
+            if (xs[i].IndexOf(Token) >= 0) continue;
             if (!Match(ps[i], xs[i], ignoreCase: false)) return false;
         }
         return ps.Length == xs.Length;
+    }
+
+    private const char Token = '\u0001';
+
+    private static string Tokenize(string arn)
+    {
+        var sb = new System.Text.StringBuilder(arn.Length);
+        int i = 0;
+        while (i < arn.Length)
+        {
+            var start = arn.IndexOf("${", i, StringComparison.Ordinal);
+            if (start < 0) { sb.Append(arn, i, arn.Length - i); break; }
+            var end = arn.IndexOf('}', start);
+            if (end < 0) { sb.Append(arn, i, arn.Length - i); break; }
+            sb.Append(arn, i, start - i).Append(Token);
+            i = end + 1;
+        }
+        return sb.ToString();
     }
 }
 
