@@ -184,6 +184,51 @@ public sealed class InventoryReaderTests
         Assert.Equal(last.Total, last.Done);
     }
 
+    [Fact]
+    public void EveryOtherJsonFileInSharedDataIsReadWithoutAnUnhandledException()
+    {
+        var files = Directory.EnumerateFiles(TestPaths.SharedData, "*.json", SearchOption.AllDirectories).Where(f => !f.Contains("/sam/") && !f.Contains("/cloudformation/")).ToList();
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            var errors = new ErrorCollector();
+            var ex = Record.Exception(() => new InventoryReader().Read(new[] { file }, new InventoryOptions(), new EngineContext(errors)).ToList());
+            Assert.Null(ex);
+            Assert.All(errors.Errors, e => Assert.Equal(file, e.Location?.File ?? e.Target));
+        }
+    }
+
+    [Fact]
+    public void TruncatingRealInputsAnywhereNeverThrowsAndAlwaysExplainsItself()
+    {
+        var dir = TempDir();
+        var sources = new[]
+        {
+            TestPaths.Shared("sam", "serverless-patterns", "apigw-lambda-authorizer", "template.yaml"),
+            TestPaths.Shared("sam", "sam-translator", "output", "function_with_policy_templates.json"),
+            TestPaths.Shared("authz-details", "cloudsplaining-example_authz_v2.json"),
+            Path.Combine(TestPaths.Fixtures, "inventory", "terraform-show-json-state.json"),
+        };
+        foreach (var source in sources)
+        {
+            var text = File.ReadAllText(source);
+            for (int cut = 1; cut < 40; cut++)
+            {
+                var length = text.Length * cut / 40;
+                var file = Path.Combine(dir, $"cut{cut}{Path.GetExtension(source)}");
+                File.WriteAllText(file, text.Substring(0, length));
+                var errors = new ErrorCollector();
+                var records = new InventoryReader().Read(new[] { file }, new InventoryOptions(), new EngineContext(errors)).ToList();
+                // Either the cut left a readable document whose functions all come out, or the file is reported with a position.
+                Assert.All(errors.Errors, e => Assert.True(e.Location!.Line > 0, e.ToString()));
+                if (errors.Errors.Count == 0 && source.EndsWith(".yaml"))
+                    Assert.True(records.Count == CountFunctions(file), $"{Path.GetFileName(source)} cut at {length}: {records.Count} records, {CountFunctions(file)} functions");
+                else if (errors.Errors.Count == 0)
+                    Assert.Fail($"{Path.GetFileName(source)} cut at {length}: truncated JSON without an error");
+            }
+        }
+    }
+
     private sealed class ProgressLog : IProgressSink
     {
         public List<(string Activity, string Status, long Done, long Total)> Reports { get; } = new();

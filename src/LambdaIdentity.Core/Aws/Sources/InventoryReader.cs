@@ -126,8 +126,16 @@ public sealed class InventoryReader
             return;
         }
         var before = drafts.Count;
-        if (bytes[firstChar] == '{' || bytes[firstChar] == '[') ReadJson(file, bytes, start, options, context, drafts, account);
-        else ReadYaml(file, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), options, context, drafts);
+        try
+        {
+            if (bytes[firstChar] == '{' || bytes[firstChar] == '[') ReadJson(file, bytes, start, options, context, drafts, account);
+            else ReadYaml(file, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), options, context, drafts);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A shape no reader expected (e.g. a string where an object belongs): report the file, keep what was read, go on.
+            context.Error("InventorySourceUnreadable", EngineErrorCategory.InvalidData, file, $"'{file}' could not be read in full: {ex.Message}", first, ex);
+        }
         context.Verbose($"{file}: {drafts.Count - before} functions.");
     }
 
@@ -143,8 +151,9 @@ public sealed class InventoryReader
         }
         if (!TemplateReader.IsTemplate(root))
         {
+            var hint = root is TMap m && m.Has("Resource") ? " It has a 'Resource' key: did you mean 'Resources'?" : "";
             context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file,
-                $"'{file}' is YAML but not a CloudFormation or SAM template (no Resources section).", new SourceLocation { File = file, Line = root.Line, Column = root.Column });
+                $"'{file}' is YAML but not a CloudFormation or SAM template (no Resources section).{hint}", new SourceLocation { File = file, Line = root.Line, Column = Math.Max(1, root.Column) });
             return;
         }
         drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
