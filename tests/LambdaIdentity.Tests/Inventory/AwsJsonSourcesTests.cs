@@ -120,6 +120,21 @@ public sealed class AwsJsonSourcesTests
     }
 
     [Fact]
+    public void TerraformPlanValuesNotYetKnownStayAsTokens()
+    {
+        var state = File.ReadAllText(Fixture("terraform-show-json-state.json"));
+        // A plan holds planned_values; an ARN not known before apply is absent.
+        var plan = state.Replace("\"values\": {\n    \"root_module\"", "\"planned_values\": {\n    \"root_module\"")
+            .Replace("\"arn\": \"arn:aws:lambda:eu-west-1:123456789012:function:report-builder\",", "");
+        Assert.NotEqual(state, plan);
+        var file = Path.Combine(Path.GetTempPath(), "li-tfplan-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, plan);
+        var f = new InventoryReader().Read(new[] { file }, new InventoryOptions(), EngineContext.None).Single();
+        Assert.Equal("${terraform:module.lambda_function.aws_lambda_function.this[0].arn}", f.FunctionArn);
+        Assert.Contains("s3:GetObject", f.ExecutionRole!.Policies.SelectMany(p => p.Statement).SelectMany(s => s.Action));
+    }
+
+    [Fact]
     public void ApiGatewayAuthorizerExportsMarkTheAuthorizerFunction()
     {
         var dir = Path.Combine(Path.GetTempPath(), "li-apigw-" + Guid.NewGuid().ToString("N"));

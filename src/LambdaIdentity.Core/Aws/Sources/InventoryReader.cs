@@ -46,7 +46,12 @@ public sealed class InventoryReader
         if (!account.IsEmpty)
         {
             context.Verbose($"Authorization details: {account.Roles.Count} roles, {account.Users.Count} users, {account.Groups.Count} groups, {account.ManagedPolicies.Count} managed policies.");
-            foreach (var d in merged) account.Enrich(d, context);
+            for (int i = 0; i < merged.Count; i++)
+            {
+                if (i % 250 == 0) context.Progress(ProgressActivity, "Joining authorization details", i, merged.Count);
+                account.Enrich(merged[i], context);
+            }
+            context.Progress(ProgressActivity, "Joining authorization details", merged.Count, merged.Count);
         }
         else if (merged.Count > 0) context.Verbose("No authorization details were given: deployers and people with access are not listed.");
         var records = merged.Select(d => { FindingRules.Apply(d, options); return d.ToRecord(); })
