@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
     CmdletsToExport      = @(
+        'Export-LambdaIdentityReport'
         'Get-LambdaIdentityInventory'
     )
     FunctionsToExport    = @()
