@@ -13,6 +13,6 @@ public sealed class InventoryOptions
     public string? AccountId { get; init; }
     /// <summary>Value of AWS::Partition; derived from the region when null and a region is given.</summary>
     public string? Partition { get; init; }
-    /// <summary>Files larger than this are reported (InventoryFileTooLarge) and skipped. Default 1 GiB.</summary>
-    public long MaxFileBytes { get; init; } = 1L << 30;
+    /// <summary>Files larger than this are reported (InventoryFileTooLarge) and skipped. Default 512 MiB.</summary>
+    public long MaxFileBytes { get; init; } = 512L * 1024 * 1024;
 }
