@@ -218,4 +218,100 @@ public sealed class TemplateReaderTests
         var s3 = Read(TestPaths.Shared("sam", "serverless-patterns", "lambda-transcribe-sam-js", "template.yaml"));
         Assert.Contains(s3.SelectMany(r => r.EventSources), e => e.Type == "S3" && e.Properties["Events"] == "s3:ObjectCreated:*");
     }
+
+    private static string TempTemplate(string yaml)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "li-template-" + Guid.NewGuid().ToString("N") + ".yaml");
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+
+    [Fact]
+    public void OpenResourcePoliciesAndWildcardGrantsAreFindings()
+    {
+        var file = TempTemplate(@"
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt FnRole.Arn
+      Runtime: python3.12
+  FnRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]
+      Policies:
+        - PolicyName: broad
+          PolicyDocument:
+            Statement:
+              - { Effect: Allow, Action: 'dynamodb:*', Resource: '*' }
+      PermissionsBoundary: !Ref Boundary
+  Boundary:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement: [{ Effect: Allow, Action: ['dynamodb:*', 'logs:*'], Resource: '*' }]
+  Open:
+    Type: AWS::Lambda::Permission
+    Properties: { FunctionName: !Ref Fn, Action: lambda:InvokeFunction, Principal: '*' }
+  Scoped:
+    Type: AWS::Lambda::Permission
+    Properties: { FunctionName: !GetAtt Fn.Arn, Action: lambda:InvokeFunction, Principal: s3.amazonaws.com, SourceArn: arn:aws:s3:::uploads }
+");
+        var f = Read(file).Single();
+        Assert.Equal(2, f.ResourcePolicy!.Statement.Count);
+        var open = Assert.Single(f.Findings, x => x.FindingId == "PublicResourcePolicy");
+        Assert.Contains("'Open'", open.Message);
+        Assert.Contains(f.Findings, x => x.FindingId == "WildcardServiceGrant" && x.Message.Contains("dynamodb:*"));
+        Assert.Equal(PolicyKind.PermissionsBoundary, f.ExecutionRole!.PermissionsBoundary!.Kind);
+        Assert.Contains("logs:*", f.ExecutionRole.PermissionsBoundary.Statement.Single().Action);
+        Assert.Equal("${GetAtt:FnRole.Arn}", f.RoleArn);
+        Assert.True(f.IsComplete);
+    }
+
+    [Fact]
+    public void AFunctionBehindAFalseConditionIsStillAReportedRecord()
+    {
+        var file = TempTemplate(@"
+Parameters:
+  Deploy: { Type: String, Default: 'no' }
+Conditions:
+  DoDeploy: !Equals [!Ref Deploy, 'yes']
+Resources:
+  Maybe:
+    Type: AWS::Serverless::Function
+    Condition: DoDeploy
+    Properties: { Runtime: python3.12, Handler: a.b }
+");
+        var f = Read(file).Single();
+        Assert.Contains(f.Findings, x => x.FindingId == "FunctionConditionFalse");
+        var deployed = Read(file, new InventoryOptions { Parameters = new Dictionary<string, string> { ["Deploy"] = "yes" } }).Single();
+        Assert.DoesNotContain(deployed.Findings, x => x.FindingId == "FunctionConditionFalse");
+    }
+
+    [Fact]
+    public void AFunctionWithAnUnknownPolicyTemplateYieldsAnIncompleteRecordAndAnError()
+    {
+        // An unknown policy template cannot be expanded: that function is reported and marked incomplete, the other is read.
+        var file = TempTemplate(@"
+Resources:
+  Broken:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Policies: [ { UnknownPolicyTemplateXyz: {} } ]
+  Fine:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: python3.12, Handler: a.b }
+");
+        var errors = new ErrorCollector();
+        var records = Read(file, errors: errors);
+        Assert.Equal(2, records.Count);
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("SamPolicyTemplateUnknown", e.ErrorId);
+        Assert.Equal(7, e.Location!.Line);
+        var broken = records.Single(r => r.LogicalId == "Broken");
+        Assert.False(broken.IsComplete);
+    }
 }
