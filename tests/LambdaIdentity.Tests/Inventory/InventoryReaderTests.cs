@@ -279,6 +279,10 @@ public sealed class InventoryMergeTests
         Assert.Contains(f.Sources, s => s.File.EndsWith("powershell-get-iamaccountauthorizationdetail.json"));
         Assert.Equal("billing-exec", f.ExecutionRole!.RoleName);
         Assert.Contains(f.Principals, p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Deploy");
+        // The attached AWS managed policy is not in the export's Policies list: the embedded catalog supplies it.
+        var basic = f.ExecutionRole.Policies.Single(p => p.PolicyArn == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+        Assert.False(basic.IsUnresolved);
+        Assert.Contains("logs:PutLogEvents", basic.Statement.SelectMany(s => s.Action));
         Assert.True(f.IsComplete, string.Join("; ", f.IncompleteReasons));
     }
 

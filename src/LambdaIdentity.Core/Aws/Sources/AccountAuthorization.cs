@@ -152,6 +152,12 @@ internal static class Wildcard
     }
 }
 
+internal sealed class NullErrors : IErrorSink
+{
+    public static readonly NullErrors Instance = new();
+    public void Error(EngineError error) { }
+}
+
 /// <summary>What authorization details say about the account: roles, users, groups, managed policies.</summary>
 internal sealed class AccountAuthorization
 {
@@ -218,7 +224,10 @@ internal sealed class AccountAuthorization
         if (r is null) return null;
         var policies = new List<PolicyDocument>(r.Policies);
         foreach (var arn in r.AttachedManagedArns)
-            policies.Add(ManagedPolicies.TryGetValue(arn, out var mp) ? mp : new PolicyDocument { PolicyName = arn.Substring(arn.LastIndexOf('/') + 1), PolicyArn = arn, Kind = PolicyKind.Managed, IsUnresolved = true, Source = r.Source });
+            policies.Add(ManagedPolicies.TryGetValue(arn, out var mp) ? mp
+                // AWS managed policies are often filtered out of the export: the embedded catalog knows the Lambda ones.
+                : Catalogs.ManagedPolicyCatalog.Find(arn, r.Source ?? new SourceLocation(), NullErrors.Instance)
+                  ?? new PolicyDocument { PolicyName = arn.Substring(arn.LastIndexOf('/') + 1), PolicyArn = arn, Kind = PolicyKind.Managed, IsUnresolved = true, Source = r.Source });
         PolicyDocument? boundary = null;
         if (r.BoundaryArn != null)
         {
