@@ -10,8 +10,10 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
     CmdletsToExport      = @(
-        'Export-LambdaIdentityReport'
-        'Get-LambdaIdentityInventory'
+        'Export-LambdaIdentityReport',
+        'Get-LambdaIdentityInventory',
+        'Test-IdentityParity',
+        'Test-LambdaIdentityAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -40,4 +40,8 @@ public sealed class EffectiveGrant
     public IReadOnlyList<string> GrantedBy { get; init; } = new string[0];
     /// <summary>True when the action came from a wildcard or NotAction expansion.</summary>
     public bool FromWildcard { get; init; }
+    /// <summary>The deny statements ("PolicyName#Sid-or-index") that narrowed it: excluded resources or a conditional deny.</summary>
+    public IReadOnlyList<string> DeniedBy { get; init; } = new string[0];
+    /// <summary>True when a policy that could narrow or widen it could not be read (an unresolved managed policy or boundary).</summary>
+    public bool IsIncomplete { get; init; }
 }

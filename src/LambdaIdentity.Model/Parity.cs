@@ -44,4 +44,23 @@ public sealed class IdentityParityResult
     public string? Scope { get; init; }
     /// <summary>The principal involved, when any.</summary>
     public string? ObjectId { get; init; }
+    /// <summary>The principal in words (the managed identity's name, the export's principal name).</summary>
+    public string? PrincipalName { get; init; }
+    /// <summary>The Azure item the actual side was read from (a role assignment id, a site id), when any.</summary>
+    public string? ActualId { get; init; }
+    /// <summary>Where the actual side was read (file and JSON path, or URL).</summary>
+    public SourceLocation? ActualSource { get; init; }
+}
+
+/// <summary>Which parity results fail a run (Test-IdentityParity -Quiet, the CLI exit code, pipelines).</summary>
+public enum ParityFailLevel
+{
+    /// <summary>Every status but Pass fails, Unverifiable included (the default: parity fails closed).</summary>
+    Any,
+    /// <summary>Missing, Broader, Excess and Drift fail; Unverifiable is reported but does not fail.</summary>
+    Access,
+    /// <summary>Only added access fails: Excess and Broader.</summary>
+    Excess,
+    /// <summary>Nothing fails; results are only reported.</summary>
+    None,
 }

@@ -9,21 +9,23 @@ namespace LambdaIdentity.Core.Aws.Policy;
 public static class PolicyParser
 {
     /// <summary>Parses a document given as JSON text; when <paramref name="urlEncoded"/>, the text is RFC 3986 decoded once first.</summary>
-    public static PolicyDocument? ParseText(string text, PolicyKind kind, string policyName, SourceLocation? source, IErrorSink errors, bool urlEncoded = false)
+    /// <remarks>Decode only where the source encodes (the IAM API, get-account-authorization-details): other sources keep a literal %.</remarks>
+    public static PolicyDocument? ParseText(string text, PolicyKind kind, string policyName, SourceLocation? source, IErrorSink errors, bool urlEncoded = false, string? policyArn = null)
     {
         if (urlEncoded) text = Uri.UnescapeDataString(text);
         try
         {
             using var doc = JsonDocument.Parse(text);
-            return Parse(doc.RootElement, kind, policyName, source, errors);
+            return Parse(doc.RootElement, kind, policyName, source, errors, policyArn);
         }
         catch (JsonException ex)
         {
             errors.Error(new EngineError
             {
                 ErrorId = "PolicyDocumentMalformed", Category = EngineErrorCategory.InvalidData,
-                Target = source?.File ?? policyName, Location = source,
-                Message = $"Policy '{policyName}' is not valid JSON: {ex.Message}",
+                Target = source?.File ?? policyName,
+                Location = new SourceLocation { File = source?.File ?? "", Line = source?.Line ?? 0, Column = source?.Column ?? 0, Path = Combine(source?.Path, ex.Path ?? "$") },
+                Message = $"Policy '{policyName}' is not valid JSON at {ex.Path ?? "$"} (line {(ex.LineNumber ?? 0) + 1} of the document, byte {(ex.BytePositionInLine ?? 0) + 1}): {ex.Message}",
             }.WithException(ex));
             return null;
         }
@@ -35,17 +37,23 @@ public static class PolicyParser
         try
         {
             if (root.ValueKind == JsonValueKind.String)
-                return ParseText(root.GetString() ?? "", kind, policyName, source, errors);
+                return ParseText(root.GetString() ?? "", kind, policyName, source, errors, urlEncoded: false, policyArn: policyArn);
             if (root.ValueKind != JsonValueKind.Object) throw new PolicyFormatException("$", "a policy document must be a JSON object");
             string? version = null, id = null;
+            var hasStatement = false;
             var statements = new List<PolicyStatement>();
             foreach (var p in root.EnumerateObject())
             {
                 switch (p.Name)
                 {
-                    case "Version": version = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException("$.Version", "must be a string"); break;
-                    case "Id": id = p.Value.ToString(); break;
+                    case "Version":
+                        version = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException("$.Version", "must be a string");
+                        if (version != "2012-10-17" && version != "2008-10-17") throw new PolicyFormatException("$.Version", $"'{version}' is not a policy language version (2012-10-17 or 2008-10-17)");
+                        break;
+                    case "Id": id = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException("$.Id", "must be a string"); break;
                     case "Statement":
+                        if (hasStatement) throw new PolicyFormatException("$.Statement", "appears twice");
+                        hasStatement = true;
                         if (p.Value.ValueKind == JsonValueKind.Array)
                         {
                             int i = 0;
@@ -56,6 +64,7 @@ public static class PolicyParser
                     default: throw new PolicyFormatException("$." + p.Name, "unknown top-level element");
                 }
             }
+            if (!hasStatement) throw new PolicyFormatException("$", "Statement is required");
             return new PolicyDocument { PolicyName = policyName, PolicyArn = policyArn, Kind = kind, Version = version, Id = id, Statement = statements, Source = source };
         }
         catch (PolicyFormatException ex)
@@ -80,9 +89,11 @@ public static class PolicyParser
         IReadOnlyList<string> action = Array.Empty<string>(), notAction = Array.Empty<string>(), resource = Array.Empty<string>(), notResource = Array.Empty<string>();
         PolicyPrincipal? principal = null, notPrincipal = null;
         var conditions = new List<PolicyCondition>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in s.EnumerateObject())
         {
             var pp = path + "." + p.Name;
+            if (!seen.Add(p.Name)) throw new PolicyFormatException(pp, "appears twice in the statement");
             switch (p.Name)
             {
                 case "Sid": sid = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException(pp, "must be a string"); break;
@@ -90,8 +101,8 @@ public static class PolicyParser
                     effect = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null;
                     if (effect != "Allow" && effect != "Deny") throw new PolicyFormatException(pp, "must be Allow or Deny");
                     break;
-                case "Action": action = StringOrArray(p.Value, pp); break;
-                case "NotAction": notAction = StringOrArray(p.Value, pp); break;
+                case "Action": action = Actions(p.Value, pp); break;
+                case "NotAction": notAction = Actions(p.Value, pp); break;
                 case "Resource": resource = StringOrArray(p.Value, pp); break;
                 case "NotResource": notResource = StringOrArray(p.Value, pp); break;
                 case "Principal": principal = ParsePrincipal(p.Value, pp); break;
@@ -100,6 +111,7 @@ public static class PolicyParser
                     if (p.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(pp, "must be an object");
                     foreach (var op in p.Value.EnumerateObject())
                     {
+                        if (!ConditionOperator.TryParse(op.Name, out _)) throw new PolicyFormatException(pp + "." + op.Name, $"'{op.Name}' is not a condition operator");
                         if (op.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(pp + "." + op.Name, "must map condition keys to values");
                         foreach (var key in op.Value.EnumerateObject())
                             conditions.Add(new PolicyCondition { Operator = op.Name, Key = key.Name, Values = ScalarOrArray(key.Value, pp + "." + op.Name + "." + key.Name) });
@@ -110,6 +122,9 @@ public static class PolicyParser
         }
         if (effect is null) throw new PolicyFormatException(path, "Effect is required");
         if (action.Count == 0 && notAction.Count == 0) throw new PolicyFormatException(path, "Action or NotAction is required");
+        if (seen.Contains("Action") && seen.Contains("NotAction")) throw new PolicyFormatException(path + ".NotAction", "Action and NotAction cannot both appear");
+        if (seen.Contains("Resource") && seen.Contains("NotResource")) throw new PolicyFormatException(path + ".NotResource", "Resource and NotResource cannot both appear");
+        if (seen.Contains("Principal") && seen.Contains("NotPrincipal")) throw new PolicyFormatException(path + ".NotPrincipal", "Principal and NotPrincipal cannot both appear");
         return new PolicyStatement { Sid = sid, Effect = effect, Action = action, NotAction = notAction, Resource = resource, NotResource = notResource, Principal = principal, NotPrincipal = notPrincipal, Condition = conditions };
     }
 
@@ -135,6 +150,19 @@ public static class PolicyParser
             }
         }
         return new PolicyPrincipal { Aws = aws, Service = svc, Federated = fed, CanonicalUser = cu };
+    }
+
+    private static IReadOnlyList<string> Actions(JsonElement v, string path)
+    {
+        var list = StringOrArray(v, path);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var a = list[i];
+            var colon = a.IndexOf(':');
+            if (a != "*" && (colon <= 0 || colon == a.Length - 1))
+                throw new PolicyFormatException(v.ValueKind == JsonValueKind.Array ? $"{path}[{i}]" : path, $"'{a}' is not an action (service:action or *)");
+        }
+        return list;
     }
 
     private static IReadOnlyList<string> StringOrArray(JsonElement v, string path)

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Cli.Verbs;
+
+/// <summary>`simulate`: decides one request against IAM policies as AWS's policy evaluation logic does.</summary>
+public sealed class SimulateVerb : ICliVerb
+{
+    /// <inheritdoc />
+    public Command Build(CliIO io)
+    {
+        var policy = new Option<string[]>("--policy") { Description = "Identity-based policy file (JSON or URL-encoded) or AWS managed policy ARN; repeat for several.", AllowMultipleArgumentsPerToken = true };
+        var boundary = new Option<string?>("--boundary") { Description = "Permissions boundary policy file or AWS managed policy ARN." };
+        var resourcePolicy = new Option<string?>("--resource-policy") { Description = "Resource-based policy file (bucket policy, aws lambda get-policy output, ...)." };
+        var scp = new Option<string[]>("--scp") { Description = "Service control policy file; repeat for several.", AllowMultipleArgumentsPerToken = true };
+        var principal = new Option<string?>("--principal") { Description = "The calling principal's ARN (its account decides same- or cross-account)." };
+        var action = new Option<string>("--action") { Description = "The action, e.g. s3:GetObject.", Required = true };
+        var resource = new Option<string>("--resource") { Description = "The resource ARN.", Required = true };
+        var context = new Option<string[]>("--context") { Description = "A context key: key=value; repeat a key for a multi-valued key.", AllowMultipleArgumentsPerToken = false };
+        var format = CliIO.FormatOption();
+        var cmd = new Command("simulate", "Decide a request (principal, action, resource, context) against identity, boundary, SCP and resource policies.")
+        {
+            policy, boundary, resourcePolicy, scp, principal, action, resource, context, format,
+        };
+        cmd.SetAction(r =>
+        {
+            var pairs = new List<KeyValuePair<string, string>>();
+            foreach (var c in r.GetValue(context) ?? Array.Empty<string>())
+            {
+                var eq = c.IndexOf('=');
+                if (eq <= 0) { io.Err.WriteLine($"error: --context '{c}' is not key=value"); return 2; }
+                pairs.Add(new KeyValuePair<string, string>(c.Substring(0, eq), c.Substring(eq + 1)));
+            }
+            var decision = AccessSimulator.Simulate(new AccessSimulation
+            {
+                PolicyPaths = r.GetValue(policy) ?? Array.Empty<string>(), BoundaryPath = r.GetValue(boundary), ResourcePolicyPath = r.GetValue(resourcePolicy),
+                ServiceControlPolicyPaths = r.GetValue(scp) ?? Array.Empty<string>(), PrincipalArn = r.GetValue(principal),
+                Action = r.GetValue(action)!, Resource = r.GetValue(resource)!, Context = pairs,
+            }, io.Context(CancellationToken.None));
+            if (r.GetValue(format) == "json") io.WriteJson(new[] { decision });
+            else io.WriteTable(new[] { "Decision", "Action", "Resource", "DecidingStatements", "Reason" },
+                new[] { new[] { decision.Decision.ToString() + (decision.IsIncomplete ? " (incomplete)" : ""), decision.Action, decision.Resource, string.Join(", ", decision.DecidingStatements.Select(s => s.Ref)), decision.Reason } });
+            // A policy that could not be read was reported on stderr and makes the decision incomplete.
+            return io.Errors.Count > 0 ? 1 : 0;
+        });
+        return cmd;
+    }
+}

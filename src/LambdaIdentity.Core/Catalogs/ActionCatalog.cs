@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Catalogs;
+
+/// <summary>One IAM action as the service authorization reference describes it.</summary>
+public sealed class CatalogAction
+{
+    internal CatalogAction(string service, string name, AccessLevel accessLevel, IReadOnlyList<string> resourceTypes, IReadOnlyList<string> conditionKeys)
+    {
+        Service = service; Name = name; AccessLevel = accessLevel; ResourceTypes = resourceTypes; ConditionKeys = conditionKeys;
+        FullName = service + ":" + name;
+    }
+    /// <summary>The service prefix, e.g. s3.</summary>
+    public string Service { get; }
+    /// <summary>The action name in catalog casing, e.g. GetObject.</summary>
+    public string Name { get; }
+    /// <summary>service:Name, e.g. s3:GetObject.</summary>
+    public string FullName { get; }
+    /// <summary>The access level (the first one listed when the reference lists two, e.g. "Tagging, Write" is Tagging).</summary>
+    public AccessLevel AccessLevel { get; }
+    /// <summary>Resource types the action applies to (empty: only "*").</summary>
+    public IReadOnlyList<string> ResourceTypes { get; }
+    /// <summary>Condition keys the action supports.</summary>
+    public IReadOnlyList<string> ConditionKeys { get; }
+    /// <summary>The action's position in its catalog's sorted list (for fast ordering).</summary>
+    internal int Index { get; set; } = int.MaxValue;
+    /// <inheritdoc />
+    public override string ToString() => FullName;
+}
+
+/// <summary>
+/// The embedded catalog of IAM actions (Catalogs/Data/aws-actions.json.gz, see Catalogs/README.md): finds an action,
+/// and expands action patterns (s3:Get*, *, dynamodb:*Item) and NotAction lists to concrete actions.
+/// </summary>
+public sealed class ActionCatalog
+{
+    private static readonly Lazy<ActionCatalog> _default = new(() => Load(IamCatalogResource.Open("aws-actions.json.gz")));
+    private readonly Dictionary<string, CatalogAction> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, CatalogAction[]> _byService = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CatalogAction[] _all;
+    private readonly ConcurrentDictionary<string, IReadOnlyList<CatalogAction>> _expandCache = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates a catalog from actions (tests, other data).</summary>
+    public ActionCatalog(IEnumerable<CatalogAction> actions, string source = "")
+    {
+        Source = source;
+        foreach (var a in actions) _byName[a.FullName] = a;
+        _all = _byName.Values.OrderBy(a => a.FullName, StringComparer.OrdinalIgnoreCase).ToArray();
+        for (var i = 0; i < _all.Length; i++) _all[i].Index = i;
+        foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
+    }
+
+    /// <summary>The embedded catalog.</summary>
+    public static ActionCatalog Default => _default.Value;
+
+    /// <summary>Where the data came from (package and version).</summary>
+    public string Source { get; }
+
+    /// <summary>Every action, sorted by full name.</summary>
+    public IReadOnlyList<CatalogAction> Actions => _all;
+
+    /// <summary>Every service prefix.</summary>
+    public IReadOnlyCollection<string> Services => _byService.Keys;
+
+    /// <summary>Finds an action by its full name, case-insensitively (s3:getobject finds s3:GetObject); null when unknown.</summary>
+    public CatalogAction? Find(string action) => _byName.TryGetValue(action, out var a) ? a : null;
+
+    /// <summary>The access level of an action, Unknown when it is not in the catalog.</summary>
+    public AccessLevel AccessLevelOf(string action) => Find(action)?.AccessLevel ?? AccessLevel.Unknown;
+
+    /// <summary>The concrete actions one pattern matches (case-insensitive; * and ? wildcards).</summary>
+    public IReadOnlyList<CatalogAction> Expand(string pattern)
+        => _expandCache.GetOrAdd(pattern, p => ExpandUncached(p));
+
+    private IReadOnlyList<CatalogAction> ExpandUncached(string pattern)
+    {
+        if (pattern == "*") return _all;
+        var colon = pattern.IndexOf(':');
+        if (colon < 0) return Array.Empty<CatalogAction>();
+        var svc = pattern.Substring(0, colon);
+        var name = pattern.Substring(colon + 1);
+        IEnumerable<CatalogAction[]> services = Wildcard.HasWildcard(svc)
+            ? _byService.Where(kv => Wildcard.Match(svc, kv.Key, ignoreCase: true)).Select(kv => kv.Value)
+            : _byService.TryGetValue(svc, out var one) ? new[] { one } : Array.Empty<CatalogAction[]>();
+        if (name == "*") return services.SelectMany(s => s).ToArray();
+        if (!Wildcard.HasWildcard(name))
+            return services.Select(s => s.Length == 0 ? null : Find(s[0].Service + ":" + name)).Where(a => a is not null).Select(a => a!).ToArray();
+        return services.SelectMany(s => s).Where(a => Wildcard.Match(name, a.Name, ignoreCase: true)).ToArray();
+    }
+
+    /// <summary>The concrete actions several patterns match, without duplicates.</summary>
+    public IReadOnlyList<CatalogAction> Expand(IEnumerable<string> patterns)
+    {
+        var list = patterns.ToList();
+        if (list.Count == 1) return Expand(list[0]);
+        var seen = new HashSet<CatalogAction>();
+        var result = new List<CatalogAction>();
+        foreach (var p in list) foreach (var a in Expand(p)) if (seen.Add(a)) result.Add(a);
+        return result;
+    }
+
+    /// <summary>The concrete actions a NotAction list allows or denies: every catalog action no pattern matches.</summary>
+    public IReadOnlyList<CatalogAction> ExpandNot(IEnumerable<string> notPatterns)
+    {
+        var list = notPatterns.ToList();
+        return _expandCache.GetOrAdd("\u0000not\u0000" + string.Join("\u0000", list), _ =>
+        {
+            var excluded = new HashSet<CatalogAction>(Expand(list));
+            return _all.Where(a => !excluded.Contains(a)).ToArray();
+        });
+    }
+
+    /// <summary>True when an action pattern matches an action name (case-insensitive, * and ?).</summary>
+    public static bool ActionMatches(string pattern, string action) => Wildcard.Match(pattern, action, ignoreCase: true);
+
+    /// <summary>Maps the reference's access-level text ("Read", "Tagging, Write", "Permissions management") to the enum.</summary>
+    public static AccessLevel ParseAccessLevel(string? text)
+    {
+        var first = (text ?? "").Split(',')[0].Trim();
+        return first.ToLowerInvariant() switch
+        {
+            "list" => AccessLevel.List,
+            "read" => AccessLevel.Read,
+            "write" => AccessLevel.Write,
+            "permissions management" => AccessLevel.PermissionsManagement,
+            "tagging" => AccessLevel.Tagging,
+            _ => AccessLevel.Unknown,
+        };
+    }
+
+    /// <summary>Reads a catalog in the embedded schema (gzip JSON; see Catalogs/README.md).</summary>
+    public static ActionCatalog Load(Stream gzipJson)
+    {
+        using var gz = new GZipStream(gzipJson, CompressionMode.Decompress);
+        using var doc = JsonDocument.Parse(gz);
+        var root = doc.RootElement;
+        var actions = new List<CatalogAction>(24000);
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Intern(string s) { if (!strings.TryGetValue(s, out var i)) strings[s] = i = s; return i; }
+        IReadOnlyList<string> List(JsonElement e, string name)
+        {
+            if (!e.TryGetProperty(name, out var v) || v.GetArrayLength() == 0) return Array.Empty<string>();
+            var arr = new string[v.GetArrayLength()];
+            int i = 0;
+            foreach (var x in v.EnumerateArray()) arr[i++] = Intern(x.GetString()!);
+            return arr;
+        }
+        foreach (var svc in root.GetProperty("services").EnumerateArray())
+        {
+            var prefix = Intern(svc.GetProperty("prefix").GetString()!);
+            foreach (var a in svc.GetProperty("actions").EnumerateArray())
+                actions.Add(new CatalogAction(prefix, a.GetProperty("name").GetString()!, ParseAccessLevel(a.GetProperty("accessLevel").GetString()),
+                    List(a, "resourceTypes"), List(a, "conditionKeys")));
+        }
+        return new ActionCatalog(actions, root.TryGetProperty("source", out var s) ? s.GetString() ?? "" : "");
+    }
+}
+
+internal static class IamCatalogResource
+{
+    public static Stream Open(string fileName)
+    {
+        var name = "LambdaIdentity.Core.Catalogs." + fileName;
+        return typeof(IamCatalogResource).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException("Embedded catalog missing: " + name);
+    }
+}

@@ -1,0 +1,660 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Core.Azure;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Parity;
+
+/// <summary>Options for a parity check.</summary>
+public sealed class ParityOptions
+{
+    /// <summary>
+    /// Role definitions to resolve names, GUIDs and permissions when the Azure state holds none for a role
+    /// (e.g. the built-in catalog read from `az role definition list`).
+    /// TODO(after merge): default to the embedded built-in role catalog in Core/Catalogs.
+    /// </summary>
+    public IEnumerable<AzureRoleDefinition>? RoleCatalog { get; set; }
+    /// <summary>Report principals that can list the function app's keys (invoke access) without a mapping. Default true.</summary>
+    public bool CheckCallerAccess { get; set; } = true;
+}
+
+/// <summary>
+/// Judges designed mappings against the Azure state: one result per expected item and one per unexpected
+/// access (Pass, Missing, Broader, Excess, Drift, Unverifiable). Needs no directory (Graph) read: principal
+/// ids come from the sites' and identities' own resources. Never passes on data it could not read.
+/// </summary>
+public sealed class ParityChecker
+{
+    private const string CosmosRolePrefix = "00000000-0000-0000-0000-00000000000";
+
+    // Built-in roles that can list a function app's keys, for when no role definitions were read.
+    private static readonly Dictionary<string, string> KnownInvokeRoles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635"] = "Owner",
+        ["b24988ac-6180-42a0-ab88-20f7382dd24c"] = "Contributor",
+        ["de139f84-1756-47ae-9be6-808fbbe84772"] = "Website Contributor",
+    };
+
+    // Roles known to grant no key listing, for when no role definitions were read.
+    private static readonly HashSet<string> KnownNonInvokeRoles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7", // Reader
+    };
+
+    // Cosmos DB's data-plane roles are not in the ARM role catalog (they are sqlRoleDefinitions of each account).
+    private static readonly AzureRoleDefinition[] CosmosBuiltIns =
+    {
+        new()
+        {
+            Id = "00000000-0000-0000-0000-000000000001", RoleName = "Cosmos DB Built-in Data Reader", RoleType = "BuiltInRole",
+            DataActions = new[]
+            {
+                "Microsoft.DocumentDB/databaseAccounts/readMetadata",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/readChangeFeed",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/read",
+            },
+        },
+        new()
+        {
+            Id = "00000000-0000-0000-0000-000000000002", RoleName = "Cosmos DB Built-in Data Contributor", RoleType = "BuiltInRole",
+            DataActions = new[]
+            {
+                "Microsoft.DocumentDB/databaseAccounts/readMetadata",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/*",
+                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/*",
+            },
+        },
+    };
+
+    private readonly AzureState _state;
+    private readonly ParityOptions _options;
+    private readonly EngineContext _context;
+    private readonly Dictionary<string, AzureRoleDefinition> _roles = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _roleIdByName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<AzureRoleAssignment>> _byPrincipal = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<AzureRoleAssignment>> _byScope = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<AzureRoleAssignment> _managementGroupAssignments = new();
+    private readonly Dictionary<string, List<AzureUserAssignedIdentity>> _identitiesByName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<AzureRoleAssignment> _consumed = new();
+    private readonly Dictionary<string, string?> _invokeCache = new(StringComparer.OrdinalIgnoreCase);
+
+    private ParityChecker(AzureState state, ParityOptions options, EngineContext context)
+    {
+        _state = state; _options = options; _context = context;
+        foreach (var r in CosmosBuiltIns) _roles[r.Id] = r;
+        if (options.RoleCatalog is not null) foreach (var r in options.RoleCatalog) _roles[r.Id] = r;
+        foreach (var r in state.RoleDefinitions.Values) _roles[r.Id] = r;
+        foreach (var r in _roles.Values) if (!_roleIdByName.ContainsKey(r.RoleName)) _roleIdByName[r.RoleName] = r.Id;
+        foreach (var a in state.RoleAssignments)
+        {
+            if (a.PrincipalId is not null) Add(_byPrincipal, a.PrincipalId, a);
+            if (a.PrincipalRef is not null) Add(_byPrincipal, a.PrincipalRef, a);
+            if (!string.IsNullOrEmpty(a.PrincipalName)) Add(_byPrincipal, "name:" + a.PrincipalName, a);
+            var scope = Scopes.Normalize(a.Scope);
+            if (scope.StartsWith(Scopes.ManagementGroups, StringComparison.Ordinal)) _managementGroupAssignments.Add(a);
+            else Add(_byScope, scope, a);
+        }
+        foreach (var i in state.UserAssignedIdentities.Values)
+        {
+            if (!_identitiesByName.TryGetValue(i.Name, out var list)) _identitiesByName[i.Name] = list = new List<AzureUserAssignedIdentity>();
+            list.Add(i);
+        }
+    }
+
+    private static void Add(Dictionary<string, List<AzureRoleAssignment>> d, string key, AzureRoleAssignment a)
+    {
+        if (!d.TryGetValue(key, out var list)) d[key] = list = new List<AzureRoleAssignment>();
+        list.Add(a);
+    }
+
+    /// <summary>Checks every mapping against the state, then looks for access no mapping justifies.</summary>
+    public static IReadOnlyList<IdentityParityResult> Check(IEnumerable<AzRoleMapping> mappings, AzureState state, ParityOptions? options, EngineContext context)
+    {
+        var checker = new ParityChecker(state, options ?? new ParityOptions(), context);
+        return checker.Run(mappings);
+    }
+
+    private List<IdentityParityResult> Run(IEnumerable<AzRoleMapping> mappings)
+    {
+        var results = new List<IdentityParityResult>();
+        var byApp = new Dictionary<string, List<AzRoleMapping>>(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var all = mappings.ToList();
+        var done = 0;
+        foreach (var m in all)
+        {
+            _context.CancellationToken.ThrowIfCancellationRequested();
+            if (m.MappingId.Length > 0 && !seen.Add(m.MappingId)) { _context.Warning("Duplicate mapping " + m.MappingId + " checked once."); continue; }
+            if (!byApp.TryGetValue(m.FunctionAppName, out var list)) byApp[m.FunctionAppName] = list = new List<AzRoleMapping>();
+            list.Add(m);
+            results.Add(CheckOne(m));
+            if (++done % 500 == 0) _context.Progress("Checking identity parity", "mappings", done, all.Count);
+        }
+        foreach (var app in byApp)
+        {
+            _context.CancellationToken.ThrowIfCancellationRequested();
+            results.AddRange(FindExcess(app.Key, app.Value));
+        }
+        _context.Progress("Checking identity parity", "done", all.Count, all.Count);
+        return results;
+    }
+
+    private IdentityParityResult CheckOne(AzRoleMapping m)
+    {
+        var r = Judge(m);
+        // A template that says it leaves this item out cannot show it: not a lost access, not a pass.
+        if (r.Status == ParityStatus.Missing && _state.NotDeployed.TryGetValue(m.MappingId, out var note))
+            return Result(m, ParityStatus.Unverifiable, r.Expected, r.Actual, "The template does not deploy this item: " + note + ".");
+        return r;
+    }
+
+    private IdentityParityResult Judge(AzRoleMapping m)
+    {
+        if (m.Kind == MappingKind.AwsFederatedRole)
+            return Result(m, ParityStatus.Unverifiable, Describe(m), "not read", "An AWS-side role is not part of the Azure state; verify it on AWS.");
+        if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Count == 0)
+            return Result(m, ParityStatus.Pass, Describe(m), "nothing to check", "Nothing is designed for this item: " + m.Reason);
+        if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
+        if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
+        if (!string.IsNullOrEmpty(m.RoleDefinitionName) || !string.IsNullOrEmpty(m.RoleDefinitionId)) return CheckRoleAssignment(m);
+        if (m.Settings.Count > 0) return CheckSettings(m);
+        return Result(m, ParityStatus.Unverifiable, Describe(m), "not checkable",
+            m.Strategy == MappingStrategy.Deviation ? "A deviation designs no Azure item to verify; review its impact and mitigation." : "The mapping names no role or setting that the Azure state could show.");
+    }
+
+    // ---------- role assignments ----------
+
+    private IdentityParityResult CheckRoleAssignment(AzRoleMapping m)
+    {
+        var expected = Describe(m);
+        var roleId = ResolveRoleId(m);
+        // TODO(after merge): use AzRoleMapping.RoleAssignmentType ("CosmosDbSql") from the translation stage.
+        var cosmosService = (m.AzureService ?? "").IndexOf("Cosmos", StringComparison.OrdinalIgnoreCase) >= 0
+                            && (m.Scope ?? "").IndexOf("/databaseAccounts/", StringComparison.OrdinalIgnoreCase) >= 0
+                            && (roleId is null || !_state.RoleDefinitions.ContainsKey(roleId));
+        var system = roleId is not null && roleId.StartsWith(CosmosRolePrefix, StringComparison.Ordinal) || cosmosService ? AzureAssignmentSystem.CosmosSql : AzureAssignmentSystem.Rbac;
+        var area = system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments;
+        if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope))
+            return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The designed scope is a placeholder (" + (m.Scope ?? "none") + "); fill it from a resource map.");
+        if (roleId is null && string.IsNullOrEmpty(m.RoleDefinitionName))
+            return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The role " + m.RoleDefinitionId + " could not be resolved.");
+        var why = _state.WhyUnreadable(area, m.FunctionAppName);
+        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Role assignments could not be read: " + why);
+
+        var keys = PrincipalKeys(m, out var principalProblem);
+        if (keys.Count == 0)
+            return principalProblem.Status == ParityStatus.Missing
+                ? Result(m, ParityStatus.Missing, expected, principalProblem.Actual, principalProblem.Reason)
+                : Result(m, ParityStatus.Unverifiable, expected, principalProblem.Actual, principalProblem.Reason);
+
+        var designedScope = Scopes.Normalize(m.Scope!);
+        AzureRoleAssignment? exact = null, broader = null, token = null;
+        string broaderWhy = "";
+        var related = new List<AzureRoleAssignment>();
+        foreach (var a in Candidates(keys))
+        {
+            if (a.System != system) continue;
+            var sameRole = SameRole(a, roleId, m.RoleDefinitionName);
+            if (a.HasUnresolvedToken)
+            {
+                if (sameRole && string.Equals(a.Scope, m.Scope, StringComparison.OrdinalIgnoreCase)) { exact ??= a; continue; }
+                token ??= a; continue;
+            }
+            var rel = Scopes.Relation(Scopes.Normalize(a.Scope), designedScope);
+            if (sameRole && rel == ScopeRelation.Same) { exact ??= a; continue; }
+            if (rel is ScopeRelation.Same or ScopeRelation.Ancestor)
+            {
+                if (sameRole) { if (broader is null) { broader = a; broaderWhy = "the designed role is assigned at the wider scope " + a.Scope; } continue; }
+                var more = MorePrivileged(a.RoleDefinitionId, roleId);
+                if (more == true && broader is null) { broader = a; broaderWhy = RoleName(a) + " grants every permission of " + (m.RoleDefinitionName ?? roleId) + (rel == ScopeRelation.Ancestor ? ", at the wider scope " + a.Scope : ""); continue; }
+            }
+            related.Add(a);
+        }
+        if (exact is not null)
+        {
+            _consumed.Add(exact);
+            return Result(m, ParityStatus.Pass, expected, DescribeAssignment(exact), "The designed assignment exists.", exact);
+        }
+        if (broader is not null)
+        {
+            _consumed.Add(broader);
+            return Result(m, ParityStatus.Broader, expected, DescribeAssignment(broader), "Broader than designed: " + broaderWhy + ".", broader);
+        }
+        if (token is not null)
+            return Result(m, ParityStatus.Unverifiable, expected, DescribeAssignment(token), "A template assignment for this principal holds an expression that could not be resolved (" + token.Scope + ", " + token.RoleDefinitionId + ").", token);
+        var actual = related.Count == 0 ? "no assignment of " + (m.RoleDefinitionName ?? roleId) + " for this principal at or above " + m.Scope
+            : "only: " + string.Join("; ", related.Take(3).Select(DescribeAssignment)) + (related.Count > 3 ? "; ..." : "");
+        return Result(m, ParityStatus.Missing, expected, actual, "The designed assignment does not exist; the migration lost this access.");
+    }
+
+    private IEnumerable<AzureRoleAssignment> Candidates(HashSet<string> keys)
+    {
+        var seen = new HashSet<AzureRoleAssignment>();
+        foreach (var k in keys)
+            if (_byPrincipal.TryGetValue(k, out var list))
+                foreach (var a in list) if (seen.Add(a)) yield return a;
+    }
+
+    private string? ResolveRoleId(AzRoleMapping m)
+    {
+        if (!string.IsNullOrEmpty(m.RoleDefinitionId)) return Json.LastSegment(m.RoleDefinitionId);
+        if (!string.IsNullOrEmpty(m.RoleDefinitionName) && _roleIdByName.TryGetValue(m.RoleDefinitionName!, out var id)) return id;
+        return null;
+    }
+
+    private bool SameRole(AzureRoleAssignment a, string? roleId, string? roleName)
+    {
+        if (roleId is not null && string.Equals(a.RoleDefinitionId, roleId, StringComparison.OrdinalIgnoreCase)) return true;
+        if (roleName is null) return false;
+        if (a.RoleDefinitionName is not null) return string.Equals(a.RoleDefinitionName, roleName, StringComparison.OrdinalIgnoreCase);
+        return roleId is null && _roles.TryGetValue(a.RoleDefinitionId, out var d) && string.Equals(d.RoleName, roleName, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>True when role a grants every permission of the designed role; null when either definition is unknown.</summary>
+    private bool? MorePrivileged(string actualId, string? designedId)
+    {
+        if (designedId is null || !_roles.TryGetValue(actualId, out var a) || !_roles.TryGetValue(designedId, out var d)) return null;
+        return AzureActionPattern.IsSuperset(a, d);
+    }
+
+    private string RoleName(AzureRoleAssignment a)
+        => a.RoleDefinitionName ?? (_roles.TryGetValue(a.RoleDefinitionId, out var d) ? d.RoleName : a.RoleDefinitionId);
+
+    private string DescribeAssignment(AzureRoleAssignment a)
+        => RoleName(a) + " at " + a.Scope + (a.System == AzureAssignmentSystem.CosmosSql ? " (Cosmos DB SQL)" : "")
+           + " for " + (a.PrincipalName ?? a.PrincipalRef ?? a.PrincipalId ?? "an unresolved principal");
+
+    private struct Problem { public ParityStatus Status; public string Actual; public string Reason; }
+
+    /// <summary>The keys (object ids and template references) under which the mapping's principal appears.</summary>
+    private HashSet<string> PrincipalKeys(AzRoleMapping m, out Problem problem)
+    {
+        problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "principal unknown", Reason = "" };
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (!string.IsNullOrEmpty(m.ObjectId)) keys.Add(m.ObjectId!.ToLowerInvariant());
+        var identityType = m.IdentityType ?? "";
+        if (identityType.IndexOf("User", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            var name = m.PrincipalName ?? "";
+            if (name.Length > 0)
+            {
+                var refKey = "user:" + name.ToLowerInvariant();
+                if (_byPrincipal.ContainsKey(refKey)) keys.Add(refKey);
+                if (_identitiesByName.TryGetValue(name, out var ids))
+                {
+                    keys.Add(refKey);
+                    foreach (var i in ids) if (i.PrincipalId is not null) keys.Add(i.PrincipalId);
+                }
+                foreach (var site in _state.Sites.Values)
+                    foreach (var u in site.UserAssignedIdentities)
+                        if (u.Value is not null && string.Equals(Json.LastSegment(u.Key), name, StringComparison.OrdinalIgnoreCase)) keys.Add(u.Value);
+            }
+            if (keys.Count == 0)
+            {
+                var why = _state.WhyUnreadable(AzureStateArea.UserAssignedIdentities, null);
+                problem = why is not null
+                    ? new Problem { Status = ParityStatus.Unverifiable, Actual = "identity not read", Reason = "The user-assigned identity " + name + " could not be resolved: " + why }
+                    : new Problem { Status = ParityStatus.Missing, Actual = "no user-assigned identity named " + name, Reason = "The designed identity does not exist, so neither does its access." };
+            }
+        }
+        else if (identityType.IndexOf("System", StringComparison.OrdinalIgnoreCase) >= 0
+                 || (string.IsNullOrEmpty(m.PrincipalType) || m.PrincipalType!.Equals("ServicePrincipal", StringComparison.OrdinalIgnoreCase)) && string.IsNullOrEmpty(m.ObjectId))
+        {
+            var app = m.FunctionAppName;
+            var refKey = "system:" + app.ToLowerInvariant();
+            var found = _state.Sites.TryGetValue(app, out var site);
+            // A template names the identity symbolically; a site known to have a system identity is a principal too.
+            if (_byPrincipal.ContainsKey(refKey) || (found && site!.IdentityType is not null && site.IdentityType.IndexOf("System", StringComparison.OrdinalIgnoreCase) >= 0)) keys.Add(refKey);
+            if (found && site!.PrincipalId is not null) keys.Add(site.PrincipalId);
+            if (keys.Count == 0)
+            {
+                var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
+                if (why is not null) problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "function app not read", Reason = "The function app " + app + " could not be read: " + why };
+                else if (site is null) problem = new Problem { Status = ParityStatus.Missing, Actual = "no function app named " + app, Reason = "The function app does not exist, so neither does its identity's access." };
+                else if (site.IdentityType is not null && site.IdentityType.IndexOf("System", StringComparison.OrdinalIgnoreCase) < 0)
+                    problem = new Problem { Status = ParityStatus.Missing, Actual = "identity type " + site.IdentityType, Reason = "The function app has no system-assigned identity, so it has none of the designed access." };
+                else problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "principal id unknown", Reason = "The function app's system-assigned identity has no principal id in the state." };
+            }
+        }
+        else
+        {
+            if (!string.IsNullOrEmpty(m.PrincipalName)) keys.Add("name:" + m.PrincipalName);
+            if (keys.Count == 0 || (string.IsNullOrEmpty(m.ObjectId) && !_byPrincipal.ContainsKey("name:" + m.PrincipalName)))
+            {
+                if (string.IsNullOrEmpty(m.ObjectId))
+                {
+                    keys.Clear();
+                    problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "principal unknown", Reason = "The principal " + (m.PrincipalName ?? "?") + " has no object id and the state names no such principal; set ObjectId (no directory read is made)." };
+                }
+            }
+        }
+        return keys;
+    }
+
+    // ---------- identities ----------
+
+    private IdentityParityResult CheckIdentity(AzRoleMapping m)
+    {
+        var expected = Describe(m);
+        var app = m.FunctionAppName;
+        var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
+        if (!_state.Sites.TryGetValue(app, out var site) || site.IdentityType is null)
+        {
+            if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "The function app could not be read: " + why);
+            return Result(m, ParityStatus.Missing, expected, "no function app named " + app, "The function app does not exist.");
+        }
+        var type = m.IdentityType ?? "SystemAssigned";
+        var actualType = site.IdentityType;
+        var actual = "identity type " + actualType + (site.UserAssignedIdentities.Count > 0 ? " with " + string.Join(", ", site.UserAssignedIdentities.Keys.Select(Json.LastSegment)) : "");
+        if (type.IndexOf("User", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            var name = m.PrincipalName ?? "";
+            var attached = site.UserAssignedIdentities.Keys.Any(k => string.Equals(Json.LastSegment(k), name, StringComparison.OrdinalIgnoreCase));
+            if (attached) return SiteResult(m, ParityStatus.Pass, expected, actual, "The user-assigned identity is attached.", site);
+            if (actualType.IndexOf("User", StringComparison.OrdinalIgnoreCase) < 0)
+                return SiteResult(m, ParityStatus.Drift, expected, actual, "Identity type differs: designed UserAssigned (" + name + "), found " + actualType + ".", site);
+            return SiteResult(m, ParityStatus.Missing, expected, actual, "The user-assigned identity " + name + " is not attached to the function app.", site);
+        }
+        if (actualType.IndexOf("System", StringComparison.OrdinalIgnoreCase) >= 0)
+            return SiteResult(m, ParityStatus.Pass, expected, actual + (site.PrincipalId is null ? "" : " (principal " + site.PrincipalId + ")"), "The system-assigned identity is enabled.", site);
+        return SiteResult(m, ParityStatus.Drift, expected, actual, "Identity type differs: designed SystemAssigned, found " + actualType + ".", site);
+    }
+
+    // ---------- authentication ----------
+
+    private IdentityParityResult CheckAuthentication(AzRoleMapping m)
+    {
+        var expected = Describe(m);
+        var app = m.FunctionAppName;
+        _state.Sites.TryGetValue(app, out var site);
+        var drift = new List<string>(); var unverifiable = new List<string>(); var passed = new List<string>(); var actual = new List<string>();
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in m.Settings) settings[kv.Key] = kv.Value;
+
+        if (settings.TryGetValue("authLevel", out var level))
+        {
+            var why = _state.WhyUnreadable(AzureStateArea.Functions, app);
+            if (why is not null) unverifiable.Add("authLevel: functions could not be read: " + why);
+            else if (site?.Functions is null) unverifiable.Add("authLevel: no function list for " + app);
+            else
+            {
+                settings.TryGetValue("functionName", out var only);
+                var http = site.Functions.Where(f => f.AuthLevel is not null && (only is null || f.Name.Equals(only, StringComparison.OrdinalIgnoreCase))).ToList();
+                if (http.Count == 0) drift.Add("authLevel: no HTTP-triggered function" + (only is null ? "" : " named " + only));
+                foreach (var f in http)
+                {
+                    actual.Add(f.Name + " authLevel " + f.AuthLevel);
+                    if (!string.Equals(f.AuthLevel, level, StringComparison.OrdinalIgnoreCase)) drift.Add("authLevel of " + f.Name + " is " + f.AuthLevel + ", designed " + level);
+                }
+                if (http.Count > 0 && drift.Count == 0) passed.Add("authLevel " + level);
+            }
+        }
+        var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction", "identityProvider" };
+        if (authKeys.Any(settings.ContainsKey))
+        {
+            var why = _state.WhyUnreadable(AzureStateArea.AuthSettings, app);
+            var auth = site?.Auth;
+            if (why is not null) unverifiable.Add("authentication could not be read: " + why);
+            else if (auth is null) unverifiable.Add("no authsettingsV2 for " + app + " in the state");
+            else
+            {
+                var on = auth.Enabled && auth.RequireAuthentication;
+                actual.Add("authentication " + (auth.Enabled ? "on" : "off") + ", requireAuthentication " + auth.RequireAuthentication.ToString().ToLowerInvariant());
+                if (settings.TryGetValue("requireAuthentication", out var req) && bool.TryParse(req, out var wantOn))
+                {
+                    if (wantOn != on) drift.Add("authentication is " + (on ? "required" : "not required (off or anonymous allowed)") + ", designed " + (wantOn ? "required" : "not required"));
+                    else passed.Add("requireAuthentication " + req);
+                }
+                if (settings.TryGetValue("identityProvider", out var provider))
+                {
+                    if (!provider.Equals("azureActiveDirectory", StringComparison.OrdinalIgnoreCase)) unverifiable.Add("identityProvider " + provider + " is not compared");
+                    else if (!auth.AzureActiveDirectoryEnabled) drift.Add("the Entra ID (azureActiveDirectory) provider is not enabled");
+                    else passed.Add("identityProvider azureActiveDirectory");
+                }
+                Compare("issuer", auth.Issuer is null ? Array.Empty<string>() : new[] { auth.Issuer }, settings, drift, unverifiable, passed, actual);
+                Compare("allowedAudiences", auth.AllowedAudiences, settings, drift, unverifiable, passed, actual);
+                Compare("allowedApplications", auth.AllowedApplications, settings, drift, unverifiable, passed, actual);
+                Compare("clientId", auth.ClientId is null ? Array.Empty<string>() : new[] { auth.ClientId }, settings, drift, unverifiable, passed, actual);
+                Compare("unauthenticatedClientAction", auth.UnauthenticatedClientAction is null ? Array.Empty<string>() : new[] { auth.UnauthenticatedClientAction }, settings, drift, unverifiable, passed, actual);
+            }
+        }
+        // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles, CORS) are not passed.
+        var unknown = settings.Keys.Where(k => !k.Equals("authLevel", StringComparison.OrdinalIgnoreCase) && !InformationalSettings.Contains(k) && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0) unverifiable.Add("not verifiable from the Azure resource state: " + string.Join(", ", unknown));
+        var actualText = actual.Count == 0 ? "not read" : string.Join("; ", actual);
+        if (drift.Count > 0) return SiteResult(m, ParityStatus.Drift, expected, actualText, "Configuration differs: " + string.Join("; ", drift) + "." + (unverifiable.Count > 0 ? " Also unverifiable: " + string.Join("; ", unverifiable) + "." : ""), site);
+        if (unverifiable.Count > 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, string.Join("; ", unverifiable) + ".", site);
+        if (passed.Count == 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, "The mapping names no authentication setting that can be checked.", site);
+        return SiteResult(m, ParityStatus.Pass, expected, actualText, "Matches: " + string.Join("; ", passed) + ".", site);
+    }
+
+    // Settings that describe the design rather than Azure state.
+    private static readonly HashSet<string> InformationalSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "functionName", "trigger", "credential", "grantedBy", "fromWildcard", "scopeResourceType", "proposedScopeLevel", "awsCondition", "hostingPlan", "sharedWith",
+    };
+
+    private static void Compare(string key, IReadOnlyList<string> actualValues, Dictionary<string, string> settings, List<string> drift, List<string> unverifiable, List<string> passed, List<string> actual)
+    {
+        if (!settings.TryGetValue(key, out var want)) return;
+        var wanted = Split(want);
+        var have = actualValues.Select(Norm).ToList();
+        actual.Add(key + " " + (have.Count == 0 ? "(none)" : string.Join(",", actualValues)));
+        if (have.Any(h => h.StartsWith("[", StringComparison.Ordinal)) && !have.SequenceEqual(wanted))
+        {
+            unverifiable.Add(key + " is a template expression that could not be resolved");
+            return;
+        }
+        var missing = wanted.Except(have).ToList();
+        var extra = have.Except(wanted).ToList();
+        if (missing.Count == 0 && extra.Count == 0) passed.Add(key);
+        else drift.Add(key + " differs" + (missing.Count > 0 ? ", missing " + string.Join(",", missing) : "") + (extra.Count > 0 ? ", extra " + string.Join(",", extra) : ""));
+    }
+
+    private static List<string> Split(string s) => s.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(Norm).Where(x => x.Length > 0).Distinct().ToList();
+    private static string Norm(string s) => s.Trim().TrimEnd('/').ToLowerInvariant();
+
+    // ---------- settings (trigger connections, platform settings) ----------
+
+    private IdentityParityResult CheckSettings(AzRoleMapping m)
+    {
+        var expected = Describe(m);
+        var names = new List<string>();
+        foreach (var kv in m.Settings)
+        {
+            var k = kv.Key;
+            // Keys that name app settings: the trigger's connection prefix, or settings written as KEY__property.
+            if (k.Equals("connection", StringComparison.OrdinalIgnoreCase) || k.Equals("connectionSetting", StringComparison.OrdinalIgnoreCase)
+                || k.EndsWith("SettingName", StringComparison.OrdinalIgnoreCase) || k.Equals("appSettingNames", StringComparison.OrdinalIgnoreCase))
+                names.AddRange(kv.Value.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
+            else if (k.IndexOf("__", StringComparison.Ordinal) > 0) names.Add(k);
+        }
+        if (names.Count == 0)
+            return Result(m, ParityStatus.Unverifiable, expected, "not checkable", "The settings (" + string.Join(", ", m.Settings.Keys) + ") name no app setting the state can show.");
+        var why = _state.WhyUnreadable(AzureStateArea.AppSettings, m.FunctionAppName);
+        _state.Sites.TryGetValue(m.FunctionAppName, out var site);
+        if (why is not null || site?.AppSettingNames is null)
+            return Result(m, ParityStatus.Unverifiable, expected, "not read", "App setting names could not be read: " + (why ?? "none for " + m.FunctionAppName));
+        var missing = names.Where(n => !site.AppSettingNames.Contains(n) && !site.AppSettingNames.Any(s => s.StartsWith(n + "__", StringComparison.OrdinalIgnoreCase))).ToList();
+        var actual = "app settings present: " + string.Join(", ", names.Except(missing));
+        return missing.Count == 0
+            ? SiteResult(m, ParityStatus.Pass, expected, actual, "The connection settings exist (values are not read).", site)
+            : SiteResult(m, ParityStatus.Missing, expected, actual, "Missing app settings: " + string.Join(", ", missing) + ".", site);
+    }
+
+    // ---------- unexpected access ----------
+
+    private IEnumerable<IdentityParityResult> FindExcess(string app, List<AzRoleMapping> mappings)
+    {
+        var first = mappings[0];
+        _state.Sites.TryGetValue(app, out var site);
+        var why = _state.WhyUnreadable(AzureStateArea.RoleAssignments, app);
+        if (why is not null)
+        {
+            yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no access beyond the design", "not read",
+                "Unexpected access could not be checked: role assignments could not be read: " + why, null);
+            yield break;
+        }
+        // The app's own identities: system-assigned, attached user-assigned, and designed user-assigned ones.
+        var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        keys["system:" + app.ToLowerInvariant()] = app + " (system-assigned)";
+        if (site?.PrincipalId is not null) keys[site.PrincipalId] = app + " (system-assigned)";
+        var designedIdentities = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var m in mappings)
+            if ((m.IdentityType ?? "").IndexOf("User", StringComparison.OrdinalIgnoreCase) >= 0 && !string.IsNullOrEmpty(m.PrincipalName)) designedIdentities.Add(m.PrincipalName!);
+        if (site is not null)
+            foreach (var u in site.UserAssignedIdentities)
+            {
+                var n = Json.LastSegment(u.Key);
+                keys["user:" + n] = n + " (user-assigned)";
+                if (u.Value is not null) keys[u.Value] = n + " (user-assigned)";
+                if (!designedIdentities.Contains(n))
+                    yield return Unexpected(first, ParityStatus.Excess, MappingKind.ManagedIdentity, "only designed identities attached", "user-assigned identity " + n + " attached",
+                        "The identity " + n + " is attached to the function app but no mapping designs it: the code can use all of its access.", site.Id, site.Source, n);
+            }
+        foreach (var n in designedIdentities)
+        {
+            keys["user:" + n.ToLowerInvariant()] = n + " (user-assigned)";
+            if (_identitiesByName.TryGetValue(n, out var ids)) foreach (var i in ids) if (i.PrincipalId is not null) keys[i.PrincipalId] = n + " (user-assigned)";
+        }
+        var reported = new HashSet<AzureRoleAssignment>();
+        foreach (var k in keys)
+        {
+            if (!_byPrincipal.TryGetValue(k.Key, out var list)) continue;
+            foreach (var a in list)
+            {
+                if (_consumed.Contains(a) || !reported.Add(a)) continue;
+                var status = a.HasUnresolvedToken ? ParityStatus.Unverifiable : ParityStatus.Excess;
+                yield return Unexpected(first, status, MappingKind.RoleAssignment, "no access beyond the design for " + k.Value, DescribeAssignment(a),
+                    a.HasUnresolvedToken ? "An assignment to the function's identity holds an unresolved template expression." : "No AWS grant justifies this access of the function's identity " + k.Value + ".", a.Id, a.Source, k.Value, a);
+            }
+        }
+        if (!_options.CheckCallerAccess) yield break;
+        if (site is null || string.IsNullOrEmpty(site.Id))
+        {
+            yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", "function app resource id unknown",
+                "Callers who can list the function app's keys (invoke access) could not be checked: the state holds no resource id for " + app + ".", null, Surface: IdentitySurface.People);
+            yield break;
+        }
+        // Callers: anyone who can list the app's keys can invoke it.
+        var designedCallers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var m in mappings)
+        {
+            if (!string.IsNullOrEmpty(m.ObjectId)) designedCallers.Add(m.ObjectId!);
+            if (!string.IsNullOrEmpty(m.PrincipalName)) designedCallers.Add(m.PrincipalName!);
+        }
+        foreach (var a in CoveringAssignments(site.Id))
+        {
+            if (a.System != AzureAssignmentSystem.Rbac || _consumed.Contains(a) || reported.Contains(a)) continue;
+            if ((a.PrincipalId is not null && (keys.ContainsKey(a.PrincipalId) || designedCallers.Contains(a.PrincipalId))) || (a.PrincipalName is not null && designedCallers.Contains(a.PrincipalName))) continue;
+            var invoke = InvokeAction(a.RoleDefinitionId, out var known);
+            if (!known)
+            {
+                reported.Add(a);
+                yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", DescribeAssignment(a),
+                    "The role definition " + a.RoleDefinitionId + " could not be read, so it is unknown whether it can list the function app's keys (invoke access).", a.Id, a.Source, a.PrincipalName ?? a.PrincipalId, a);
+            }
+            else if (invoke is not null)
+            {
+                reported.Add(a);
+                yield return Unexpected(first, ParityStatus.Excess, MappingKind.RoleAssignment, "no caller beyond the design", DescribeAssignment(a),
+                    "This principal can list the function app's keys (" + invoke + "), which is invoke access no AWS grant justifies.", a.Id, a.Source, a.PrincipalName ?? a.PrincipalId, a, Surface: IdentitySurface.People);
+            }
+        }
+    }
+
+    private IEnumerable<AzureRoleAssignment> CoveringAssignments(string siteId)
+    {
+        var scope = Scopes.Normalize(siteId);
+        while (true)
+        {
+            if (_byScope.TryGetValue(scope, out var list)) foreach (var a in list) yield return a;
+            if (scope == "/") break;
+            scope = Scopes.Parent(scope);
+        }
+        foreach (var a in _managementGroupAssignments) yield return a; // hierarchy unknown: assumed to cover
+    }
+
+    private string? InvokeAction(string roleId, out bool known)
+    {
+        if (_roles.TryGetValue(roleId, out var def))
+        {
+            known = true;
+            if (!_invokeCache.TryGetValue(roleId, out var cached)) _invokeCache[roleId] = cached = AzureActionPattern.InvokeAction(def);
+            return cached;
+        }
+        if (KnownInvokeRoles.ContainsKey(roleId)) { known = true; return "Microsoft.Web/sites/host/listkeys/action"; }
+        if (KnownNonInvokeRoles.Contains(roleId)) { known = true; return null; }
+        known = false;
+        return null;
+    }
+
+    // ---------- results ----------
+
+    private static string Describe(AzRoleMapping m) => m.Kind switch
+    {
+        MappingKind.ManagedIdentity => (m.IdentityType ?? "SystemAssigned") + " identity" + (string.IsNullOrEmpty(m.PrincipalName) ? "" : " " + m.PrincipalName) + " on " + m.FunctionAppName,
+        MappingKind.Authentication => string.Join("; ", m.Settings.Select(kv => kv.Key + "=" + kv.Value)),
+        _ when !string.IsNullOrEmpty(m.RoleDefinitionName) || !string.IsNullOrEmpty(m.RoleDefinitionId)
+            => (m.RoleDefinitionName ?? m.RoleDefinitionId) + " at " + m.Scope + " for " + (m.PrincipalName ?? m.ObjectId ?? "?"),
+        _ => string.IsNullOrEmpty(m.AzureFeature) ? string.Join("; ", m.Settings.Select(kv => kv.Key + "=" + kv.Value)) : m.AzureFeature,
+    };
+
+    private static IdentityParityResult Result(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureRoleAssignment? a = null) => new()
+    {
+        MappingId = m.MappingId,
+        FunctionName = m.FunctionName,
+        FunctionAppName = m.FunctionAppName,
+        Surface = m.Surface,
+        Kind = m.Kind,
+        Status = status,
+        Expected = expected,
+        Actual = actual,
+        Reason = reason,
+        RoleDefinitionName = m.RoleDefinitionName,
+        Scope = m.Scope,
+        ObjectId = a?.PrincipalId ?? m.ObjectId,
+        PrincipalName = m.PrincipalName,
+        ActualId = a?.Id,
+        ActualSource = a?.Source,
+    };
+
+    private static IdentityParityResult SiteResult(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureSite? site) => new()
+    {
+        MappingId = m.MappingId,
+        FunctionName = m.FunctionName,
+        FunctionAppName = m.FunctionAppName,
+        Surface = m.Surface,
+        Kind = m.Kind,
+        Status = status,
+        Expected = expected,
+        Actual = actual,
+        Reason = reason,
+        ObjectId = site?.PrincipalId ?? m.ObjectId,
+        PrincipalName = m.PrincipalName,
+        ActualId = site?.Id,
+        ActualSource = m.Kind == MappingKind.Authentication ? site?.Auth?.Source ?? site?.Source : site?.Source,
+    };
+
+    private IdentityParityResult Unexpected(AzRoleMapping first, ParityStatus status, MappingKind kind, string expected, string actual, string reason, string? actualId,
+        SourceLocation? source = null, string? principal = null, AzureRoleAssignment? a = null, IdentitySurface Surface = IdentitySurface.Workload) => new()
+    {
+        MappingId = null,
+        FunctionName = first.FunctionName,
+        FunctionAppName = first.FunctionAppName,
+        Surface = Surface,
+        Kind = kind,
+        Status = status,
+        Expected = expected,
+        Actual = actual,
+        Reason = reason,
+        RoleDefinitionName = a is null ? null : RoleName(a),
+        Scope = a?.Scope,
+        ObjectId = a?.PrincipalId,
+        PrincipalName = principal,
+        ActualId = actualId,
+        ActualSource = source,
+    };
+}

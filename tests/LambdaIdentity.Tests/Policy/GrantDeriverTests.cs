@@ -1,0 +1,152 @@
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Model;
+using Xunit;
+using static LambdaIdentity.Tests.Policy.P;
+
+namespace LambdaIdentity.Tests.Policy;
+
+public sealed class GrantDeriverTests
+{
+    private static ExecutionRole Role(PolicyDocument? boundary, params PolicyDocument[] policies)
+        => new() { RoleArn = "arn:aws:iam::111122223333:role/fn", RoleName = "fn", Policies = policies, PermissionsBoundary = boundary };
+
+    [Fact]
+    public void ExpandsWildcardsToConcreteActionsWithAccessLevels()
+    {
+        var p = Doc("{'Version':'2012-10-17','Statement':[{'Sid':'Read','Effect':'Allow','Action':['s3:Get*','s3:ListBucket'],'Resource':['arn:aws:s3:::data','arn:aws:s3:::data/*']}]}", name: "s3");
+        var grants = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        var get = Assert.Single(grants, g => g.Action == "s3:GetObject");
+        Assert.Equal(AccessLevel.Read, get.AccessLevel);
+        Assert.Equal("s3", get.Service);
+        Assert.True(get.FromWildcard);
+        Assert.Equal(new[] { "arn:aws:s3:::data", "arn:aws:s3:::data/*" }, get.Resources);
+        Assert.Equal(new[] { "s3#Read" }, get.GrantedBy);
+        var list = Assert.Single(grants, g => g.Action == "s3:ListBucket");
+        Assert.False(list.FromWildcard);
+        Assert.Equal(AccessLevel.List, list.AccessLevel);
+        Assert.DoesNotContain(grants, g => g.Action == "s3:PutObject");
+    }
+
+    [Fact]
+    public void UnknownActionsAreKeptNotDropped()
+    {
+        var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'newsvc:DoThing','Resource':'*'}}");
+        var g = Assert.Single(GrantDeriver.Default.Derive(Role(null, p), EngineContext.None));
+        Assert.Equal("newsvc:DoThing", g.Action);
+        Assert.Equal(AccessLevel.Unknown, g.AccessLevel);
+    }
+
+    [Fact]
+    public void DenyRemovesActionsAndExcludesResources()
+    {
+        var p = Doc(@"{'Version':'2012-10-17','Statement':[
+            {'Effect':'Allow','Action':['s3:GetObject','s3:PutObject','s3:DeleteObject'],'Resource':'arn:aws:s3:::data/*'},
+            {'Sid':'NoDelete','Effect':'Deny','Action':'s3:DeleteObject','Resource':'*'},
+            {'Sid':'NoSecrets','Effect':'Deny','Action':'s3:GetObject','Resource':'arn:aws:s3:::data/secret/*'},
+            {'Sid':'OnlyTls','Effect':'Deny','Action':'s3:PutObject','Resource':'*','Condition':{'Bool':{'aws:SecureTransport':'false'}}}]}", name: "p");
+        var grants = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        Assert.DoesNotContain(grants, g => g.Action == "s3:DeleteObject");
+        var get = Assert.Single(grants, g => g.Action == "s3:GetObject");
+        Assert.Equal(new[] { "arn:aws:s3:::data/secret/*" }, get.ExcludedResources);
+        Assert.Equal(new[] { "p#NoSecrets" }, get.DeniedBy);
+        var put = Assert.Single(grants, g => g.Action == "s3:PutObject");
+        Assert.True(put.IsConditionallyDenied);
+        Assert.Equal(new[] { "p#OnlyTls" }, put.DeniedBy);
+    }
+
+    [Fact]
+    public void BoundaryLimitsActionsAndResources()
+    {
+        var admin = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':['s3:*','sqs:SendMessage'],'Resource':'*'}}", PolicyKind.Managed, "wide");
+        var boundary = Doc("{'Version':'2012-10-17','Statement':{'Sid':'B','Effect':'Allow','Action':'s3:GetObject','Resource':'arn:aws:s3:::data/*'}}", PolicyKind.PermissionsBoundary, "boundary");
+        var grants = GrantDeriver.Default.Derive(Role(boundary, admin), EngineContext.None);
+        var g = Assert.Single(grants);
+        Assert.Equal("s3:GetObject", g.Action);
+        Assert.Equal(new[] { "arn:aws:s3:::data/*" }, g.Resources);
+        Assert.Contains("boundary#B", g.GrantedBy);
+    }
+
+    [Fact]
+    public void RolesWithTheSameDocumentsShareOneResultButABoundaryStillApplies()
+    {
+        var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':['s3:*','sqs:*'],'Resource':'*'}}", PolicyKind.Managed, "shared");
+        var boundary = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'sqs:*','Resource':'*'}}", PolicyKind.PermissionsBoundary, "b");
+        var a = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        var b = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        var bounded = GrantDeriver.Default.Derive(Role(boundary, p), EngineContext.None);
+        Assert.Same(a, b);
+        Assert.Contains(a, g => g.Service == "s3");
+        Assert.DoesNotContain(bounded, g => g.Service == "s3");
+        Assert.Equal(a.Count(g => g.Service == "sqs"), bounded.Count);
+    }
+
+    [Fact]
+    public void NotActionAllowGrantsEveryOtherCatalogAction()
+    {
+        var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','NotAction':['iam:*','sts:*'],'Resource':'*'}}");
+        var grants = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        Assert.DoesNotContain(grants, g => g.Service is "iam" or "sts");
+        Assert.Contains(grants, g => g.Action == "lambda:InvokeFunction" && g.FromWildcard);
+    }
+
+    [Fact]
+    public void ResolvesAwsManagedPoliciesAndReportsUnresolvedOnes()
+    {
+        var readOnly = new PolicyDocument { PolicyName = "ReadOnlyAccess", PolicyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess", Kind = PolicyKind.Managed, IsUnresolved = true };
+        var missing = new PolicyDocument { PolicyName = "AWSLambdaNoSuchPolicy", PolicyArn = "arn:aws:iam::aws:policy/AWSLambdaNoSuchPolicy", Kind = PolicyKind.Managed, IsUnresolved = true };
+        var errors = new ErrorCollector();
+        var grants = GrantDeriver.Default.Derive(Role(null, readOnly, missing), new EngineContext(errors));
+        Assert.Contains(grants, g => g.Action == "s3:GetObject" && g.GrantedBy.Any(r => r.StartsWith("ReadOnlyAccess#")));
+        Assert.All(grants, g => Assert.True(g.IsIncomplete));
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("ManagedPolicyUnresolved", e.ErrorId);
+        Assert.Equal("arn:aws:iam::aws:policy/AWSLambdaNoSuchPolicy", e.Target);
+    }
+
+    [Fact]
+    public void GrantsOfEveryRoleInRealAuthorizationDetailsAgreeWithTheEvaluator()
+    {
+        var evaluator = new PolicyEvaluator();
+        var checkedGrants = 0;
+        foreach (var file in Directory.GetFiles(TestPaths.Shared("authz-details"), "*.json"))
+        {
+            foreach (var role in AuthzRoles.Read(file))
+            {
+                var errors = new ErrorCollector();
+                var grants = GrantDeriver.Default.Derive(role, new EngineContext(errors));
+                Assert.True(errors.Errors.All(e => e.ErrorId == "ManagedPolicyUnresolved"), string.Join("; ", errors.Errors));
+                Assert.All(grants, g => Assert.NotEmpty(g.Resources));
+                var set = new PolicySet
+                {
+                    IdentityPolicies = role.Policies.Select(GrantDeriver.Default.ResolveManaged).ToList(),
+                    PermissionsBoundary = role.PermissionsBoundary is { } b ? GrantDeriver.Default.ResolveManaged(b) : null,
+                };
+                var account = PolicyEvaluator.AccountOf(role.RoleArn)!;
+                // Every unconditional grant is allowed by the evaluator on a resource it names.
+                var plain = grants.Where(g => g.Conditions.Count == 0 && !g.IsConditionallyDenied && g.ExcludedResources.Count == 0 && !g.Resources[0].Contains("${")).ToList();
+                foreach (var g in plain.Where((_, i) => i % Math.Max(1, plain.Count / 300) == 0))
+                {
+                    var resource = Concretize(g.Resources[0], account);
+                    var d = evaluator.Evaluate(new AccessRequest { PrincipalArn = role.RoleArn, Action = g.Action, Resource = resource }, set);
+                    Assert.True(d.Decision == Decision.Allow, $"{role.RoleArn} {g.Action} on {resource}: {d.Decision} ({d.Reason})");
+                    checkedGrants++;
+                }
+                // Every allowed action without a grant is one the evaluator does not allow.
+                var granted = grants.Select(g => g.Action).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                foreach (var s in set.IdentityPolicies.SelectMany(p => p.Statement).Where(s => s.Effect == "Allow" && s.Condition.Count == 0 && s.Resource.Count == 1 && s.Resource[0] == "*"))
+                    foreach (var a in s.Action.Where(a => !Wildcard.HasWildcard(a) && !granted.Contains(a)))
+                        Assert.NotEqual(Decision.Allow, evaluator.Evaluate(new AccessRequest { PrincipalArn = role.RoleArn, Action = a, Resource = "arn:aws:s3:::x" }, set).Decision);
+            }
+        }
+        Assert.True(checkedGrants > 1000, checkedGrants.ToString());
+    }
+
+    private static string Concretize(string pattern, string account)
+    {
+        if (pattern == "*") return "arn:aws:s3:::any-bucket/any-key";
+        var parts = pattern.Split(':', 6);
+        if (parts.Length == 6 && Wildcard.HasWildcard(parts[4])) parts[4] = account;
+        return string.Join(":", parts).Replace('*', 'x').Replace('?', 'x');
+    }
+}

@@ -1,0 +1,189 @@
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Model;
+using Xunit;
+using static LambdaIdentity.Tests.Policy.P;
+
+namespace LambdaIdentity.Tests.Policy;
+
+/// <summary>Vectors from AWS's "Policy evaluation logic" documentation.</summary>
+public sealed class PolicyEvaluatorTests
+{
+    private const string Role = "arn:aws:iam::111122223333:role/app";
+    private const string OtherRole = "arn:aws:iam::444455556666:role/partner";
+    private static readonly PolicyEvaluator E = new();
+
+    private static AccessDecision Eval(string action, string resource, PolicySet set, string principal = Role, RequestContext? ctx = null)
+        => E.Evaluate(new AccessRequest { PrincipalArn = principal, Action = action, Resource = resource, Context = ctx ?? new RequestContext() }, set);
+
+    private static readonly PolicyDocument S3Read = Doc("{'Version':'2012-10-17','Statement':[{'Sid':'Read','Effect':'Allow','Action':['s3:GetObject','s3:ListBucket'],'Resource':['arn:aws:s3:::data','arn:aws:s3:::data/*']}]}", name: "s3read");
+
+    [Fact]
+    public void NothingAllowsIsImplicitDeny()
+    {
+        var d = Eval("s3:GetObject", "arn:aws:s3:::data/a", new PolicySet());
+        Assert.Equal(Decision.ImplicitDeny, d.Decision);
+        Assert.Empty(d.DecidingStatements);
+    }
+
+    [Fact]
+    public void IdentityAllowWithinAccountAllowsAndNamesTheStatement()
+    {
+        var d = Eval("s3:getobject", "arn:aws:s3:::data/x/y.txt", new PolicySet { IdentityPolicies = new[] { S3Read } });
+        Assert.Equal(Decision.Allow, d.Decision);
+        Assert.Equal("s3read#Read", Assert.Single(d.DecidingStatements).Ref);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:PutObject", "arn:aws:s3:::data/x", new PolicySet { IdentityPolicies = new[] { S3Read } }).Decision);
+        // Resources match case-sensitively.
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::DATA/x", new PolicySet { IdentityPolicies = new[] { S3Read } }).Decision);
+    }
+
+    [Fact]
+    public void ExplicitDenyWinsOverEveryAllow()
+    {
+        var deny = Doc("{'Version':'2012-10-17','Statement':{'Sid':'NoSecrets','Effect':'Deny','Action':'s3:*','Resource':'arn:aws:s3:::data/secret/*'}}", name: "guard");
+        var resource = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':{'AWS':'" + Role + "'},'Action':'s3:GetObject','Resource':'arn:aws:s3:::data/*'}}", PolicyKind.Resource, "bucket");
+        var d = Eval("s3:GetObject", "arn:aws:s3:::data/secret/k", new PolicySet { IdentityPolicies = new[] { S3Read, deny }, ResourcePolicy = resource });
+        Assert.Equal(Decision.ExplicitDeny, d.Decision);
+        Assert.Equal("guard#NoSecrets", Assert.Single(d.DecidingStatements).Ref);
+        Assert.Equal(Decision.Allow, Eval("s3:GetObject", "arn:aws:s3:::data/public/k", new PolicySet { IdentityPolicies = new[] { S3Read, deny } }).Decision);
+    }
+
+    [Fact]
+    public void PermissionsBoundaryIntersectsWithIdentityPolicy()
+    {
+        var admin = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'*','Resource':'*'}}", PolicyKind.Managed, "AdministratorAccess");
+        var boundary = Doc("{'Version':'2012-10-17','Statement':{'Sid':'OnlyS3','Effect':'Allow','Action':'s3:*','Resource':'*'}}", PolicyKind.PermissionsBoundary, "boundary");
+        var set = new PolicySet { IdentityPolicies = new[] { admin }, PermissionsBoundary = boundary };
+        var ok = Eval("s3:PutObject", "arn:aws:s3:::data/k", set);
+        Assert.Equal(Decision.Allow, ok.Decision);
+        Assert.Contains(ok.DecidingStatements, s => s.Ref == "boundary#OnlyS3");
+        var no = Eval("iam:CreateUser", "arn:aws:iam::111122223333:user/x", set);
+        Assert.Equal(Decision.ImplicitDeny, no.Decision);
+        Assert.Contains("boundary", no.Reason);
+        // The boundary alone grants nothing.
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:PutObject", "arn:aws:s3:::data/k", new PolicySet { PermissionsBoundary = boundary }).Decision);
+    }
+
+    [Fact]
+    public void NotActionWithAllowAllowsEverythingElse()
+    {
+        var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','NotAction':'iam:*','Resource':'*'}}");
+        var set = new PolicySet { IdentityPolicies = new[] { p } };
+        Assert.Equal(Decision.Allow, Eval("s3:GetObject", "arn:aws:s3:::b/k", set).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("iam:CreateUser", "arn:aws:iam::111122223333:user/x", set).Decision);
+    }
+
+    [Fact]
+    public void CrossAccountNeedsBothIdentityAndResourcePolicy()
+    {
+        var identity = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'sqs:SendMessage','Resource':'arn:aws:sqs:us-east-1:111122223333:jobs'}}", name: "partner-send");
+        var queue = Doc("{'Version':'2012-10-17','Statement':{'Sid':'Partner','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},'Action':'sqs:SendMessage','Resource':'arn:aws:sqs:us-east-1:111122223333:jobs'}}", PolicyKind.Resource, "queue");
+        const string q = "arn:aws:sqs:us-east-1:111122223333:jobs";
+        var both = Eval("sqs:SendMessage", q, new PolicySet { IdentityPolicies = new[] { identity }, ResourcePolicy = queue }, OtherRole);
+        Assert.Equal(Decision.Allow, both.Decision);
+        Assert.True(both.IsCrossAccount);
+        Assert.Contains(both.DecidingStatements, s => s.Ref == "queue#Partner");
+        Assert.Equal(Decision.ImplicitDeny, Eval("sqs:SendMessage", q, new PolicySet { IdentityPolicies = new[] { identity } }, OtherRole).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("sqs:SendMessage", q, new PolicySet { ResourcePolicy = queue }, OtherRole).Decision);
+    }
+
+    [Fact]
+    public void SameAccountResourcePolicyNamingThePrincipalSufficesButAccountRootDoesNot()
+    {
+        var named = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':{'AWS':'" + Role + "'},'Action':'lambda:InvokeFunction','Resource':'*'}}", PolicyKind.Resource, "fn");
+        var root = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':{'AWS':'111122223333'},'Action':'lambda:InvokeFunction','Resource':'*'}}", PolicyKind.Resource, "fn");
+        const string fn = "arn:aws:lambda:us-east-1:111122223333:function:f";
+        Assert.Equal(Decision.Allow, Eval("lambda:InvokeFunction", fn, new PolicySet { ResourcePolicy = named }).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("lambda:InvokeFunction", fn, new PolicySet { ResourcePolicy = root }).Decision);
+        // A role session matches a policy naming its role.
+        Assert.Equal(Decision.Allow, Eval("lambda:InvokeFunction", fn, new PolicySet { ResourcePolicy = named }, "arn:aws:sts::111122223333:assumed-role/app/s1").Decision);
+    }
+
+    [Fact]
+    public void ServiceControlPoliciesMustAllow()
+    {
+        var scp = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':['s3:*'],'Resource':'*'}}", PolicyKind.ServiceControl, "scp");
+        var admin = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'*','Resource':'*'}}");
+        var set = new PolicySet { IdentityPolicies = new[] { admin }, ServiceControlPolicies = new[] { scp } };
+        Assert.Equal(Decision.Allow, Eval("s3:GetObject", "arn:aws:s3:::b/k", set).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("ec2:RunInstances", "*", set).Decision);
+    }
+
+    [Fact]
+    public void ConditionsWithMissingKeysIfExistsAndSetOperators()
+    {
+        var p = Doc(@"{'Version':'2012-10-17','Statement':[
+            {'Sid':'Ip','Effect':'Allow','Action':'s3:GetObject','Resource':'*','Condition':{'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}}},
+            {'Sid':'TagsIfExists','Effect':'Allow','Action':'s3:PutObject','Resource':'*','Condition':{'StringEqualsIfExists':{'aws:RequestTag/team':'blue'}}},
+            {'Sid':'AllTags','Effect':'Allow','Action':'s3:PutObjectTagging','Resource':'*','Condition':{'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']}}},
+            {'Sid':'AnyTag','Effect':'Allow','Action':'s3:DeleteObjectTagging','Resource':'*','Condition':{'ForAnyValue:StringEquals':{'aws:TagKeys':['team','env']}}}]}");
+        var set = new PolicySet { IdentityPolicies = new[] { p } };
+        // A condition on a key absent from the request is false.
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::b/k", set).Decision);
+        Assert.Equal(Decision.Allow, Eval("s3:GetObject", "arn:aws:s3:::b/k", set, ctx: new RequestContext().Set("aws:SourceIp", "203.0.113.9")).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::b/k", set, ctx: new RequestContext().Set("aws:SourceIp", "198.51.100.1")).Decision);
+        // IfExists: absent key passes, present key must match.
+        Assert.Equal(Decision.Allow, Eval("s3:PutObject", "arn:aws:s3:::b/k", set).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:PutObject", "arn:aws:s3:::b/k", set, ctx: new RequestContext().Set("aws:RequestTag/team", "red")).Decision);
+        // ForAllValues: every value must be in the set; an absent key is true.
+        Assert.Equal(Decision.Allow, Eval("s3:PutObjectTagging", "*", set, ctx: new RequestContext().Set("aws:TagKeys", "team", "env")).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:PutObjectTagging", "*", set, ctx: new RequestContext().Set("aws:TagKeys", "team", "owner")).Decision);
+        Assert.Equal(Decision.Allow, Eval("s3:PutObjectTagging", "*", set).Decision);
+        // ForAnyValue: one value suffices; an absent key is false.
+        Assert.Equal(Decision.Allow, Eval("s3:DeleteObjectTagging", "*", set, ctx: new RequestContext().Set("aws:TagKeys", "owner", "env")).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:DeleteObjectTagging", "*", set).Decision);
+    }
+
+    [Fact]
+    public void DenyWithNegatedConditionAppliesWhenKeyIsMissing()
+    {
+        var p = Doc(@"{'Version':'2012-10-17','Statement':[
+            {'Effect':'Allow','Action':'s3:*','Resource':'*'},
+            {'Sid':'OnlyFromVpce','Effect':'Deny','Action':'s3:*','Resource':'*','Condition':{'StringNotEquals':{'aws:SourceVpce':'vpce-1a2b'}}}]}");
+        var set = new PolicySet { IdentityPolicies = new[] { p } };
+        Assert.Equal(Decision.ExplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::b/k", set).Decision);
+        Assert.Equal(Decision.Allow, Eval("s3:GetObject", "arn:aws:s3:::b/k", set, ctx: new RequestContext().Set("aws:SourceVpce", "vpce-1a2b")).Decision);
+    }
+
+    [Fact]
+    public void PolicyVariablesResolveFromTheRequest()
+    {
+        var p = Doc(@"{'Version':'2012-10-17','Statement':[
+            {'Effect':'Allow','Action':'s3:GetObject','Resource':'arn:aws:s3:::home/${aws:username}/*'},
+            {'Effect':'Allow','Action':'s3:PutObject','Resource':'arn:aws:s3:::teams/${aws:PrincipalTag/team}/*'},
+            {'Effect':'Allow','Action':'s3:DeleteObject','Resource':'arn:aws:s3:::literal/${*}'}]}");
+        var set = new PolicySet { IdentityPolicies = new[] { p } };
+        const string user = "arn:aws:iam::111122223333:user/alice";
+        Assert.Equal(Decision.Allow, Eval("s3:GetObject", "arn:aws:s3:::home/alice/notes", set, user).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::home/bob/notes", set, user).Decision);
+        Assert.Equal(Decision.Allow, Eval("s3:PutObject", "arn:aws:s3:::teams/blue/x", set, ctx: new RequestContext().Set("aws:PrincipalTag/team", "blue")).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:PutObject", "arn:aws:s3:::teams/blue/x", set).Decision);
+        // ${*} is a literal asterisk, not a wildcard.
+        Assert.Equal(Decision.Allow, Eval("s3:DeleteObject", "arn:aws:s3:::literal/*", set).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:DeleteObject", "arn:aws:s3:::literal/abc", set).Decision);
+        // Version 2008-10-17 does not substitute: the variable is literal text.
+        var old = Doc("{'Version':'2008-10-17','Statement':{'Effect':'Allow','Action':'s3:GetObject','Resource':'arn:aws:s3:::home/${aws:username}/*'}}");
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::home/alice/notes", new PolicySet { IdentityPolicies = new[] { old } }, user).Decision);
+    }
+
+    [Fact]
+    public void UnresolvedPolicyMakesTheDecisionIncomplete()
+    {
+        var unresolved = new PolicyDocument { PolicyName = "Missing", PolicyArn = "arn:aws:iam::aws:policy/Missing", Kind = PolicyKind.Managed, IsUnresolved = true };
+        var d = Eval("s3:GetObject", "arn:aws:s3:::data/k", new PolicySet { IdentityPolicies = new[] { S3Read, unresolved } });
+        Assert.True(d.IsIncomplete);
+        Assert.Equal("arn:aws:iam::aws:policy/Missing", Assert.Single(d.UnresolvedPolicies));
+    }
+
+    [Fact]
+    public void AwsManagedPoliciesGivenByArnAreResolvedAndARoleIsSimulatedWithItsOwnPolicies()
+    {
+        var readOnly = new PolicyDocument { PolicyName = "ReadOnlyAccess", PolicyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess", Kind = PolicyKind.Managed, IsUnresolved = true };
+        var role = new ExecutionRole { RoleArn = Role, RoleName = "app", Policies = new[] { readOnly } };
+        var d = AccessSimulator.Simulate(new AccessSimulation { Role = role, Action = "s3:GetObject", Resource = "arn:aws:s3:::data/k" }, LambdaIdentity.Core.EngineContext.None);
+        Assert.Equal(Decision.Allow, d.Decision);
+        Assert.False(d.IsIncomplete);
+        Assert.Equal(Role, d.PrincipalArn);
+        Assert.StartsWith("ReadOnlyAccess#", d.DecidingStatements[0].Ref);
+        Assert.Equal(Decision.ImplicitDeny, AccessSimulator.Simulate(new AccessSimulation { Role = role, Action = "s3:PutObject", Resource = "arn:aws:s3:::data/k" }, LambdaIdentity.Core.EngineContext.None).Decision);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using LambdaIdentity.Cli;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Policy;
+
+public sealed class SimulateVerbTests
+{
+    private static string F(string name) => Path.Combine(TestPaths.Fixtures, "policy", name);
+    private const string Role = "arn:aws:iam::111122223333:role/app";
+
+    private static (int Code, JsonElement Decision, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        var code = Program.Run(new[] { "simulate" }.Concat(args).Concat(new[] { "--format", "json" }).ToArray(), o, e, new StringReader(""));
+        using var doc = JsonDocument.Parse(o.ToString());
+        return (code, doc.RootElement[0].Clone(), e.ToString());
+    }
+
+    [Fact]
+    public void AllowsAndNamesTheDecidingStatement()
+    {
+        var (code, d, _) = Run("--policy", F("iam-get-role-policy-s3-read.json"), "--principal", Role, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::data/report.csv");
+        Assert.Equal(0, code);
+        Assert.Equal("Allow", d.GetProperty("Decision").GetString());
+        Assert.Equal("iam-get-role-policy-s3-read#ReadData", d.GetProperty("DecidingStatements")[0].GetProperty("Ref").GetString());
+    }
+
+    [Fact]
+    public void ExplicitDenyAndBoundaryAndMultiValuedContext()
+    {
+        Assert.Equal("ExplicitDeny", Run("--policy", F("iam-get-role-policy-s3-read.json"), "--principal", Role, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::data/secret/k").Decision.GetProperty("Decision").GetString());
+        var tagged = new[] { "--policy", F("iam-get-role-policy-s3-read.json"), "--principal", Role, "--action", "s3:PutObject", "--resource", "arn:aws:s3:::data/k" };
+        Assert.Equal("Allow", Run(tagged.Concat(new[] { "--context", "aws:TagKeys=team", "--context", "aws:TagKeys=env" }).ToArray()).Decision.GetProperty("Decision").GetString());
+        Assert.Equal("ImplicitDeny", Run(tagged.Concat(new[] { "--context", "aws:TagKeys=team", "--context", "aws:TagKeys=owner" }).ToArray()).Decision.GetProperty("Decision").GetString());
+        // The read-only boundary stops the write the identity policy allows.
+        var bounded = Run(tagged.Concat(new[] { "--boundary", F("iam-boundary-read-only.json"), "--context", "aws:TagKeys=team" }).ToArray()).Decision;
+        Assert.Equal("ImplicitDeny", bounded.GetProperty("Decision").GetString());
+        Assert.Contains("boundary", bounded.GetProperty("Reason").GetString());
+    }
+
+    [Fact]
+    public void CrossAccountTakesAccountsFromPrincipalAndResource()
+    {
+        var args = new[] { "--policy", "arn:aws:iam::aws:policy/ReadOnlyAccess", "--resource-policy", F("s3-get-bucket-policy-partner.json"), "--action", "s3:GetObject", "--resource", "arn:aws:s3:::data/k" };
+        // An S3 ARN holds no account: aws:ResourceAccount says whose bucket it is.
+        var partner = Run(args.Concat(new[] { "--principal", "arn:aws:iam::444455556666:role/reader", "--context", "aws:SecureTransport=true", "--context", "aws:ResourceAccount=111122223333" }).ToArray()).Decision;
+        Assert.Equal("Allow", partner.GetProperty("Decision").GetString());
+        Assert.True(partner.GetProperty("IsCrossAccount").GetBoolean());
+        Assert.Contains(partner.GetProperty("DecidingStatements").EnumerateArray(), s => s.GetProperty("Ref").GetString() == "s3-get-bucket-policy-partner#Partner");
+        var stranger = Run(args.Concat(new[] { "--principal", "arn:aws:iam::777788889999:role/reader", "--context", "aws:SecureTransport=true", "--context", "aws:ResourceAccount=111122223333" }).ToArray()).Decision;
+        Assert.Equal("ImplicitDeny", stranger.GetProperty("Decision").GetString());
+        var other = Run(args.Concat(new[] { "--principal", "arn:aws:iam::777788889999:role/reader", "--context", "aws:SecureTransport=false" }).ToArray()).Decision;
+        Assert.Equal("ExplicitDeny", other.GetProperty("Decision").GetString());
+        var q = new[] { "--policy", F("iam-boundary-read-only.json"), "--action", "s3:GetObject", "--resource", "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k" };
+        var cross = Run(q.Concat(new[] { "--principal", "arn:aws:iam::444455556666:role/reader" }).ToArray()).Decision;
+        Assert.True(cross.GetProperty("IsCrossAccount").GetBoolean());
+        Assert.Equal("ImplicitDeny", cross.GetProperty("Decision").GetString());
+        Assert.Contains("resource-based policy", cross.GetProperty("Reason").GetString());
+    }
+
+    [Fact]
+    public void ReadsARealLambdaGetPolicyResponse()
+    {
+        var policy = TestPaths.Shared("aws-api-responses", "cloudmapper-demo", "lambda-get-policy", "invpclambda.json");
+        var args = new[] { "--resource-policy", policy, "--principal", "apigateway.amazonaws.com", "--action", "lambda:InvokeFunction", "--resource", "arn:aws:lambda:us-east-1:653711331788:function:invpclambda" };
+        var ok = Run(args.Concat(new[] { "--context", "aws:SourceArn=arn:aws:execute-api:us-east-1:653711331788:2rfismmoo8/prod/GET/invpclambda" }).ToArray()).Decision;
+        Assert.Equal("Allow", ok.GetProperty("Decision").GetString());
+        Assert.Equal("lambda-5aeac81b-9422-42b5-9d58-22a0eba87078", ok.GetProperty("DecidingStatements")[0].GetProperty("Sid").GetString());
+        Assert.Equal("ImplicitDeny", Run(args.Concat(new[] { "--context", "aws:SourceArn=arn:aws:execute-api:us-east-1:653711331788:other/prod/GET/invpclambda" }).ToArray()).Decision.GetProperty("Decision").GetString());
+    }
+
+    [Fact]
+    public void AnUnreadablePolicyIsReportedAndMakesTheDecisionIncomplete()
+    {
+        var (code, d, err) = Run("--policy", F("iam-get-role-policy-malformed.json"), "--policy", F("does-not-exist.json"), "--principal", Role, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k");
+        Assert.Equal(1, code);
+        Assert.True(d.GetProperty("IsIncomplete").GetBoolean());
+        Assert.Equal(2, d.GetProperty("UnresolvedPolicies").GetArrayLength());
+        Assert.Contains("PolicyDocumentMalformed", err);
+        Assert.Contains("$.Statement[1].Condition.StringEqualz", err);
+        Assert.Contains("PolicyFileUnreadable", err);
+    }
+}
