@@ -80,9 +80,14 @@ internal static class ManagedPolicyCatalog
     /// <summary>The path (e.g. service-role/) of a known AWS managed policy name, or null.</summary>
     public static string? PathOf(string name) => All.Value.Where(p => p.Name == name).Select(p => p.Path).FirstOrDefault();
 
-    /// <summary>The managed policy with its statements when the ARN is an AWS managed policy in the catalog, else null.</summary>
+    /// <summary>
+    /// The managed policy with its statements when the ARN is an AWS managed policy that the policy stage's
+    /// AwsManagedPolicyCatalog (versions seen in real exports) or this Lambda catalog holds, else null.
+    /// </summary>
     public static PolicyDocument? Find(string arn, SourceLocation loc, IErrorSink errors)
     {
+        if (AwsManagedPolicyCatalog.IsAwsManaged(arn) && AwsManagedPolicyCatalog.Default.Resolve(arn) is PolicyDocument known)
+            return new PolicyDocument { PolicyName = known.PolicyName, PolicyArn = arn, Kind = PolicyKind.Managed, Version = known.Version, Id = known.Id, Statement = known.Statement, Source = loc };
         var marker = ":iam::aws:policy/";
         var i = arn.IndexOf(marker, StringComparison.Ordinal);
         if (i < 0) return null;

@@ -236,7 +236,7 @@ public sealed class InventoryReaderTests
     }
 }
 
-public sealed class WildcardTests
+public sealed class TokenArnTests
 {
     [Theory]
     [InlineData("lambda:*", "lambda:UpdateFunctionCode", true)]
@@ -245,7 +245,7 @@ public sealed class WildcardTests
     [InlineData("*", "iam:PassRole", true)]
     [InlineData("lambda:?nvokeFunction", "lambda:InvokeFunction", true)]
     public void ActionPatternsMatchCaseInsensitively(string pattern, string action, bool expected) =>
-        Assert.Equal(expected, LambdaIdentity.Core.Aws.Sources.Wildcard.Match(pattern, action, ignoreCase: true));
+        Assert.Equal(expected, LambdaIdentity.Core.Aws.Policy.Wildcard.Match(pattern, action, ignoreCase: true));
 
     [Theory]
     [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:billing-*", "arn:aws:lambda:eu-west-1:123456789012:function:billing-api", true)]
@@ -255,7 +255,7 @@ public sealed class WildcardTests
     [InlineData("arn:aws:lambda:*", "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders", true)]
     [InlineData("arn:aws:s3:::*", "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders", false)]
     public void ResourcePatternsTreatTemplateTokensAsUnknownSegments(string pattern, string arn, bool expected) =>
-        Assert.Equal(expected, LambdaIdentity.Core.Aws.Sources.Wildcard.ArnMatch(pattern, arn));
+        Assert.Equal(expected, LambdaIdentity.Core.Aws.Sources.TokenArn.Match(pattern, arn));
 }
 
 public sealed class InventoryMergeTests

@@ -71,12 +71,12 @@ internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
     }
 
     private static bool ActionMatches(PolicyStatement s, string action) =>
-        s.Action.Count > 0 ? s.Action.Any(a => Wildcard.Match(a, action, ignoreCase: true)) : !s.NotAction.Any(a => Wildcard.Match(a, action, ignoreCase: true));
+        s.Action.Count > 0 ? s.Action.Any(a => Policy.Wildcard.Match(a, action, ignoreCase: true)) : !s.NotAction.Any(a => Policy.Wildcard.Match(a, action, ignoreCase: true));
 
     private static bool ResourceMatches(PolicyStatement s, string arn)
     {
-        if (s.Resource.Count > 0) return s.Resource.Any(r => Wildcard.ArnMatch(r, arn));
-        if (s.NotResource.Count > 0) return !s.NotResource.Any(r => Wildcard.ArnMatch(r, arn));
+        if (s.Resource.Count > 0) return s.Resource.Any(r => TokenArn.Match(r, arn));
+        if (s.NotResource.Count > 0) return !s.NotResource.Any(r => TokenArn.Match(r, arn));
         return true;
     }
 
@@ -88,32 +88,17 @@ internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
     }
 }
 
-/// <summary>Glob matching of IAM patterns (* and ?).</summary>
-internal static class Wildcard
+/// <summary>Resource matching that knows template tokens; glob matching itself is Aws/Policy/Wildcard's.</summary>
+internal static class TokenArn
 {
-    public static bool Match(string pattern, string text, bool ignoreCase)
-    {
-        var cmp = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        int p = 0, t = 0, star = -1, mark = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || string.Compare(pattern, p, text, t, 1, cmp) == 0)) { p++; t++; }
-            else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = t; }
-            else if (star >= 0) { p = star + 1; t = ++mark; }
-            else return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
-    }
-
     /// <summary>
     /// Matches a resource pattern against an ARN whose segments may hold template tokens (${...}); a segment
     /// with a token matches any pattern segment (the value is unknown, so access is possible).
     /// </summary>
-    public static bool ArnMatch(string pattern, string arn)
+    public static bool Match(string pattern, string arn)
     {
         if (pattern == "*") return true;
-        if (!arn.Contains("${")) return Match(pattern, arn, ignoreCase: false);
+        if (!arn.Contains("${")) return Policy.Wildcard.Match(pattern, arn);
         var xs = Tokenize(arn).Split(new[] { ':' }, 6);
         var ps = pattern.Split(new[] { ':' }, 6);
         for (int i = 0; i < xs.Length; i++)
@@ -125,10 +110,10 @@ internal static class Wildcard
                 if (!ps[i].EndsWith("*", StringComparison.Ordinal)) return false;
                 var rest = string.Join(":", xs, i, xs.Length - i);
                 var literal = rest.IndexOf(Token) < 0 ? rest : rest.Substring(0, rest.IndexOf(Token));
-                return Match(ps[i], literal, ignoreCase: false) || Match(ps[i], literal + "x", ignoreCase: false) || rest.IndexOf(Token) == 0;
+                return Policy.Wildcard.Match(ps[i], literal) || Policy.Wildcard.Match(ps[i], literal + "x") || rest.IndexOf(Token) == 0;
             }
             if (xs[i].IndexOf(Token) >= 0) continue;
-            if (!Match(ps[i], xs[i], ignoreCase: false)) return false;
+            if (!Policy.Wildcard.Match(ps[i], xs[i])) return false;
         }
         return ps.Length == xs.Length;
     }
