@@ -98,7 +98,7 @@ internal static class TokenArn
     public static bool Match(string pattern, string arn)
     {
         if (pattern == "*") return true;
-        if (!arn.Contains("${")) return Policy.Wildcard.Match(pattern, arn);
+        if (!arn.Contains("${")) return Policy.Wildcard.MatchResource(pattern, arn);
         var xs = Tokenize(arn).Split(new[] { ':' }, 6);
         var ps = pattern.Split(new[] { ':' }, 6);
         for (int i = 0; i < xs.Length; i++)
