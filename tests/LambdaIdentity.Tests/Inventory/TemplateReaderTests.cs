@@ -314,4 +314,29 @@ Resources:
         var broken = records.Single(r => r.LogicalId == "Broken");
         Assert.False(broken.IsComplete);
     }
+
+    [Fact]
+    public void PoliciesGivenByAnIntrinsicAreExpandedFromTheChosenBranch()
+    {
+        var file = TempTemplate(@"
+Parameters:
+  Stage: { Type: String, Default: dev }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.b
+      Policies: !If [IsProd, [AWSLambdaRole], [AWSXrayWriteOnlyAccess, { Statement: [{ Effect: Allow, Action: 'sqs:SendMessage', Resource: '*' }] }]]
+");
+        var dev = Read(file).Single();
+        var arns = dev.ExecutionRole!.Policies.Select(p => p.PolicyArn).ToList();
+        Assert.Contains("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", arns);
+        Assert.DoesNotContain("arn:aws:iam::aws:policy/service-role/AWSLambdaRole", arns);
+        Assert.Contains(dev.ExecutionRole.Policies.SelectMany(p => p.Statement), s => s.Action.Contains("sqs:SendMessage"));
+        var prod = Read(file, new InventoryOptions { Parameters = new Dictionary<string, string> { ["Stage"] = "prod" } }).Single();
+        Assert.Contains("arn:aws:iam::aws:policy/service-role/AWSLambdaRole", prod.ExecutionRole!.Policies.Select(p => p.PolicyArn));
+    }
 }

@@ -32,6 +32,8 @@ internal sealed class FunctionDraft
     public List<SourceLocation> Sources = new();
     /// <summary>True for records read from a template (their names may be logical ids and do not identify a deployed function).</summary>
     public bool FromTemplate;
+    /// <summary>True when a template names the function (FunctionName) rather than leaving CloudFormation to generate it.</summary>
+    public bool HasExplicitName;
 
     /// <summary>The merge key: the function's ARN or name for account data; file + logical id for templates.</summary>
     public string MergeKey => FromTemplate ? "template:" + (Source?.File ?? "") + "#" + LogicalId : "function:" + FunctionName;

@@ -240,7 +240,7 @@ public sealed class InventoryReader
         }
         foreach (var d in drafts.Where(x => x.FromTemplate))
         {
-            if (!d.FunctionName.Contains("${") && byKey.TryGetValue("function:" + d.FunctionName, out var deployed) && d.FunctionName != d.LogicalId)
+            if (!d.FunctionName.Contains("${") && d.HasExplicitName && byKey.TryGetValue("function:" + d.FunctionName, out var deployed))
             {
                 context.Verbose($"{d.Source}: merged into the deployed function {d.FunctionName}.");
                 var keep = deployed.Source;

@@ -192,6 +192,7 @@ internal sealed partial class TemplateReader
             if (resolved is null) return; // AWS::NoValue
             if (resolved is TScalar rs) { managed.Add((rs.Value, loc)); return; }
             if (resolved is TMap rm2) { ReadSamPolicyItem(rm2, inlineName, loc, policies, managed); return; }
+            if (resolved is TList rl) { int j = 0; foreach (var item in rl.Items) ReadSamPolicyItem(item, inlineName + "_" + j++, loc, policies, managed); return; }
             return;
         }
         if (m.Has("Statement"))

@@ -105,7 +105,7 @@ internal sealed partial class TemplateReader
         if (string.IsNullOrEmpty(name)) name = id;
         var d = new FunctionDraft
         {
-            FunctionName = name, LogicalId = id, FromTemplate = true, FunctionArn = FunctionArnFor(name),
+            FunctionName = name, LogicalId = id, FromTemplate = true, FunctionArn = FunctionArnFor(name), HasExplicitName = explicitName != null,
             Source = Loc(resource, "Resources." + id),
             Runtime = props["Runtime"] is TNode rt ? _r.Str(rt) : (props.Str("PackageType") == "Image" ? "Image" : null),
         };
