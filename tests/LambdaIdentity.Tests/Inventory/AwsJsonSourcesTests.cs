@@ -28,6 +28,10 @@ public sealed class AwsJsonSourcesTests
         Assert.Equal(new[] { "apigateway.amazonaws.com" }, permission.Principal!.Service);
         Assert.Equal("arn:aws:execute-api:us-east-1:653711331788:2rfismmoo8/*/*/invpclambda", permission.Condition.Single(c => c.Key == "AWS:SourceArn").Values.Single());
         Assert.Equal(2, f.Sources.Count);
+        // The resource policy is the only record of the API that calls the function.
+        var api = Assert.Single(f.Callers);
+        Assert.Equal("ApiGateway", api.Channel);
+        Assert.Equal("* /invpclambda", api.Route);
         // The role's policies are not in these files, so the record is incomplete and says why.
         Assert.False(f.IsComplete);
         Assert.Contains(f.IncompleteReasons, r => r.Contains("authorization details"));
@@ -112,7 +116,9 @@ public sealed class AwsJsonSourcesTests
         Assert.Contains("sqs:SendMessage", actions);
         Assert.True(f.IsComplete, string.Join("; ", f.IncompleteReasons));
         Assert.Equal("AWS_IAM", f.FunctionUrl!.AuthType);
-        Assert.Equal("arn:aws:sqs:eu-west-1:123456789012:jobs", f.EventSources.Single().SourceArn);
+        Assert.Equal("arn:aws:sqs:eu-west-1:123456789012:jobs", f.EventSources.Single(e => e.IsPoll).SourceArn);
+        // The S3 permission is the only record of the bucket notification: it becomes a push event source.
+        Assert.Equal("arn:aws:s3:::uploads", f.EventSources.Single(e => e.Type == "S3").SourceArn);
         var s3 = Assert.Single(f.ResourcePolicy!.Statement);
         Assert.Equal("arn:aws:lambda:eu-west-1:123456789012:function:report-builder", Assert.Single(s3.Resource));
         Assert.Contains(f.Findings, x => x.FindingId == "SecretInEnvironment" && x.Message.Contains("API_TOKEN"));
@@ -176,6 +182,9 @@ public sealed class AwsJsonSourcesTests
         Assert.Contains(f.ResourcePolicy!.Statement, s => s.Principal!.Service.Contains("iotevents.amazonaws.com"));
         var queue = f.EventSources.Single(e => e.Type == "SQS");
         Assert.Equal("arn:aws:sqs:us-west-2:123456789012:mySQSqueue", queue.SourceArn);
+        Assert.True(queue.IsPoll);
+        var iot = f.EventSources.Single(e => e.Type == "IoTEvents");
+        Assert.False(iot.IsPoll);
         Assert.True(f.Sources.Count >= 4, "list-functions, get-function, get-policy and the mappings all contributed");
         Assert.Contains(records, r => r.FunctionName == "helloworld");
         Assert.Contains(records.SelectMany(r => r.Findings), x => x.FindingId == "LambdaAuthorizerFunction");

@@ -153,7 +153,10 @@ public sealed class TemplateReaderTests
         Assert.True(f.Source!.Line > 0);
 
         var http = records.Single(r => r.LogicalId == "HttpFunction");
-        var list = Assert.Single(http.Callers);
+        var list = http.Callers.Single(c => c.Channel == "HttpApi");
+        var account = http.Callers.Single(c => c.Channel == "ResourcePolicy");
+        Assert.Equal("444455556666", account.Route);
+        Assert.Equal(CallerAuthType.AwsIam, account.AuthType);
         Assert.Equal(CallerAuthType.Jwt, list.AuthType);
         Assert.Equal("https://login.example.com/", list.Issuer);
         Assert.Equal(new[] { "api://orders" }, list.Audiences);

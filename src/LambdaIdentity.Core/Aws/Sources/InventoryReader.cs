@@ -54,7 +54,7 @@ public sealed class InventoryReader
             context.Progress(ProgressActivity, "Joining authorization details", merged.Count, merged.Count);
         }
         else if (merged.Count > 0) context.Verbose("No authorization details were given: deployers and people with access are not listed.");
-        var records = merged.Select(d => { FindingRules.Apply(d, options); return d.ToRecord(); })
+        var records = merged.Select(d => { FindingRules.Apply(d, options); DerivedFacts.Apply(d); return d.ToRecord(); })
             .OrderBy(r => r.FunctionName, StringComparer.Ordinal)
             .ThenBy(r => r.FunctionArn, StringComparer.Ordinal)
             .ThenBy(r => r.Source?.File, StringComparer.Ordinal)
