@@ -150,6 +150,27 @@ public sealed class InventoryReaderTests
     }
 
     [Fact]
+    public void AnAliasBombIsStoppedWithAnErrorAndStillOneRecordPerFunction()
+    {
+        var dir = TempDir();
+        var yaml = new System.Text.StringBuilder("Resources:\n  Bomb:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Metadata0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 9; i++) yaml.Append($"      Metadata{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        yaml.Append("      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: *a8\n              Resource: '*'\n");
+        var file = Path.Combine(dir, "bomb.yaml");
+        File.WriteAllText(file, yaml.ToString());
+        var errors = new ErrorCollector();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var records = new InventoryReader().Read(new[] { file }, new InventoryOptions(), new EngineContext(errors)).ToList();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "stopped in time: " + watch.Elapsed);
+        var record = Assert.Single(records);
+        Assert.False(record.IsComplete);
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("TemplateFunctionUnreadable", e.ErrorId);
+        Assert.Contains("expands to more than", e.Message);
+        Assert.Equal(3, e.Location!.Line);
+    }
+
+    [Fact]
     public void AMissingPathIsAnErrorAndTheOtherPathsAreRead()
     {
         var errors = new ErrorCollector();

@@ -67,10 +67,16 @@ internal sealed class IntrinsicResolver
     /// <summary>The resource type of a logical id, or null.</summary>
     public string? TypeOf(string logicalId) => Resources.Map(logicalId)?.Str("Type");
 
+    /// <summary>Nodes one template may resolve in all; YAML aliases can make a small file expand without bound.</summary>
+    internal const long NodeBudget = 2_000_000;
+    private long _visited;
+
     /// <summary>Resolves a node: no intrinsic remains. Null means AWS::NoValue.</summary>
     public TNode? Resolve(TNode? node, IReadOnlyDictionary<string, TNode>? subVars = null, int depth = 0)
     {
         if (node is null) return null;
+        if (++_visited > NodeBudget)
+            throw new InvalidOperationException($"The template expands to more than {NodeBudget} values (YAML aliases nested too deep?); reading stopped at line {node.Line}.");
         if (depth > 64) return Token("Unresolvable", "nesting", node);
         switch (node)
         {
