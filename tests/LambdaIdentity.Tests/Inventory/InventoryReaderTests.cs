@@ -319,3 +319,22 @@ public sealed class InventoryMergeTests
         Assert.DoesNotContain(f.Principals, p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Invoke");
     }
 }
+
+public sealed class InventoryJoinTests
+{
+    [Fact]
+    public void AGeneratedRoleJoinsTheExportedRoleThroughItsLogicalIdTag()
+    {
+        var dir = Path.Combine(TestPaths.Fixtures, "inventory");
+        var records = new InventoryReader().Read(new[] { Path.Combine(dir, "sam-template-surfaces.yaml"), Path.Combine(dir, "powershell-get-iamaccountauthorizationdetail.json") },
+            new InventoryOptions(), EngineContext.None).ToList();
+        var f = records.Single(r => r.LogicalId == "OrdersFunction");
+        Assert.Equal("arn:aws:iam::123456789012:role/orders-stack-OrdersFunctionRole-1A2B3C", f.RoleArn);
+        Assert.Equal("arn:aws:iam::123456789012:role/orders-stack-OrdersFunctionRole-1A2B3C", f.ExecutionRole!.RoleArn);
+        Assert.Contains(f.ExecutionRole.Policies.SelectMany(p => p.Statement), s => s.Action.Contains("dynamodb:GetItem"));
+        // The role that HttpFunction names is not in the export: it stays as the template says and incomplete.
+        var http = records.Single(r => r.LogicalId == "HttpFunction");
+        Assert.Equal("arn:aws:iam::111122223333:role/shared-http-role", http.RoleArn);
+        Assert.False(http.IsComplete);
+    }
+}

@@ -17,6 +17,8 @@ internal sealed class IamPrincipal
     public PolicyDocument? Trust;
     public string? BoundaryArn;
     public SourceLocation? Source;
+    /// <summary>The aws:cloudformation:logical-id tag: the template resource that created the role.</summary>
+    public string? LogicalIdTag;
 }
 
 /// <summary>
@@ -206,6 +208,13 @@ internal sealed class AccountAuthorization
         IamPrincipal? r = null;
         if (!string.IsNullOrEmpty(roleArn) && !roleArn.Contains("${")) Roles.TryGetValue(roleArn, out r);
         if (r is null && !string.IsNullOrEmpty(roleName) && !roleName!.Contains("${")) r = Roles.Values.FirstOrDefault(x => x.Name == roleName);
+        if (r is null && roleArn.StartsWith("${GetAtt:", StringComparison.Ordinal) && roleArn.EndsWith(".Arn}", StringComparison.Ordinal))
+        {
+            // A role CloudFormation named for the stack: join on its aws:cloudformation:logical-id tag, when only one role carries it.
+            var logicalId = roleArn.Substring(9, roleArn.Length - 9 - 5);
+            var tagged = Roles.Values.Where(x => x.LogicalIdTag == logicalId).Take(2).ToList();
+            if (tagged.Count == 1) r = tagged[0];
+        }
         if (r is null) return null;
         var policies = new List<PolicyDocument>(r.Policies);
         foreach (var arn in r.AttachedManagedArns)

@@ -62,6 +62,8 @@ internal static partial class AwsJsonSources
         {
             var rpath = $"{path}.RoleDetailList[{i}]";
             var p = Principal(r, "Role", "RoleName", "RolePolicyList", file, rpath, context);
+            foreach (var (tag, _) in Items(r, "Tags"))
+                if (Str(tag, "Key") == "aws:cloudformation:logical-id") p.LogicalIdTag = Str(tag, "Value");
             if (r.TryGetProperty("AssumeRolePolicyDocument", out var trust) && trust.ValueKind != JsonValueKind.Null)
                 p.Trust = Policy(trust, PolicyKind.Trust, p.Name + "-trust", Loc(file, rpath + ".AssumeRolePolicyDocument"), context);
             account.Roles[p.Arn] = p;
