@@ -119,6 +119,22 @@ public sealed class PolicyPropertiesTests
         }));
     }
 
+    [Fact]
+    public void ParseWriteParseGivesTheSameDocument()
+    {
+        var gen = from kind in Gen.Elements(PolicyKind.Inline, PolicyKind.Resource) from d in Document(kind, "gen") from sid in Gen.Elements(null, "S1", "with space") select (d, sid);
+        Check.One(Config, Prop.ForAll(gen.ToArbitrary(), x =>
+        {
+            var (d, sid) = x;
+            var withSid = new PolicyDocument { PolicyName = d.PolicyName, Kind = d.Kind, Version = d.Version, Statement = d.Statement.Select(s => new PolicyStatement { Sid = sid, Effect = s.Effect, Action = s.Action, NotAction = s.NotAction, Resource = s.Resource, Principal = s.Principal, Condition = s.Condition }).ToArray() };
+            var text = PolicyWriter.Write(withSid);
+            var errors = new ErrorCollector();
+            var again = PolicyParser.ParseText(text, d.Kind, d.PolicyName, null, errors);
+            return again is not null && errors.Errors.Count == 0 && PolicyWriter.Write(again) == text
+                && LambdaIdentity.Core.Serialization.ModelJson.Serialize(again.Statement) == LambdaIdentity.Core.Serialization.ModelJson.Serialize(withSid.Statement);
+        }));
+    }
+
     private static readonly CatalogAction[] All = ActionCatalog.Default.Actions.ToArray();
 
     // A pattern made from a real action: a prefix with *, a ? in place of a letter, a * in the middle, or the service wildcard.
