@@ -342,4 +342,19 @@ Resources:
         var prod = Read(file, new InventoryOptions { Parameters = new Dictionary<string, string> { ["Stage"] = "prod" } }).Single();
         Assert.Contains("arn:aws:iam::aws:policy/service-role/AWSLambdaRole", prod.ExecutionRole!.Policies.Select(p => p.PolicyArn));
     }
+
+    [Fact]
+    public void ApiGatewayV2RoutesReachTheirFunctionsThroughIntegrations()
+    {
+        var records = Read(TestPaths.Shared("sam", "serverless-patterns", "apigw-websocket-mapping-template-authorizer", "template.yaml"));
+        var connect = Assert.Single(records.Single(r => r.LogicalId == "OnConnectFunction").Callers);
+        Assert.Equal("WebSocketApi", connect.Channel);
+        Assert.Equal("$connect", connect.Route);
+        Assert.Equal(CallerAuthType.Lambda, connect.AuthType);
+        Assert.Equal("lambda-authorizer-request", connect.AuthorizerName);
+        var disconnect = Assert.Single(records.Single(r => r.LogicalId == "OnDisconnectFunction").Callers);
+        Assert.Equal("$disconnect", disconnect.Route);
+        Assert.Equal(CallerAuthType.None, disconnect.AuthType);
+        Assert.Contains(records.Single(r => r.LogicalId == "AuthFunction").Findings, f => f.FindingId == "LambdaAuthorizerFunction");
+    }
 }

@@ -170,6 +170,7 @@ internal sealed partial class TemplateReader
                 case "AWS::ApiGatewayV2::Integration":
                     if (!Points(props["IntegrationUri"], id, name)) break;
                     foreach (var route in _r.Resources.Entries)
+                        // Routes whose Target references this integration ("\0": never a literal name).
                         if (route.Value is TMap rtm && rtm.Str("Type") == "AWS::ApiGatewayV2::Route" && Points(rtm.Map("Properties")?["Target"], res.Key, "\0"))
                             d.Callers.Add(HttpRouteCaller(rtm.Map("Properties")!, Loc(rtm, "Resources." + route.Key)));
                     break;
@@ -306,6 +307,25 @@ internal sealed partial class TemplateReader
     }
 
     private CallerAccess HttpRouteCaller(TMap route, SourceLocation loc)
+    {
+        var channel = HttpRouteChannel(route);
+        var caller = HttpRouteCallerOf(route, loc);
+        return channel == "HttpApi" ? caller : new CallerAccess
+        {
+            Channel = channel, Route = caller.Route, AuthType = caller.AuthType, AuthorizerName = caller.AuthorizerName, Issuer = caller.Issuer,
+            Audiences = caller.Audiences, Scopes = caller.Scopes, ApiKeyRequired = caller.ApiKeyRequired, Source = caller.Source,
+        };
+    }
+
+    /// <summary>WebSocketApi when the route's API (AWS::ApiGatewayV2::Api) has ProtocolType WEBSOCKET, else HttpApi.</summary>
+    private string HttpRouteChannel(TMap route)
+    {
+        var apiId = _r.ReferencedLogicalId(route["ApiId"]);
+        var protocol = apiId is null ? null : _r.Resources.Map(apiId)?.Map("Properties")?["ProtocolType"];
+        return protocol != null && _r.Str(protocol) == "WEBSOCKET" ? "WebSocketApi" : "HttpApi";
+    }
+
+    private CallerAccess HttpRouteCallerOf(TMap route, SourceLocation loc)
     {
         var routeKey = _r.Str(route["RouteKey"]);
         var authType = _r.Str(route["AuthorizationType"]);
