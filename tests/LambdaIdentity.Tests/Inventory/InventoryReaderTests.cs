@@ -250,6 +250,18 @@ public sealed class InventoryReaderTests
         }
     }
 
+    [Fact]
+    public void ALargeFileReportsProgressWhileItIsRead()
+    {
+        var file = Path.Combine(TempDir(), "authz-large.json");
+        File.WriteAllText(file, "{\"RoleDetailList\": [], \"Marker\": \"" + new string('x', 17 * 1024 * 1024) + "\"}");
+        var progress = new ProgressLog();
+        new InventoryReader().Read(new[] { file }, new InventoryOptions(), new EngineContext(progress: progress)).ToList();
+        var reading = progress.Reports.Where(r => r.Status.StartsWith("Reading authz-large.json")).ToList();
+        Assert.True(reading.Count >= 4, string.Join("\n", progress.Reports));
+        Assert.Equal(reading[^1].Total, reading[^1].Done);
+    }
+
     private sealed class ProgressLog : IProgressSink
     {
         public List<(string Activity, string Status, long Done, long Total)> Reports { get; } = new();

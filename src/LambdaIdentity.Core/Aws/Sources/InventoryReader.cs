@@ -110,7 +110,7 @@ public sealed class InventoryReader
                     $"'{file}' holds {length} bytes, more than the limit of {options.MaxFileBytes}; split it or raise the limit.", first);
                 return;
             }
-            bytes = File.ReadAllBytes(file);
+            bytes = ReadAll(file, length, context);
         }
         catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
         {
@@ -142,6 +142,23 @@ public sealed class InventoryReader
             context.Error("InventorySourceUnreadable", EngineErrorCategory.InvalidData, file, $"'{file}' could not be read in full: {ex.Message}", first, ex);
         }
         context.Verbose($"{file}: {drafts.Count - before} functions.");
+    }
+
+    /// <summary>Reads a file, reporting progress in MiB for large ones so a long read is visible.</summary>
+    private static byte[] ReadAll(string file, long length, EngineContext context)
+    {
+        if (length < 16L * 1024 * 1024) return File.ReadAllBytes(file);
+        var bytes = new byte[length];
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        int read = 0, n;
+        while (read < bytes.Length && (n = stream.Read(bytes, read, Math.Min(4 << 20, bytes.Length - read))) > 0)
+        {
+            read += n;
+            context.CancellationToken.ThrowIfCancellationRequested();
+            context.Progress(ProgressActivity, $"Reading {Path.GetFileName(file)} ({read >> 20} of {bytes.Length >> 20} MiB)", read, bytes.Length);
+        }
+        if (read < bytes.Length) Array.Resize(ref bytes, read);
+        return bytes;
     }
 
     private static void ReadYaml(string file, string text, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
