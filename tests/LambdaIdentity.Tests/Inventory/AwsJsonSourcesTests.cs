@@ -141,6 +141,22 @@ public sealed class AwsJsonSourcesTests
     }
 
     [Fact]
+    public void PowerShellExportsCutByConvertToJsonDepthAreCalledOut()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-depth-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "functions.json"), "[{\"FunctionName\": \"f\", \"Role\": \"arn:aws:iam::123456789012:role/r\", \"Runtime\": {\"Value\": \"python3.12\"}, \"Environment\": \"Amazon.Lambda.Model.EnvironmentResponse\"}]");
+        File.WriteAllText(Path.Combine(dir, "authz.json"), "{\"RoleDetailList\": [{\"RoleName\": \"r\", \"Arn\": \"arn:aws:iam::123456789012:role/r\", \"RolePolicyList\": \"System.Collections.Generic.List`1[Amazon.IdentityManagement.Model.PolicyDetail]\"}]}");
+        var errors = new ErrorCollector();
+        var f = new InventoryReader().Read(new[] { dir }, new InventoryOptions(), new EngineContext(errors)).Single();
+        Assert.Contains(f.IncompleteReasons, r => r.Contains("-Depth") && r.StartsWith("Environment"));
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("AuthorizationDetailsTruncated", e.ErrorId);
+        // The role was not taken from the cut export: the record still says its policies are unknown.
+        Assert.Contains(f.IncompleteReasons, r => r.StartsWith("The execution role"));
+    }
+
+    [Fact]
     public void ApiGatewayAuthorizerExportsMarkTheAuthorizerFunction()
     {
         var dir = Path.Combine(Path.GetTempPath(), "li-apigw-" + Guid.NewGuid().ToString("N"));

@@ -34,6 +34,15 @@ internal static partial class AwsJsonSources
 
     private static void ReadAuthorizationDetails(JsonElement root, string file, string path, EngineContext context, AccountAuthorization account)
     {
+        foreach (var list in new[] { "RoleDetailList", "UserDetailList", "GroupDetailList", "Policies" })
+            foreach (var (item, i) in Items(root, list))
+                if (IsTypeNameString(item) || (item.ValueKind == JsonValueKind.Object && item.EnumerateObject().Any(p => IsTypeNameString(p.Value))))
+                {
+                    context.Error("AuthorizationDetailsTruncated", EngineErrorCategory.InvalidData, file,
+                        $"{list}[{i}] holds type names instead of data: the export was cut by ConvertTo-Json's default -Depth 2; export again with Get-IAMAccountAuthorizationDetail | ConvertTo-Json -Depth 10.",
+                        new SourceLocation { File = file, Line = 1, Column = 1, Path = $"{path}.{list}[{i}]" });
+                    return;
+                }
         foreach (var (p, i) in Items(root, "Policies"))
         {
             var arn = Str(p, "Arn") ?? "";

@@ -92,6 +92,10 @@ internal static partial class AwsJsonSources
         return false;
     }
 
+    /// <summary>True for a string such as "Amazon.Lambda.Model.EnvironmentResponse": what ConvertTo-Json writes for objects deeper than -Depth.</summary>
+    internal static bool IsTypeNameString(JsonElement v) =>
+        v.ValueKind == JsonValueKind.String && v.GetString() is string t && (t.StartsWith("Amazon.", StringComparison.Ordinal) || t.StartsWith("System.", StringComparison.Ordinal)) && t.IndexOf(' ') < 0 && t.Split('.').Length >= 3;
+
     internal static bool Has(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out _);
 
     /// <summary>A string property; AWS Tools for PowerShell writes enum-like values as {"Value": "..."}.</summary>
@@ -140,6 +144,9 @@ internal static partial class AwsJsonSources
             d.ExecutionRole = new ExecutionRole { RoleArn = d.RoleArn, RoleName = d.RoleArn.Substring(d.RoleArn.LastIndexOf('/') + 1), Source = loc };
             d.IncompleteReasons.Add($"The execution role {d.RoleArn} is not in the inputs; add authorization details (aws iam get-account-authorization-details) to read its policies.");
         }
+        foreach (var nested in new[] { "Environment", "VpcConfig", "TracingConfig", "DeadLetterConfig", "Layers" })
+            if (f.TryGetProperty(nested, out var nv) && IsTypeNameString(nv))
+                d.IncompleteReasons.Add($"{nested} was written as the type name '{nv.GetString()}': the export was cut by ConvertTo-Json's default -Depth 2; export again with -Depth 10.");
         if (f.TryGetProperty("Environment", out var env) && env.ValueKind == JsonValueKind.Object && env.TryGetProperty("Variables", out var vars) && vars.ValueKind == JsonValueKind.Object)
             foreach (var v in vars.EnumerateObject())
             {
