@@ -27,6 +27,59 @@ public sealed class TemplateReaderTests
     /// plain CloudFormation cannot tie the role to the function; or a policy depends on a condition
     /// (Fn::If SomeCondition) that only CloudFormation decides at deploy time.
     /// </summary>
+    private static SortedSet<string> ApiCallers(LambdaFunctionIdentity f) =>
+        new(f.Callers.Where(c => c.Channel == "RestApi" || c.Channel == "HttpApi").Select(c => $"{c.Channel} {c.Route} {c.AuthType} {c.AuthorizerName} key={c.ApiKeyRequired}"), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The translator writes every route and authorizer of Api/HttpApi events into the API's OpenAPI body; the callers
+    /// read from the events (input) must equal those read from the body (output).
+    /// </summary>
+    /// <summary>
+    /// Cases where SAM's merge of events into an existing OpenAPI document decides differently from the events:
+    /// MergeDefinitions, a path the document already defines (the document's security wins over the event's
+    /// Authorizer: NONE), feature toggles, events SAM rejects, document-level security of an HTTP API.
+    /// </summary>
+    private static readonly string[] SamMergeQuirks =
+    {
+        "api_merge_definitions_with_any_method.yaml", "api_merge_definitions_with_conflicting_methods.yaml", "api_with_merge_definitions_null_paths.yaml",
+        "api_with_any_method_in_swagger.yaml", "api_with_swagger_authorizer_none.yaml", "api_with_swagger_authorizer_none_override_api_auth.yaml",
+        "explicit_api_with_invalid_events_config.yaml", "feature_toggle_api_open_api_version_override.yaml",
+        "http_api_existing_openapi.yaml", "http_api_existing_openapi_conditions.yaml",
+    };
+
+    [Fact]
+    public void ApiEventCallersMatchTheOpenApiBodySamGenerates()
+    {
+        var inputs = Directory.EnumerateFiles(TestPaths.Shared("sam", "sam-translator", "input"), "*.yaml")
+            .Where(f => !Path.GetFileName(f).StartsWith("error_") && !OracleDefects.Contains(Path.GetFileName(f)) && !SamMergeQuirks.Contains(Path.GetFileName(f)))
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+        int compared = 0, mismatches = 0;
+        var examples = new List<string>();
+        foreach (var input in inputs)
+        {
+            var output = TestPaths.Shared("sam", "sam-translator", "output", Path.GetFileNameWithoutExtension(input) + ".json");
+            if (!File.Exists(output)) continue;
+            var sam = Read(input).Where(r => r.LogicalId != null).ToDictionary(r => r.LogicalId!);
+            var cfn = Read(output).Where(r => r.LogicalId != null).ToDictionary(r => r.LogicalId!);
+            foreach (var (id, s) in sam)
+            {
+                if (!cfn.TryGetValue(id, out var c) || ApiCallers(s).Count == 0) continue;
+                // An API defined in S3 cannot be read from the output; the record says so instead.
+                if (c.IncompleteReasons.Any(r => r.Contains("outside the template (BodyS3Location)"))) continue;
+                // A function whose condition is false is not deployed: the translator writes no routes for it.
+                if (s.Findings.Any(f => f.FindingId == "FunctionConditionFalse")) continue;
+                compared++;
+                if (ApiCallers(s).SetEquals(ApiCallers(c))) continue;
+                mismatches++;
+                if (examples.Count < 40) examples.Add($"{Path.GetFileName(input)} {id}: events [{string.Join("; ", ApiCallers(s).Except(ApiCallers(c)))}] body [{string.Join("; ", ApiCallers(c).Except(ApiCallers(s)))}]");
+            }
+        }
+        foreach (var e in examples) _out.WriteLine(e);
+        _out.WriteLine($"compared {compared}, mismatches {mismatches}");
+        Assert.True(compared > 150, $"compared only {compared}");
+        Assert.True(mismatches == 0, string.Join("\n", examples));
+    }
+
     private static readonly string[] OracleDefects =
     {
         "api_with_security_definition_and_none_components.yaml", "http_api_custom_iam_auth.yaml",

@@ -40,9 +40,11 @@ internal sealed partial class TemplateReader
     {
         var method = (_r.Str(ep["Method"]) is string m && m.Length > 0 ? m : "ANY").ToUpperInvariant();
         var path = ep["Path"] is TNode p ? _r.Str(p) : "$default";
+        if (path == "/$default") path = "$default";
         var apiAuth = ApiAuth(ep["ApiId"], "AWS::Serverless::HttpApi", _globalsHttpApi);
         var eventAuth = ep.Map("Auth");
-        var authorizer = eventAuth?["Authorizer"] is TNode a ? _r.Str(a) : apiAuth?["DefaultAuthorizer"] is TNode da ? _r.Str(da) : null;
+        // The default authorizer does not apply to OPTIONS (CORS preflight) routes of an HTTP API.
+        var authorizer = eventAuth?["Authorizer"] is TNode a ? _r.Str(a) : method != "OPTIONS" && apiAuth?["DefaultAuthorizer"] is TNode da ? _r.Str(da) : null;
         var scopes = _r.Resolve(eventAuth?["AuthorizationScopes"]) is TList sl ? sl.Items.Select(_r.Str).ToList() : new List<string>();
         var route = path == "$default" ? "$default" : $"{method} {path}";
         d.Callers.Add(Authorizer(authorizer, apiAuth, "HttpApi", route, loc, scopes, apiKey: false));
@@ -104,7 +106,8 @@ internal sealed partial class TemplateReader
         {
             case null: return false;
             case TScalar s:
-                return s.Value == name || s.Value.EndsWith(":function:" + name, StringComparison.Ordinal) || s.Value.EndsWith(":function:" + name + "/invocations", StringComparison.Ordinal);
+                return s.Value == name || s.Value.EndsWith(":function:" + name, StringComparison.Ordinal) || s.Value.EndsWith(":function:" + name + "/invocations", StringComparison.Ordinal)
+                    || s.Value.Contains("${GetAtt:" + id + ".") || s.Value.Contains("${Ref:" + id + "}");
             case TList l: return l.Items.Any(i => Points(i, id, name));
             case TMap m:
                 switch (m.Intrinsic)
@@ -121,6 +124,13 @@ internal sealed partial class TemplateReader
                         var sub = m["Fn::Sub"];
                         var text = sub is TList sl && sl.Items.Count > 0 ? (sl.Items[0] as TScalar)?.Value : (sub as TScalar)?.Value;
                         if (text != null && (text.Contains("${" + id + "}") || text.Contains("${" + id + ".")) ) return true;
+                        // ${MyFunctionAliaslive} / ${MyFunctionVersion1234}: an alias or version of the function.
+                        if (text != null && _depth < 4)
+                            foreach (var v in SubNames(text))
+                            {
+                                var vt = _r.TypeOf(v.Split('.')[0]);
+                                if ((vt == "AWS::Lambda::Alias" || vt == "AWS::Lambda::Version") && PointsNested(_r.Resources.Map(v.Split('.')[0])?.Map("Properties")?["FunctionName"], id, name)) return true;
+                            }
                         return sub is TList sl2 && sl2.Items.Count > 1 && Points(sl2.Items[1], id, name);
                     default:
                         return m.Entries.Any(e => Points(e.Value, id, name));
@@ -130,6 +140,18 @@ internal sealed partial class TemplateReader
     }
 
     private int _depth;
+
+    private static IEnumerable<string> SubNames(string text)
+    {
+        int i = 0;
+        while ((i = text.IndexOf("${", i, StringComparison.Ordinal)) >= 0)
+        {
+            var end = text.IndexOf('}', i);
+            if (end < 0) yield break;
+            yield return text.Substring(i + 2, end - i - 2);
+            i = end + 1;
+        }
+    }
     private bool PointsNested(TNode? node, string id, string name) { _depth++; try { return Points(node, id, name); } finally { _depth--; } }
 
     private void AddTemplateWideFacts(string id, FunctionDraft d)
@@ -175,8 +197,25 @@ internal sealed partial class TemplateReader
                             d.Callers.Add(HttpRouteCaller(rtm.Map("Properties")!, Loc(rtm, "Resources." + route.Key)));
                     break;
                 case "AWS::ApiGatewayV2::Api":
+                    if (props["BodyS3Location"] != null && InvokedThrough(res.Key, id, name))
+                        d.IncompleteReasons.Add($"API '{res.Key}' keeps its definition outside the template (BodyS3Location): its routes and authorizers are not read.");
                     if (props["Target"] is TNode target && Points(target, id, name))
                         d.Callers.Add(new CallerAccess { Channel = "HttpApi", Route = "$default", AuthType = CallerAuthType.None, Source = Loc(rm, path) });
+                    if (props.Map("Body") is TMap v2Body) ReadOpenApiCallers(id, name, d, res.Key, rm, v2Body, _r.Str(props["ProtocolType"]) == "WEBSOCKET" ? "WebSocketApi" : "HttpApi", path + ".Properties.Body");
+                    break;
+                case "AWS::ApiGateway::RestApi":
+                    if (props.Map("Body") is TMap restBody) ReadOpenApiCallers(id, name, d, res.Key, rm, restBody, "RestApi", path + ".Properties.Body");
+                    else if (props["BodyS3Location"] != null && InvokedThrough(res.Key, id, name))
+                        d.IncompleteReasons.Add($"API '{res.Key}' keeps its definition outside the template (BodyS3Location): its routes and authorizers are not read.");
+                    break;
+                case "AWS::Serverless::Api":
+                    var samRestAuth = _globalsApi?.Map("Auth") is TMap g && props.Map("Auth") is TMap own ? MergeMaps(g, own) : props.Map("Auth") ?? _globalsApi?.Map("Auth");
+                    if (props.Map("DefinitionBody") is TMap samRestBody)
+                        ReadOpenApiCallers(id, name, d, res.Key, rm, samRestBody, "RestApi", path + ".Properties.DefinitionBody", samRestAuth?["ApiKeyRequired"] is TNode akr && _r.Str(akr) == "true", samRestAuth);
+                    break;
+                case "AWS::Serverless::HttpApi":
+                    var samHttpAuth = _globalsHttpApi?.Map("Auth") is TMap hg && props.Map("Auth") is TMap hown ? MergeMaps(hg, hown) : props.Map("Auth") ?? _globalsHttpApi?.Map("Auth");
+                    if (props.Map("DefinitionBody") is TMap samHttpBody) ReadOpenApiCallers(id, name, d, res.Key, rm, samHttpBody, "HttpApi", path + ".Properties.DefinitionBody", samAuth: samHttpAuth);
                     break;
                 case "AWS::Serverless::Connector":
                     ReadConnector(id, d, res.Key, rm, props, path);
@@ -262,6 +301,11 @@ internal sealed partial class TemplateReader
         if (type == "AWS::ApiGatewayV2::Authorizer" && Points(props?["AuthorizerUri"], id, name)) return "Api";
         return null;
     }
+
+    /// <summary>True when a Lambda permission lets the API (by logical id) invoke the function.</summary>
+    private bool InvokedThrough(string apiId, string id, string name) =>
+        _r.Resources.Entries.Any(e => e.Value is TMap m && m.Str("Type") == "AWS::Lambda::Permission" && m.Map("Properties") is TMap p
+            && Points(p["FunctionName"], id, name) && (PointsNested(p["SourceArn"], apiId, "\0") || _r.Str(p["SourceArn"]).Contains(":" + apiId + "/")));
 
     private string EventSourceTypeOf(string? arn, TNode? ea)
     {
