@@ -350,3 +350,21 @@ public sealed class InventoryJoinTests
         Assert.False(http.IsComplete);
     }
 }
+
+public sealed class InventoryAccountTests
+{
+    [Fact]
+    public void PrincipalsOfAnotherAccountDoNotGetAccessThroughTheirOwnPolicies()
+    {
+        // The cloudmapper functions live in 123456789012; the cloudsplaining account is 200611803367 and holds admins.
+        var records = new InventoryReader().Read(new[] { TestPaths.Shared("aws-api-responses", "cloudmapper-demo", "lambda-list-functions.json"), TestPaths.Shared("authz-details", "cloudsplaining-example-2023.json") },
+            new InventoryOptions(), EngineContext.None).ToList();
+        Assert.NotEmpty(records);
+        Assert.All(records, r => Assert.Empty(r.Principals));
+        var same = new InventoryReader().Read(new[] { Path.Combine(TestPaths.Fixtures, "inventory", "lambda-list-functions-privesc-role.json"), TestPaths.Shared("authz-details", "cloudsplaining-example-2023.json") },
+            new InventoryOptions(), EngineContext.None).Single();
+        Assert.NotEmpty(same.Principals);
+        Assert.All(same.Principals, p => Assert.Contains(":200611803367:", p.PrincipalArn));
+    }
+}
+

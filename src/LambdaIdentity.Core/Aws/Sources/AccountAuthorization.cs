@@ -244,9 +244,13 @@ internal sealed class AccountAuthorization
             if (role.Source != null) d.Sources.Add(role.Source);
         }
         var functionArn = d.FunctionArn;
+        var functionAccount = AccountOf(functionArn);
         foreach (var (p, policies) in Relevant())
         {
             context.CancellationToken.ThrowIfCancellationRequested();
+            // Identity policies grant only within their own account; other accounts reach the function through its
+            // resource policy, which the callers list. A function whose account is a template token matches any account.
+            if (functionAccount != null && AccountOf(p.Arn) is string principalAccount && principalAccount != functionAccount) continue;
             var deploy = Evaluator.AllowedActions(policies, DeployActions, functionArn).ToList();
             if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
                 deploy.AddRange(Evaluator.AllowedActions(policies, PassRoleActions, d.RoleArn));
@@ -256,6 +260,12 @@ internal sealed class AccountAuthorization
             Add(d, p, "Invoke", Evaluator.AllowedActions(policies, InvokeActions, functionArn));
             Add(d, p, "Read", Evaluator.AllowedActions(policies, ReadActions, functionArn));
         }
+    }
+
+    private static string? AccountOf(string arn)
+    {
+        var parts = arn.Split(':');
+        return parts.Length > 4 && parts[4].Length == 12 && parts[4].All(char.IsDigit) ? parts[4] : null;
     }
 
     private static void Add(FunctionDraft d, IamPrincipal p, string level, IReadOnlyList<string> actions)
