@@ -13,6 +13,7 @@
         'ConvertTo-AzRoleMapping',
         'Export-AzRoleMappingTemplate',
         'Export-LambdaIdentityReport',
+        'Get-LambdaIdentityInventory',
         'New-AzResourceMap',
         'Test-IdentityParity',
         'Test-LambdaIdentityAccess'

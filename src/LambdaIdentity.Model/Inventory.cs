@@ -52,7 +52,7 @@ public enum CallerAuthType
 /// <summary>One way end users reach a function: a URL, an API route, with its authorizer.</summary>
 public sealed class CallerAccess
 {
-    /// <summary>FunctionUrl, RestApi, HttpApi, ResourcePolicy.</summary>
+    /// <summary>FunctionUrl, RestApi, HttpApi, WebSocketApi, ApiGateway (REST or HTTP not known: read from a resource policy), ResourcePolicy (an account or role the resource policy names; Route holds it).</summary>
     public string Channel { get; init; } = "";
     /// <summary>The route, e.g. GET /orders, or the URL.</summary>
     public string? Route { get; init; }

@@ -1,0 +1,284 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Core.Aws.Sources;
+
+/// <summary>An IAM principal from authorization details, with every policy that applies to it.</summary>
+internal sealed class IamPrincipal
+{
+    public string Arn = "";
+    public string Name = "";
+    public string Type = ""; // User, Group, Role
+    public List<PolicyDocument> Policies = new();
+    public List<string> AttachedManagedArns = new();
+    public List<string> Groups = new();
+    public PolicyDocument? Trust;
+    public string? BoundaryArn;
+    public SourceLocation? Source;
+    /// <summary>The aws:cloudformation:logical-id tag: the template resource that created the role.</summary>
+    public string? LogicalIdTag;
+}
+
+/// <summary>
+/// Decides which of the given actions a principal's policies allow on a resource. The inventory uses it to
+/// list deployers, people and callers; the policy helper's evaluator will replace the simple one.
+/// </summary>
+internal interface IPrincipalAccessEvaluator
+{
+    /// <summary>The actions (from <paramref name="actions"/>) allowed on <paramref name="resourceArn"/>.</summary>
+    IReadOnlyList<string> AllowedActions(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<string> actions, string resourceArn);
+}
+
+/// <summary>
+/// Case-insensitive wildcard matching of Action/NotAction and Resource/NotResource; unconditional explicit
+/// denies subtract. Conditions are not evaluated (a conditional allow counts as an allow).
+/// TODO(lead): switch to the policy evaluator in Aws/Policy (GrantDeriver / evaluator) when it lands.
+/// </summary>
+internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
+{
+    // Action matching does not depend on the resource: it is computed once per (policies, actions) pair.
+    private readonly Dictionary<(IReadOnlyList<PolicyDocument>, IReadOnlyList<string>), List<(PolicyStatement Statement, bool[] Matches)>> _cache = new(new RefPairComparer());
+
+    public IReadOnlyList<string> AllowedActions(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<string> actions, string resourceArn)
+    {
+        if (!_cache.TryGetValue((policies, actions), out var relevant))
+        {
+            relevant = new List<(PolicyStatement, bool[])>();
+            foreach (var p in policies)
+                foreach (var s in p.Statement)
+                {
+                    var m = actions.Select(a => ActionMatches(s, a)).ToArray();
+                    if (m.Any(x => x)) relevant.Add((s, m));
+                }
+            _cache[(policies, actions)] = relevant;
+        }
+        if (relevant.Count == 0) return Array.Empty<string>();
+        var allow = new bool[actions.Count];
+        var deny = new bool[actions.Count];
+        foreach (var (s, m) in relevant)
+        {
+            if (!ResourceMatches(s, resourceArn)) continue;
+            for (int i = 0; i < m.Length; i++)
+            {
+                if (!m[i]) continue;
+                if (s.Effect == "Deny") { if (s.Condition.Count == 0) deny[i] = true; }
+                else allow[i] = true;
+            }
+        }
+        var allowed = new List<string>();
+        for (int i = 0; i < actions.Count; i++) if (allow[i] && !deny[i]) allowed.Add(actions[i]);
+        return allowed;
+    }
+
+    private static bool ActionMatches(PolicyStatement s, string action) =>
+        s.Action.Count > 0 ? s.Action.Any(a => Policy.Wildcard.Match(a, action, ignoreCase: true)) : !s.NotAction.Any(a => Policy.Wildcard.Match(a, action, ignoreCase: true));
+
+    private static bool ResourceMatches(PolicyStatement s, string arn)
+    {
+        if (s.Resource.Count > 0) return s.Resource.Any(r => TokenArn.Match(r, arn));
+        if (s.NotResource.Count > 0) return !s.NotResource.Any(r => TokenArn.Match(r, arn));
+        return true;
+    }
+
+    private sealed class RefPairComparer : IEqualityComparer<(IReadOnlyList<PolicyDocument>, IReadOnlyList<string>)>
+    {
+        public bool Equals((IReadOnlyList<PolicyDocument>, IReadOnlyList<string>) x, (IReadOnlyList<PolicyDocument>, IReadOnlyList<string>) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+        public int GetHashCode((IReadOnlyList<PolicyDocument>, IReadOnlyList<string>) obj) =>
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1) * 31 + System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2);
+    }
+}
+
+/// <summary>Resource matching that knows template tokens; glob matching itself is Aws/Policy/Wildcard's.</summary>
+internal static class TokenArn
+{
+    /// <summary>
+    /// Matches a resource pattern against an ARN whose segments may hold template tokens (${...}); a segment
+    /// with a token matches any pattern segment (the value is unknown, so access is possible).
+    /// </summary>
+    public static bool Match(string pattern, string arn)
+    {
+        if (pattern == "*") return true;
+        if (!arn.Contains("${")) return Policy.Wildcard.MatchResource(pattern, arn);
+        var xs = Tokenize(arn).Split(new[] { ':' }, 6);
+        var ps = pattern.Split(new[] { ':' }, 6);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if (i >= ps.Length) return false;
+            if (i == ps.Length - 1 && ps.Length < xs.Length)
+            {
+                // The pattern ends early: its last segment (e.g. "*" in arn:aws:lambda:*) must absorb the rest.
+                if (!ps[i].EndsWith("*", StringComparison.Ordinal)) return false;
+                var rest = string.Join(":", xs, i, xs.Length - i);
+                var literal = rest.IndexOf(Token) < 0 ? rest : rest.Substring(0, rest.IndexOf(Token));
+                return Policy.Wildcard.Match(ps[i], literal) || Policy.Wildcard.Match(ps[i], literal + "x") || rest.IndexOf(Token) == 0;
+            }
+            if (xs[i].IndexOf(Token) >= 0) continue;
+            if (!Policy.Wildcard.Match(ps[i], xs[i])) return false;
+        }
+        return ps.Length == xs.Length;
+    }
+
+    private const char Token = '\u0001';
+
+    private static string Tokenize(string arn)
+    {
+        var sb = new System.Text.StringBuilder(arn.Length);
+        int i = 0;
+        while (i < arn.Length)
+        {
+            var start = arn.IndexOf("${", i, StringComparison.Ordinal);
+            if (start < 0) { sb.Append(arn, i, arn.Length - i); break; }
+            var end = arn.IndexOf('}', start);
+            if (end < 0) { sb.Append(arn, i, arn.Length - i); break; }
+            sb.Append(arn, i, start - i).Append(Token);
+            i = end + 1;
+        }
+        return sb.ToString();
+    }
+}
+
+internal sealed class NullErrors : IErrorSink
+{
+    public static readonly NullErrors Instance = new();
+    public void Error(EngineError error) { }
+}
+
+/// <summary>What authorization details say about the account: roles, users, groups, managed policies.</summary>
+internal sealed class AccountAuthorization
+{
+    public Dictionary<string, IamPrincipal> Roles { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, IamPrincipal> Users { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, IamPrincipal> Groups { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, PolicyDocument> ManagedPolicies { get; } = new(StringComparer.Ordinal);
+    public bool IsEmpty => Roles.Count == 0 && Users.Count == 0 && Groups.Count == 0;
+
+    internal IPrincipalAccessEvaluator Evaluator { get; set; } = new SimpleWildcardAccessEvaluator();
+
+    private static readonly string[] DeployActions = { "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:PublishVersion", "lambda:UpdateAlias" };
+    private static readonly string[] InvokeActions = { "lambda:InvokeFunction", "lambda:InvokeFunctionUrl" };
+    private static readonly string[] AdminActions = { "lambda:AddPermission", "lambda:RemovePermission", "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "lambda:PutFunctionConcurrency" };
+    private static readonly string[] PassRoleActions = { "iam:PassRole" };
+    private static readonly string[] ReadActions = { "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetPolicy" };
+
+    private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)>? _relevant;
+
+    /// <summary>Principals with at least one statement that can concern Lambda or iam:PassRole, computed once.</summary>
+    private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)> Relevant()
+    {
+        if (_relevant != null) return _relevant;
+        _relevant = new();
+        foreach (var p in Users.Values.Concat(Groups.Values).Concat(Roles.Values).OrderBy(x => x.Arn, StringComparer.Ordinal))
+        {
+            var policies = EffectivePolicies(p);
+            if (policies.Any(doc => doc.Statement.Any(s => s.Effect == "Allow" && (s.NotAction.Count > 0 || s.Action.Any(a =>
+                    a.StartsWith("*", StringComparison.Ordinal) || a.StartsWith("lambda:", StringComparison.OrdinalIgnoreCase) || a.StartsWith("iam:", StringComparison.OrdinalIgnoreCase)
+                    || a.StartsWith("l", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0 || a.StartsWith("i", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0)))))
+                _relevant.Add((p, policies));
+        }
+        return _relevant;
+    }
+
+    /// <summary>
+    /// The policies that decide a principal's access. Access granted through a group is reported once, on the
+    /// group (it maps to an Entra group); a user carries its own grants plus the denies of its groups.
+    /// </summary>
+    private IReadOnlyList<PolicyDocument> EffectivePolicies(IamPrincipal p)
+    {
+        var list = new List<PolicyDocument>(p.Policies);
+        foreach (var arn in p.AttachedManagedArns) if (ManagedPolicies.TryGetValue(arn, out var mp)) list.Add(mp);
+        foreach (var g in p.Groups)
+        {
+            var group = Groups.Values.FirstOrDefault(x => x.Name == g);
+            if (group is null) continue;
+            var groupPolicies = group.Policies.Concat(group.AttachedManagedArns.Where(ManagedPolicies.ContainsKey).Select(a => ManagedPolicies[a]));
+            foreach (var gp in groupPolicies)
+            {
+                var denies = gp.Statement.Where(s => s.Effect == "Deny").ToList();
+                if (denies.Count > 0) list.Add(new PolicyDocument { PolicyName = gp.PolicyName, PolicyArn = gp.PolicyArn, Kind = gp.Kind, Version = gp.Version, Statement = denies, Source = gp.Source });
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The execution role as authorization details hold it (inline, managed, boundary, trust), or null.</summary>
+    public ExecutionRole? RoleFor(string roleArn, string? roleName)
+    {
+        IamPrincipal? r = null;
+        if (!string.IsNullOrEmpty(roleArn) && !roleArn.Contains("${")) Roles.TryGetValue(roleArn, out r);
+        if (r is null && !string.IsNullOrEmpty(roleName) && !roleName!.Contains("${")) r = Roles.Values.FirstOrDefault(x => x.Name == roleName);
+        if (r is null && roleArn.StartsWith("${GetAtt:", StringComparison.Ordinal) && roleArn.EndsWith(".Arn}", StringComparison.Ordinal))
+        {
+            // A role CloudFormation named for the stack: join on its aws:cloudformation:logical-id tag, when only one role carries it.
+            var logicalId = roleArn.Substring(9, roleArn.Length - 9 - 5);
+            var tagged = Roles.Values.Where(x => x.LogicalIdTag == logicalId).Take(2).ToList();
+            if (tagged.Count == 1) r = tagged[0];
+        }
+        if (r is null) return null;
+        var policies = new List<PolicyDocument>(r.Policies);
+        foreach (var arn in r.AttachedManagedArns)
+            policies.Add(ManagedPolicies.TryGetValue(arn, out var mp) ? mp
+                // AWS managed policies are often filtered out of the export: the embedded catalog knows the Lambda ones.
+                : Catalogs.ManagedPolicyCatalog.Find(arn, r.Source ?? new SourceLocation(), NullErrors.Instance)
+                  ?? new PolicyDocument { PolicyName = arn.Substring(arn.LastIndexOf('/') + 1), PolicyArn = arn, Kind = PolicyKind.Managed, IsUnresolved = true, Source = r.Source });
+        PolicyDocument? boundary = null;
+        if (r.BoundaryArn != null)
+        {
+            boundary = ManagedPolicies.TryGetValue(r.BoundaryArn, out var b)
+                ? new PolicyDocument { PolicyName = b.PolicyName, PolicyArn = b.PolicyArn, Kind = PolicyKind.PermissionsBoundary, Version = b.Version, Statement = b.Statement, Source = b.Source }
+                : new PolicyDocument { PolicyName = r.BoundaryArn.Substring(r.BoundaryArn.LastIndexOf('/') + 1), PolicyArn = r.BoundaryArn, Kind = PolicyKind.PermissionsBoundary, IsUnresolved = true, Source = r.Source };
+        }
+        return new ExecutionRole { RoleArn = r.Arn, RoleName = r.Name, AssumeRolePolicy = r.Trust, Policies = policies, PermissionsBoundary = boundary, Source = r.Source };
+    }
+
+    /// <summary>Fills the execution role's policies and the principals that can deploy, change, invoke or read the function.</summary>
+    public void Enrich(FunctionDraft d, EngineContext context)
+    {
+        var role = RoleFor(d.RoleArn, d.ExecutionRole?.RoleName);
+        if (role != null)
+        {
+            d.ExecutionRole = role;
+            if (d.RoleArn.Contains("${") || string.IsNullOrEmpty(d.RoleArn)) d.RoleArn = role.RoleArn;
+            d.IncompleteReasons.RemoveAll(r => r.StartsWith("The execution role", StringComparison.Ordinal));
+            if (role.Source != null) d.Sources.Add(role.Source);
+        }
+        var functionArn = d.FunctionArn;
+        var functionAccount = AccountOf(functionArn);
+        foreach (var (p, policies) in Relevant())
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            // Identity policies grant only within their own account; other accounts reach the function through its
+            // resource policy, which the callers list. A function whose account is a template token matches any account.
+            if (functionAccount != null && AccountOf(p.Arn) is string principalAccount && principalAccount != functionAccount) continue;
+            var deploy = Evaluator.AllowedActions(policies, DeployActions, functionArn).ToList();
+            if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
+                deploy.AddRange(Evaluator.AllowedActions(policies, PassRoleActions, d.RoleArn));
+            var canChangeCode = deploy.Any(a => a != "iam:PassRole");
+            Add(d, p, "Deploy", canChangeCode ? deploy : new List<string>());
+            Add(d, p, "Admin", Evaluator.AllowedActions(policies, AdminActions, functionArn));
+            Add(d, p, "Invoke", Evaluator.AllowedActions(policies, InvokeActions, functionArn));
+            Add(d, p, "Read", Evaluator.AllowedActions(policies, ReadActions, functionArn));
+        }
+    }
+
+    private static string? AccountOf(string arn)
+    {
+        var parts = arn.Split(':');
+        return parts.Length > 4 && parts[4].Length == 12 && parts[4].All(char.IsDigit) ? parts[4] : null;
+    }
+
+    private static void Add(FunctionDraft d, IamPrincipal p, string level, IReadOnlyList<string> actions)
+    {
+        if (actions.Count == 0) return;
+        var federated = p.Trust?.Statement.Any(s => s.Effect == "Allow" && (s.Action.Any(a => a.Equals("sts:AssumeRoleWithWebIdentity", StringComparison.OrdinalIgnoreCase))
+            || (s.Principal?.Federated.Any(f => f.IndexOf("oidc-provider", StringComparison.OrdinalIgnoreCase) >= 0) ?? false))) ?? false;
+        var emergency = p.Name.IndexOf("breakglass", StringComparison.OrdinalIgnoreCase) >= 0 || p.Name.IndexOf("break-glass", StringComparison.OrdinalIgnoreCase) >= 0
+            || p.Name.IndexOf("break_glass", StringComparison.OrdinalIgnoreCase) >= 0 || p.Name.IndexOf("emergency", StringComparison.OrdinalIgnoreCase) >= 0;
+        d.Principals.Add(new PrincipalAccess
+        {
+            PrincipalArn = p.Arn, PrincipalType = p.Type, AccessLevel = level, Actions = actions.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList(),
+            IsOidcFederated = federated, IsEmergency = emergency, Source = p.Source,
+        });
+    }
+}

@@ -1,0 +1,272 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using LambdaIdentity.Core.Aws.Sources.Templates;
+using LambdaIdentity.Model;
+using YamlDotNet.Core;
+
+namespace LambdaIdentity.Core.Aws.Sources;
+
+/// <summary>
+/// The inventory stage: reads every source a migration team holds (SAM/CloudFormation templates,
+/// authorization details, AWS CLI and AWS Tools for PowerShell exports, Terraform JSON), detected from
+/// content, and returns one <see cref="LambdaFunctionIdentity"/> per function. What cannot be read is
+/// reported through the context as an error naming file, line and column, and the run goes on.
+/// </summary>
+public sealed class InventoryReader
+{
+    /// <summary>Activity name used for progress.</summary>
+    public const string ProgressActivity = "Reading Lambda inventory";
+
+    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".json", ".yaml", ".yml", ".template", ".tfstate", ".tfplan.json" };
+
+    /// <summary>
+    /// Reads the files and folders (recursively) and returns the function records, merged across sources
+    /// and sorted by name then ARN then source so two runs diff cleanly. Files are read one at a time.
+    /// </summary>
+    public IEnumerable<LambdaFunctionIdentity> Read(IEnumerable<string> paths, InventoryOptions options, EngineContext context)
+    {
+        if (paths is null) throw new ArgumentNullException(nameof(paths));
+        options ??= new InventoryOptions();
+        context ??= EngineContext.None;
+        var files = ExpandPaths(paths, context);
+        var drafts = new List<FunctionDraft>();
+        var account = new AccountAuthorization();
+        for (int i = 0; i < files.Count; i++)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            context.Progress(ProgressActivity, files[i], i, files.Count);
+            ReadFile(files[i], options, context, drafts, account);
+        }
+        context.Progress(ProgressActivity, "Merging " + drafts.Count + " function records", files.Count, files.Count);
+        var merged = Merge(drafts, context);
+        if (!account.IsEmpty)
+        {
+            context.Verbose($"Authorization details: {account.Roles.Count} roles, {account.Users.Count} users, {account.Groups.Count} groups, {account.ManagedPolicies.Count} managed policies.");
+            for (int i = 0; i < merged.Count; i++)
+            {
+                if (i % 250 == 0) context.Progress(ProgressActivity, "Joining authorization details", i, merged.Count);
+                account.Enrich(merged[i], context);
+            }
+            context.Progress(ProgressActivity, "Joining authorization details", merged.Count, merged.Count);
+        }
+        else if (merged.Count > 0) context.Verbose("No authorization details were given: deployers and people with access are not listed.");
+        var records = merged.Select(d => { FindingRules.Apply(d, options); DerivedFacts.Apply(d); return d.ToRecord(); })
+            .OrderBy(r => r.FunctionName, StringComparer.Ordinal)
+            .ThenBy(r => r.FunctionArn, StringComparer.Ordinal)
+            .ThenBy(r => r.Source?.File, StringComparer.Ordinal)
+            .ThenBy(r => r.LogicalId, StringComparer.Ordinal)
+            .ToList();
+        return records;
+    }
+
+    /// <summary>Reads one file's records only (tests and the benchmark).</summary>
+    internal static List<FunctionDraft> ReadOne(string file, InventoryOptions options, EngineContext context, AccountAuthorization? account = null)
+    {
+        var drafts = new List<FunctionDraft>();
+        ReadFile(file, options, context, drafts, account ?? new AccountAuthorization());
+        return drafts;
+    }
+
+    private static List<string> ExpandPaths(IEnumerable<string> paths, EngineContext context)
+    {
+        var files = new List<string>();
+        foreach (var p in paths)
+        {
+            if (string.IsNullOrWhiteSpace(p)) continue;
+            if (File.Exists(p)) files.Add(p);
+            else if (Directory.Exists(p))
+            {
+                var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories)
+                    .Where(f => Extensions.Contains(Path.GetExtension(f)) && !IsHiddenPath(f, p))
+                    .OrderBy(f => f, StringComparer.Ordinal).ToList();
+                context.Verbose($"{p}: {found.Count} files to read.");
+                files.AddRange(found);
+            }
+            else context.Error("InventoryPathNotFound", EngineErrorCategory.ObjectNotFound, p, $"'{p}' is neither a file nor a folder.", new SourceLocation { File = p });
+        }
+        return files.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static bool IsHiddenPath(string file, string root)
+    {
+        var rel = file.Length > root.Length ? file.Substring(root.Length) : file;
+        return rel.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(s => s.StartsWith(".", StringComparison.Ordinal) || s == "node_modules");
+    }
+
+    private static void ReadFile(string file, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
+    {
+        var first = new SourceLocation { File = file, Line = 1, Column = 1 };
+        byte[] bytes;
+        try
+        {
+            var length = new FileInfo(file).Length;
+            if (length > options.MaxFileBytes)
+            {
+                context.Error("InventoryFileTooLarge", EngineErrorCategory.LimitsExceeded, file,
+                    $"'{file}' holds {length} bytes, more than the limit of {options.MaxFileBytes}; split it or raise the limit.", first);
+                return;
+            }
+            bytes = ReadAll(file, length, context);
+        }
+        catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+        {
+            context.Error("InventoryFileUnreadable", ex is UnauthorizedAccessException ? EngineErrorCategory.PermissionDenied : EngineErrorCategory.ConnectionError, file, $"'{file}' could not be read: {ex.Message}", first, ex);
+            return;
+        }
+        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        int firstChar = start;
+        while (firstChar < bytes.Length && (bytes[firstChar] == ' ' || bytes[firstChar] == '\t' || bytes[firstChar] == '\r' || bytes[firstChar] == '\n')) firstChar++;
+        if (firstChar >= bytes.Length)
+        {
+            context.Error("InventorySourceEmpty", EngineErrorCategory.InvalidData, file, $"'{file}' is empty.", first);
+            return;
+        }
+        if (Array.IndexOf(bytes, (byte)0, start, Math.Min(bytes.Length - start, 8192)) >= 0)
+        {
+            context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file, $"'{file}' is binary, not JSON or YAML.", first);
+            return;
+        }
+        var before = drafts.Count;
+        try
+        {
+            if (bytes[firstChar] == '{' || bytes[firstChar] == '[') ReadJson(file, bytes, start, options, context, drafts, account);
+            else ReadYaml(file, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), options, context, drafts);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A shape no reader expected (e.g. a string where an object belongs): report the file, keep what was read, go on.
+            context.Error("InventorySourceUnreadable", EngineErrorCategory.InvalidData, file, $"'{file}' could not be read in full: {ex.Message}", first, ex);
+        }
+        context.Verbose($"{file}: {drafts.Count - before} functions.");
+    }
+
+    /// <summary>Reads a file, reporting progress in MiB for large ones so a long read is visible.</summary>
+    private static byte[] ReadAll(string file, long length, EngineContext context)
+    {
+        if (length < 16L * 1024 * 1024) return File.ReadAllBytes(file);
+        var bytes = new byte[length];
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        int read = 0, n;
+        while (read < bytes.Length && (n = stream.Read(bytes, read, Math.Min(4 << 20, bytes.Length - read))) > 0)
+        {
+            read += n;
+            context.CancellationToken.ThrowIfCancellationRequested();
+            context.Progress(ProgressActivity, $"Reading {Path.GetFileName(file)} ({read >> 20} of {bytes.Length >> 20} MiB)", read, bytes.Length);
+        }
+        if (read < bytes.Length) Array.Resize(ref bytes, read);
+        return bytes;
+    }
+
+    private static void ReadYaml(string file, string text, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
+    {
+        TNode root;
+        try { root = LoadLenient(file, text, context); }
+        catch (YamlException ex)
+        {
+            context.Error("TemplateYamlMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid YAML: {ex.Message}",
+                new SourceLocation { File = file, Line = (int)ex.Start.Line, Column = (int)ex.Start.Column }, ex);
+            return;
+        }
+        if (!TemplateReader.IsTemplate(root))
+        {
+            var hint = root is TMap m && m.Has("Resource") ? " It has a 'Resource' key: did you mean 'Resources'?" : "";
+            context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file,
+                $"'{file}' is YAML but not a CloudFormation or SAM template (no Resources section).{hint}", new SourceLocation { File = file, Line = root.Line, Column = Math.Max(1, root.Column) });
+            return;
+        }
+        drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+    }
+
+    /// <summary>
+    /// Parses YAML; when the strict grammar rejects it, retries once with whitespace-only lines emptied, which
+    /// CloudFormation accepts (e.g. indented blank first lines of a literal block scalar). Throws the first error.
+    /// </summary>
+    private static TNode LoadLenient(string file, string text, EngineContext context)
+    {
+        try { return TemplateLoader.Load(new StringReader(text)); }
+        catch (YamlException first)
+        {
+            var lines = text.Split('\n');
+            var changed = false;
+            for (int i = 0; i < lines.Length; i++)
+                if (lines[i].Length > 0 && lines[i].Trim().Length == 0) { lines[i] = lines[i].EndsWith("\r", StringComparison.Ordinal) ? "\r" : ""; changed = true; }
+            if (!changed) throw;
+            try
+            {
+                var root = TemplateLoader.Load(new StringReader(string.Join("\n", lines)));
+                context.Verbose($"{file}: read after emptying whitespace-only lines (strict YAML: {first.Message} at {first.Start.Line}:{first.Start.Column}).");
+                return root;
+            }
+            catch (YamlException) { throw first; }
+        }
+    }
+
+    private static void ReadJson(string file, byte[] bytes, int start, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
+    {
+        var docs = new List<JsonDocument>();
+        try
+        {
+            var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start),
+                new JsonReaderOptions { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
+            while (reader.Read()) docs.Add(JsonDocument.ParseValue(ref reader));
+        }
+        catch (JsonException ex)
+        {
+            foreach (var d in docs) d.Dispose();
+            context.Error("JsonSourceMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid JSON (truncated or malformed): {ex.Message}",
+                new SourceLocation { File = file, Line = (int)(ex.LineNumber ?? 0) + 1, Column = (int)(ex.BytePositionInLine ?? 0) + 1 }, ex);
+            return;
+        }
+        try
+        {
+            if (docs.Count == 1 && docs[0].RootElement.ValueKind == JsonValueKind.Object && IsTemplateJson(docs[0].RootElement))
+            {
+                TNode root;
+                try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start))); }
+                catch (YamlException) { root = TemplateLoader.FromJson(docs[0].RootElement); } // e.g. tabs: no line numbers then
+                drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+                return;
+            }
+            var recognized = false;
+            for (int i = 0; i < docs.Count; i++)
+                recognized |= AwsJsonSources.Read(docs[i].RootElement, file, docs.Count > 1 ? $"$[{i}]" : "$", options, context, drafts, account);
+            if (!recognized)
+                context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file,
+                    $"'{file}' is JSON of a shape the inventory does not know (expected a template, authorization details, a Lambda or API Gateway export, or Terraform JSON).",
+                    new SourceLocation { File = file, Line = 1, Column = 1 });
+        }
+        finally { foreach (var d in docs) d.Dispose(); }
+    }
+
+    private static bool IsTemplateJson(JsonElement root) =>
+        (root.TryGetProperty("Resources", out var r) && r.ValueKind == JsonValueKind.Object) || root.TryGetProperty("AWSTemplateFormatVersion", out _);
+
+    /// <summary>Merges drafts of the same deployed function; template drafts join an account record of the same literal name.</summary>
+    private static List<FunctionDraft> Merge(List<FunctionDraft> drafts, EngineContext context)
+    {
+        var byKey = new Dictionary<string, FunctionDraft>(StringComparer.Ordinal);
+        var order = new List<FunctionDraft>();
+        foreach (var d in drafts.Where(x => !x.FromTemplate))
+        {
+            if (byKey.TryGetValue(d.MergeKey, out var existing)) existing.MergeFrom(d);
+            else { byKey[d.MergeKey] = d; order.Add(d); }
+        }
+        foreach (var d in drafts.Where(x => x.FromTemplate))
+        {
+            if (!d.FunctionName.Contains("${") && d.HasExplicitName && byKey.TryGetValue("function:" + d.FunctionName, out var deployed))
+            {
+                context.Verbose($"{d.Source}: merged into the deployed function {d.FunctionName}.");
+                var keep = deployed.Source;
+                deployed.MergeFrom(d);
+                deployed.LogicalId = d.LogicalId;
+                deployed.Source = keep;
+            }
+            else order.Add(d);
+        }
+        return order;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using System.Reflection;
+using LambdaIdentity.Model;
+using LambdaIdentity.PowerShell.Commands;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Inventory;
+
+/// <summary>
+/// Contract by reflection over attribute metadata (PowerShellStandard.Library's attributes are stubs whose
+/// properties read back empty, so the declared constructor and named arguments are inspected instead).
+/// </summary>
+public sealed class GetLambdaIdentityInventoryCommandTests
+{
+    private static readonly Type Cmd = typeof(GetLambdaIdentityInventoryCommand);
+
+    private static CustomAttributeData Attr<T>(MemberInfo m) => m.GetCustomAttributesData().Single(a => a.AttributeType == typeof(T));
+    private static object? Named(CustomAttributeData a, string name) => a.NamedArguments.Where(n => n.MemberName == name).Select(n => n.TypedValue.Value).FirstOrDefault();
+
+    [Fact]
+    public void TheCmdletDeclaresItsVerbNounAndOutputType()
+    {
+        var cmdlet = Attr<CmdletAttribute>(Cmd);
+        Assert.Equal(new object[] { "Get", "LambdaIdentityInventory" }, cmdlet.ConstructorArguments.Select(a => a.Value!));
+        Assert.Null(Named(cmdlet, "SupportsShouldProcess"));
+        var output = Attr<OutputTypeAttribute>(Cmd);
+        var types = ((IEnumerable<CustomAttributeTypedArgument>)output.ConstructorArguments[0].Value!).Select(a => a.Value);
+        Assert.Contains(typeof(LambdaFunctionIdentity), types);
+        Assert.True(Cmd.IsSealed);
+    }
+
+    [Fact]
+    public void PathBindsFromGetChildItemThroughFullName()
+    {
+        var path = Cmd.GetProperty(nameof(GetLambdaIdentityInventoryCommand.Path))!;
+        var p = Attr<ParameterAttribute>(path);
+        Assert.Equal(true, Named(p, "Mandatory"));
+        Assert.Equal(true, Named(p, "ValueFromPipelineByPropertyName"));
+        var aliases = ((IEnumerable<CustomAttributeTypedArgument>)Attr<AliasAttribute>(path).ConstructorArguments[0].Value!).Select(a => a.Value);
+        Assert.Contains("FullName", aliases);
+        Assert.Single(path.GetCustomAttributesData(), a => a.AttributeType == typeof(ValidateNotNullOrEmptyAttribute));
+        // Options never bind from the pipeline.
+        foreach (var name in new[] { "Parameter", "Region", "AccountId" })
+            Assert.Null(Named(Attr<ParameterAttribute>(Cmd.GetProperty(name)!), "ValueFromPipelineByPropertyName"));
+    }
+
+    [Fact]
+    public void EveryParameterIsDocumentedAndTheManifestExportsTheCmdlet()
+    {
+        var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Get-LambdaIdentityInventory.md"));
+        var parameters = Cmd.GetProperties().Where(p => p.GetCustomAttributesData().Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
+        Assert.Equal(4, parameters.Count);
+        foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
+        Assert.Contains("'Get-LambdaIdentityInventory'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
+    }
+}
