@@ -494,4 +494,30 @@ public class AzRoleMapperTests
         Assert.NotEqual(more["a"], more["b"]);
         Assert.StartsWith("id-getatt-lambdarole-arn-", more["a"]);
     }
+
+    private sealed class ThrowingDeriver : LambdaIdentity.Core.Aws.Policy.IGrantDeriver
+    {
+        public IReadOnlyList<EffectiveGrant> Derive(ExecutionRole role, EngineContext context) => role.RoleName == "bad" ? throw new InvalidOperationException("boom") : Array.Empty<EffectiveGrant>();
+    }
+
+    [Fact]
+    public void AFunctionThatFailsIsAnErrorNamingItAndTheRunGoesOn()
+    {
+        var errors = new ErrorCollector();
+        var ms = new AzRoleMapper(new ThrowingDeriver()).Map(new[] { T.Function("broken", "bad"), T.Function("fine", "good") }, new EngineContext(errors));
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal("FunctionMappingFailed", e.ErrorId);
+        Assert.EndsWith(":function:broken", e.Target);
+        Assert.IsType<InvalidOperationException>(e.GetException());
+        Assert.DoesNotContain(ms, m => m.FunctionName == "broken");
+        Assert.Contains(ms, m => m.FunctionName == "fine" && m.Kind == MappingKind.ManagedIdentity);
+    }
+
+    [Fact]
+    public void CancellationStopsTheRun()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => new AzRoleMapper(new FixedGrantDeriver("x")).Map(new[] { T.Function("fn", "r") }, new EngineContext(cancellationToken: cts.Token)));
+    }
 }
