@@ -152,32 +152,51 @@ public sealed partial class AzRoleMapper
 
         private void RoleGroup(string key, GrantRule rule, List<Unit> list, ResourceMapEntry? entry, bool isEventSource)
         {
-            // When no single built-in role fits the whole group (e.g. send and receive on one queue), but one fits each
-            // rule's part (Data Sender, Data Receiver), assign one built-in role per part instead of a broad or custom role.
+            // Several rules on one resource (read and write a bucket, send and receive on a stream): one role for all when
+            // that is least privilege; otherwise one role per part. Split when no single built-in fits the whole but some
+            // part fits one (S3 CRUD + tags: Data Contributor + a custom tags role instead of one custom role), or when
+            // every part fits and the parts' roles together grant strictly less than the single role (Event Hubs Data
+            // Sender + Receiver instead of Data Owner).
             var rulesInGroup = list.Select(u => u.Rule!).Distinct().ToList();
-            if (rulesInGroup.Count > 1 && !FitsOneBuiltIn(list, rule.RoleSystem) && rulesInGroup.All(r => FitsOneBuiltIn(list.Where(u => u.Rule == r).ToList(), rule.RoleSystem)))
+            if (rulesInGroup.Count > 1)
             {
-                // Parts whose own choice is the same role share one assignment (queue properties and receive: one Data Receiver).
-                var parts = list.GroupBy(u => u.Rule!)
-                    .Select(g => (Rule: g.Key, Units: g.ToList(), Role: _m._selector.Choose(g.Key.Actions.ToArray(), g.Key.DataActions.ToArray(), rule.RoleSystem, _m._excluded).Role!.RoleName))
-                    .GroupBy(x => x.Role, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
-                foreach (var part in parts)
+                var threshold = Rules.CustomRoleExcessThreshold ?? 10;
+                var whole = ChooseFor(list, rule.RoleSystem);
+                var wholeFits = whole.Role is not null && whole.Excess <= threshold;
+                var parts = list.GroupBy(u => u.Rule!).Select(g => (Rule: g.Key, Units: g.ToList(), Choice: ChooseFor(g.ToList(), rule.RoleSystem))).ToList();
+                bool Fits(RoleChoice c) => c.Role is not null && c.Excess <= threshold;
+                var split = !wholeFits ? parts.Any(p => Fits(p.Choice))
+                    : parts.All(p => Fits(p.Choice)) && StrictlySmaller(parts.Select(p => p.Choice.Role!).Distinct().ToList(), whole.Role!);
+                if (split)
                 {
-                    var units = part.SelectMany(x => x.Units).ToList();
-                    var first = part.OrderBy(x => x.Rule.Id, StringComparer.Ordinal).First().Rule;
-                    RoleGroupCore(key + "/" + part.Key, first, units, entry, isEventSource);
+                    // Parts whose own choice is the same role share one assignment; parts no built-in fits share one custom role.
+                    foreach (var part in parts.GroupBy(p => Fits(p.Choice) ? p.Choice.Role!.RoleName : "custom", StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+                    {
+                        var units = part.SelectMany(x => x.Units).ToList();
+                        var first = part.OrderBy(x => x.Rule.Id, StringComparer.Ordinal).First().Rule;
+                        RoleGroupCore(key + "/" + part.Key, first, units, entry, isEventSource);
+                    }
+                    return;
                 }
-                return;
             }
             RoleGroupCore(key, rule, list, entry, isEventSource);
         }
 
-        private bool FitsOneBuiltIn(List<Unit> list, RoleSystem system)
+        private RoleChoice ChooseFor(List<Unit> list, RoleSystem system)
         {
             var actions = list.SelectMany(u => u.Rule!.Actions).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             var data = list.SelectMany(u => u.Rule!.DataActions).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-            var c = _m._selector.Choose(actions, data, system, _m._excluded);
-            return c.Role is not null && c.Excess <= (Rules.CustomRoleExcessThreshold ?? 10);
+            return _m._selector.Choose(actions, data, system, _m._excluded);
+        }
+
+        // True when the union of what the roles grant is a strict subset of what the single role grants.
+        private bool StrictlySmaller(List<AzureRoleDefinition> roles, AzureRoleDefinition single)
+        {
+            var cat = _m._catalog;
+            var one = cat.Granted(single);
+            var union = new HashSet<string>(roles.SelectMany(r => cat.Granted(r).Actions.Select(a => "a:" + a).Concat(cat.Granted(r).DataActions.Select(d => "d:" + d))), StringComparer.OrdinalIgnoreCase);
+            var all = new HashSet<string>(one.Actions.Select(a => "a:" + a).Concat(one.DataActions.Select(d => "d:" + d)), StringComparer.OrdinalIgnoreCase);
+            return union.IsProperSubsetOf(all);
         }
 
         private void RoleGroupCore(string key, GrantRule rule, List<Unit> list, ResourceMapEntry? entry, bool isEventSource)

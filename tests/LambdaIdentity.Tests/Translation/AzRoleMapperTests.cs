@@ -520,4 +520,22 @@ public class AzRoleMapperTests
         cts.Cancel();
         Assert.Throws<OperationCanceledException>(() => new AzRoleMapper(new FixedGrantDeriver("x")).Map(new[] { T.Function("fn", "r") }, new EngineContext(cancellationToken: cts.Token)));
     }
+
+    [Fact]
+    public void TwoNarrowRolesBeatOneBroadRoleAndOnlyThePartNoRoleFitsBecomesCustom()
+    {
+        var f = T.Function("fn", "r");
+        const string stream = "arn:aws:kinesis:eu-west-1:123456789012:stream/s";
+        const string bucket = "arn:aws:s3:::b";
+        var ms = Map(f, null,
+            T.Grant("kinesis:PutRecord", AccessLevel.Write, stream), T.Grant("kinesis:GetRecords", AccessLevel.Read, stream),
+            T.Grant("s3:GetObject", AccessLevel.Read, bucket + "/*"), T.Grant("s3:PutObjectTagging", AccessLevel.Tagging, bucket + "/*"));
+        var hubs = ms.Where(m => m.AzureService == "Event Hubs").Select(m => m.RoleDefinitionName).OrderBy(n => n).ToList();
+        Assert.Equal(new[] { "Azure Event Hubs Data Receiver", "Azure Event Hubs Data Sender" }, hubs);   // not Data Owner
+        var blobs = ms.Where(m => m.AzureService == "Blob Storage").ToList();
+        Assert.Equal(2, blobs.Count);
+        // Read + tags: Storage Blob Data Owner would add 11 operations; Reader for the reads, a custom role for the tags.
+        Assert.Equal("Storage Blob Data Reader", Assert.Single(blobs, m => m.Strategy == MappingStrategy.BuiltIn).RoleDefinitionName);
+        Assert.Equal(new[] { "s3:PutObjectTagging" }, Assert.Single(blobs, m => m.Strategy == MappingStrategy.Custom).AwsActions);
+    }
 }

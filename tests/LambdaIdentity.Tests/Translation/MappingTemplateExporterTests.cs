@@ -50,7 +50,8 @@ public class MappingTemplateExporterTests
         var uai = Assert.Single(resources, r => Type(r) == "Microsoft.ManagedIdentity/userAssignedIdentities");
         Assert.Equal("id-shared", uai.GetProperty("name").GetString());
         var ras = resources.Where(r => Type(r) == "Microsoft.Authorization/roleAssignments").ToList();
-        // The shared identity reads and tags blobs on one bucket: one custom-role assignment (Storage Blob Data Owner is far broader);
+        // The shared identity reads and tags blobs on one bucket: Storage Blob Data Reader plus a custom role for the tags
+        // (Storage Blob Data Owner is far broader);
         // c only reads: Storage Blob Data Reader for its system-assigned identity.
         var custom = Assert.Single(resources, r => Type(r) == "Microsoft.Authorization/roleDefinitions");
         var customId = custom.GetProperty("name").GetString()!;
