@@ -39,6 +39,12 @@ public sealed partial class AzRoleMapper
                 Emit(x);
             }
             var pollArns = new HashSet<string>(_f.EventSources.Where(e => e.IsPoll && e.SourceArn is { Length: > 0 }).Select(e => Rules.Normalize(e.SourceArn!)), StringComparer.Ordinal);
+            // Services the function polls through a trigger that gets its own roles on the source.
+            var polled = new HashSet<string>(_f.EventSources.Where(e => e.IsPoll)
+                .Select(e => (Type: e.Type, Service: e.SourceArn is { } a ? Arn.Service(a) : ""))
+                .Where(e => Rules.MatchTrigger(e.Type) is { Outcome: RuleOutcome.Role })
+                .Select(e => e.Service.Length > 0 && e.Service.IndexOf("${", StringComparison.Ordinal) < 0 ? e.Service : TypeToService(e.Type)), StringComparer.OrdinalIgnoreCase);
+            _polled = polled;
             var units = grants.SelectMany(g => (g.Resources.Count == 0 ? new[] { "*" } : g.Resources).Distinct(StringComparer.Ordinal)
                 .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r, g.Service), Rule = Rules.Match(g) })).ToList();
             var awsStay = new List<Unit>();
@@ -48,6 +54,7 @@ public sealed partial class AzRoleMapper
                 var first = list[0];
                 var rule = first.Rule;
                 if (rule is null) { NoRule(group.Key, list); continue; }
+                if (group.Key.StartsWith("poller/", StringComparison.Ordinal)) { PollerGrant(group.Key, list); continue; }
                 switch (rule.Outcome)
                 {
                     case RuleOutcome.NotNeeded: NotNeeded(group.Key, rule, list); break;
@@ -63,9 +70,22 @@ public sealed partial class AzRoleMapper
             if (awsStay.Count > 0) FederatedAwsRole(awsStay);
         }
 
+        private static string TypeToService(string type) => type.ToUpperInvariant() switch
+        {
+            "SQS" => "sqs", "KINESIS" => "kinesis", "DYNAMODB" => "dynamodb", "MSK" => "kafka", "SELFMANAGEDKAFKA" => "kafka", "MQ" => "mq", _ => type.ToLowerInvariant(),
+        };
+
+        private HashSet<string> _polled = new(StringComparer.OrdinalIgnoreCase);
+
+        // A grant that only a poller policy gives, on a service the function polls: served by the trigger's connection.
+        private bool ServesTrigger(Unit u)
+            => u.Rule is { Outcome: RuleOutcome.Role } && _polled.Contains(u.Grant.Service) && u.Grant.GrantedBy.Count > 0
+               && u.Grant.GrantedBy.All(g => Rules.PollerPolicies.Contains(g.Split('#')[0], StringComparer.Ordinal));
+
         private string GroupKey(Unit u, HashSet<string> pollArns)
         {
             var r = u.Rule;
+            if (ServesTrigger(u)) return "poller/" + u.Grant.Service;
             if (r is null) return "norule/" + u.Grant.Service;
             var cond = Conditions(u.Grant);
             return r.Outcome switch
@@ -97,6 +117,18 @@ public sealed partial class AzRoleMapper
             var from = list.SelectMany(u => u.Grant.GrantedBy).Distinct(StringComparer.Ordinal).ToList();
             if (from.Count > 0) d.Settings["grantedBy"] = string.Join(",", from);
             if (list.Any(u => u.Grant.FromWildcard)) d.Settings["fromWildcard"] = "true";
+        }
+
+        private void PollerGrant(string key, List<Unit> list)
+        {
+            var d = New("grant/" + key, MappingKind.Setting, IdentitySurface.Platform, MappingStrategy.NotNeeded);
+            Account(d, list);
+            var triggers = _out.Count(m => m.Kind == MappingKind.TriggerConnection);
+            d.AzureService = list[0].Rule!.AzureService;
+            d.AzureFeature = "Covered by the trigger's identity-based connection";
+            d.Reason = "These grants come only from " + string.Join(", ", list.SelectMany(u => u.Grant.GrantedBy).Select(g => g.Split('#')[0]).Distinct()) + ", the policy Lambda's poller needs for the "
+                + list[0].Grant.Service + " event source; on Azure the trigger reads the source with its own role at the source's scope (see the trigger's role assignment), so no broader assignment is designed.";
+            Emit(d);
         }
 
         private void NoRule(string key, List<Unit> list)

@@ -80,6 +80,13 @@ public static class MappingReference
         foreach (var n in rules.ScopeNormalizers)
             L("| " + n.Service + " | `" + Cell(n.Pattern) + "` | `" + Cell(n.Replacement) + "` | " + Cell(n.Description ?? "") + " |");
         L();
+        L("## Poller policies");
+        L();
+        L("Grants only these AWS managed policies give, on a service the function polls through a trigger with roles, are NotNeeded:");
+        L("the trigger's role on the source serves them.");
+        L();
+        foreach (var p in rules.PollerPolicies) L("- " + p);
+        L();
         L("## Excluded roles");
         L();
         L("| role | reason |");

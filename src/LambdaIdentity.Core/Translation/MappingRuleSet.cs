@@ -138,6 +138,11 @@ public sealed class MappingRuleSet
     public int? CustomRoleExcessThreshold { get; init; }
     /// <summary>Built-in roles never proposed (service roles for one first-party service), besides those that can change access.</summary>
     public IReadOnlyList<ExcludedRole> ExcludedRoles { get; init; } = Array.Empty<ExcludedRole>();
+    /// <summary>
+    /// AWS managed policies Lambda attaches for its pollers (AWSLambdaSQSQueueExecutionRole...). Their grants on a service
+    /// the function polls are served by the trigger's identity-based connection, designed on the event source itself.
+    /// </summary>
+    public IReadOnlyList<string> PollerPolicies { get; init; } = Array.Empty<string>();
     /// <summary>ARN rewrites to the resource that becomes one scope.</summary>
     public IReadOnlyList<ScopeNormalizer> ScopeNormalizers { get; init; } = Array.Empty<ScopeNormalizer>();
     /// <summary>Grant rules, first match wins.</summary>

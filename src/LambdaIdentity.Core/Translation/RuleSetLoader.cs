@@ -174,6 +174,7 @@ public static class RuleSetLoader
             CustomRoleExcessThreshold = user.CustomRoleExcessThreshold ?? baseSet.CustomRoleExcessThreshold,
             ScopeNormalizers = user.ScopeNormalizers.Concat(baseSet.ScopeNormalizers).ToList(),
             ExcludedRoles = user.ExcludedRoles.Concat(baseSet.ExcludedRoles).ToList(),
+            PollerPolicies = user.PollerPolicies.Concat(baseSet.PollerPolicies).Distinct(StringComparer.Ordinal).ToList(),
             GrantRules = grants,
             TriggerRules = triggers,
             PrincipalRules = user.PrincipalRules.Concat(baseSet.PrincipalRules).ToList(),

@@ -68,7 +68,7 @@ public class AzRoleMapperRealDataTests
     }
 
     [Fact]
-    public void KinesisPollerGetsEventHubsTriggerAndWildcardReadIsADeviation()
+    public void KinesisPollerGetsEventHubsTriggerAndThePollerPolicyIsServedByIt()
     {
         // sam/serverless-patterns/kinesis-lambda-error-handling: Kinesis event source, SQS destination, tracing.
         var (inv, ms, errors) = MapTemplate("sam", "serverless-patterns", "kinesis-lambda-error-handling", "template.yaml");
@@ -77,10 +77,11 @@ public class AzRoleMapperRealDataTests
         var trigger = Assert.Single(ms, m => m.Kind == MappingKind.TriggerConnection);
         Assert.Equal("kinesis-trigger", trigger.RuleId);
         Assert.Contains(ms, m => m.Kind == MappingKind.RoleAssignment && m.RuleId == "kinesis-trigger" && m.RoleDefinitionName == "Azure Event Hubs Data Receiver" && m.RoleDefinitionId == "a638d3c7-ab3a-418d-83e6-5f17a39d4fde");
-        var read = Grant(ms, fn, "kinesis:GetRecords");               // AWSLambdaKinesisExecutionRole grants it on "*"
-        Assert.Equal(MappingStrategy.Deviation, read.Strategy);
-        Assert.Equal("Azure Event Hubs Data Receiver", read.RoleDefinitionName);
-        Assert.Equal("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}", read.Scope);
+        // AWSLambdaKinesisExecutionRole grants the poller's reads on "*": served by the trigger's role on the stream.
+        var read = Grant(ms, fn, "kinesis:GetRecords");
+        Assert.Equal(MappingStrategy.NotNeeded, read.Strategy);
+        Assert.Equal(IdentitySurface.Platform, read.Surface);
+        Assert.Contains("AWSLambdaKinesisExecutionRole", read.Reason);
         Assert.All(ms.Where(m => m.AwsGrants.Any(g => g.StartsWith("sqs:SendMessage"))), m => Assert.Equal("Azure Service Bus Data Sender", m.RoleDefinitionName));
         Assert.Equal(MappingStrategy.NotNeeded, Grant(ms, fn, "xray:PutTraceSegments").Strategy);
     }

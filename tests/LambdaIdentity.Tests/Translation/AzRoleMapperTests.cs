@@ -538,4 +538,25 @@ public class AzRoleMapperTests
         Assert.Equal("Storage Blob Data Reader", Assert.Single(blobs, m => m.Strategy == MappingStrategy.BuiltIn).RoleDefinitionName);
         Assert.Equal(new[] { "s3:PutObjectTagging" }, Assert.Single(blobs, m => m.Strategy == MappingStrategy.Custom).AwsActions);
     }
+
+    [Fact]
+    public void PollerPolicyGrantsOnStarAreServedByTheTriggerNotAWildcardDeviation()
+    {
+        var f = T.Function("fn", "r");
+        f = new LambdaFunctionIdentity
+        {
+            FunctionName = f.FunctionName, FunctionArn = f.FunctionArn, RoleArn = f.RoleArn, ExecutionRole = f.ExecutionRole,
+            EventSources = new[] { new EventSource { Type = "SQS", Name = "Jobs", SourceArn = "arn:aws:sqs:eu-west-1:123456789012:jobs", IsPoll = true } },
+        };
+        EffectiveGrant G(string a, string by, string r = "*") => new() { Service = "sqs", Action = a, AccessLevel = AccessLevel.Write, Resources = new[] { r }, GrantedBy = new[] { by } };
+        var grants = new[] { G("sqs:ReceiveMessage", "AWSLambdaSQSQueueExecutionRole#0"), G("sqs:DeleteMessage", "AWSLambdaSQSQueueExecutionRole#0"), G("sqs:SendMessage", "inline#0") };
+        var ms = Map(f, null, grants);
+        var poller = Assert.Single(ms, m => m.MappingId.Contains("poller/sqs"));
+        Assert.Equal(MappingStrategy.NotNeeded, poller.Strategy);
+        Assert.Equal(IdentitySurface.Platform, poller.Surface);
+        Assert.Contains(ms, m => m.RuleId == "sqs-trigger" && m.RoleDefinitionName == "Azure Service Bus Data Receiver");
+        // A grant the function's own policy gives on "*" is still a wildcard deviation.
+        Assert.Equal(MappingStrategy.Deviation, Assert.Single(ms, m => m.AwsActions.Contains("sqs:SendMessage")).Strategy);
+        T.AssertEveryGrantAccountedOnce(grants, ms);
+    }
 }
