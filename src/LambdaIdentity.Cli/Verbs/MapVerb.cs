@@ -18,15 +18,18 @@ public sealed class MapVerb : ICliVerb
         var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
         var userAssigned = new Option<bool>("--user-assigned-identity") { Description = "Use a user-assigned identity even for a role used by one function." };
         var format = CliIO.FormatOption();
+        var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var cmd = new Command("map", "Map Lambda identities to Azure: managed identities, least-privileged role assignments, triggers, host, authentication and deviations.")
         {
-            inventory, resourceMap, plan, rules, userAssigned, format,
+            inventory, resourceMap, plan, rules, userAssigned, format, verbose,
         };
         cmd.SetAction((r, ct) =>
         {
+            io.VerboseEnabled = r.GetValue(verbose);
             if (!TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var rs, out var map)) return Task.FromResult(2);
             var options = new MappingOptions { HostingPlan = Enum.Parse<HostingPlan>(r.GetValue(plan)!), RuleSet = rs, ResourceMap = map, UserAssignedIdentity = r.GetValue(userAssigned) };
             var functions = io.ReadRecords<LambdaFunctionIdentity>(r.GetValue(inventory)!);
+            io.Verbose($"Mapping {functions.Count} functions with plan {options.HostingPlan}" + (r.GetValue(rules) is { } rp ? ", rules " + rp : "") + (r.GetValue(resourceMap) is { } mp ? ", resource map " + mp + $" ({map.Entries.Count} entries)" : ""));
             var mappings = new AzRoleMapper(GrantDeriver.Default, options).Map(functions, io.Context(ct));
             if (r.GetValue(format) == "json") io.WriteJson(mappings);
             else io.WriteTable(new[] { "FunctionName", "Surface", "Strategy", "RoleDefinitionName", "Scope" },
