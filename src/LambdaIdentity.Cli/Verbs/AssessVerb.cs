@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Text;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Aws.Sources;
+using LambdaIdentity.Core.Azure;
+using LambdaIdentity.Core.Parity;
+using LambdaIdentity.Core.Reporting;
+using LambdaIdentity.Core.Serialization;
+using LambdaIdentity.Core.Translation;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Cli.Verbs;
+
+/// <summary>`assess`: every stage in one run: inventory, mapping, (parity), report, templates, JUnit.</summary>
+public sealed class AssessVerb : ICliVerb
+{
+    /// <inheritdoc />
+    public Command Build(CliIO io)
+    {
+        var path = new Option<string[]>("--path") { Description = "Templates, exports, authorization details or folders to read.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var parameter = new Option<string[]>("--parameter") { Description = "Template parameter override K=V (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var state = new Option<string[]>("--azure-state") { Description = "az CLI exports or ARM templates of the Azure target (files or folders); parity is skipped without it.", AllowMultipleArgumentsPerToken = true };
+        var resourceMap = new Option<string?>("--resource-map") { Description = "JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs." };
+        var plan = new Option<HostingPlan>("--hosting-plan") { Description = "FlexConsumption (default), Premium, Dedicated or Consumption.", DefaultValueFactory = _ => HostingPlan.FlexConsumption };
+        var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
+        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, azure-design.bicep.", Required = true };
+        var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess.", DefaultValueFactory = _ => ParityFailLevel.None };
+        var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
+        var format = CliIO.FormatOption();
+        var cmd = new Command("assess", "Run every stage: read the AWS side, design the Azure side, check the target when given, and write the report.");
+        foreach (var o in new Option[] { path, parameter, state, resourceMap, plan, rules, outDir, failOn, verbose, format }) cmd.Options.Add(o);
+        cmd.SetAction((r, ct) => Task.FromResult(Run(io, r, ct)));
+        return cmd;
+
+        int Run(CliIO io, ParseResult r, CancellationToken ct)
+        {
+            io.VerboseEnabled = r.GetValue(verbose);
+            var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var kv in r.GetValue(parameter) ?? Array.Empty<string>())
+            {
+                var eq = kv.IndexOf('=');
+                if (eq <= 0) { io.Err.WriteLine($"error: ParameterOverrideInvalid: --parameter '{kv}' is not K=V."); return 2; }
+                overrides[kv.Substring(0, eq)] = kv.Substring(eq + 1);
+            }
+            if (!MapVerb.TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var ruleSet, out var map)) return 2;
+            var dir = r.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            var context = io.Context(ct);
+
+            var inventory = new InventoryReader().Read(r.GetValue(path)!, new InventoryOptions { Parameters = overrides }, context).ToList();
+            Write(Path.Combine(dir, "inventory.json"), ModelJson.Serialize(inventory));
+
+            var options = new MappingOptions { HostingPlan = r.GetValue(plan), RuleSet = ruleSet, ResourceMap = map };
+            var mappings = new AzRoleMapper(GrantDeriver.Default, options).Map(inventory, context);
+            Write(Path.Combine(dir, "mapping.json"), ModelJson.Serialize(mappings));
+            Write(Path.Combine(dir, "azure-design.bicep"), MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep));
+
+            IReadOnlyList<IdentityParityResult> results = Array.Empty<IdentityParityResult>();
+            var statePaths = r.GetValue(state) ?? Array.Empty<string>();
+            if (statePaths.Length > 0)
+            {
+                var azure = new AzureStateReader().ReadAsync(statePaths, context).GetAwaiter().GetResult();
+                results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
+                Write(Path.Combine(dir, "parity.json"), ModelJson.Serialize(results));
+                JUnitWriter.WriteFile(results, Path.Combine(dir, "parity-junit.xml"));
+            }
+
+            List<EngineError> errors;
+            lock (io.Errors) errors = io.Errors.ToList();
+            Write(Path.Combine(dir, "errors.json"), ModelJson.Serialize(errors));
+            var reportPath = Path.Combine(dir, "report.md");
+            using (var w = new StreamWriter(reportPath, false, new UTF8Encoding(false)))
+                MarkdownReport.Write(w, new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = results, Errors = errors });
+
+            var summary = new AssessmentSummary
+            {
+                Functions = inventory.Count,
+                MappedFunctions = mappings.Select(m => m.FunctionName).Distinct(StringComparer.Ordinal).Count(),
+                MappingItems = mappings.Count,
+                Strategies = mappings.GroupBy(m => m.Strategy).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
+                Parity = results.GroupBy(x => x.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
+                Findings = inventory.Sum(f => f.Findings.Count) + mappings.Sum(m => m.Findings.Count),
+                Errors = errors.Count,
+                Report = reportPath,
+                OutputFolder = dir,
+            };
+            if (r.GetValue(format) == "json") io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(summary, ModelJson.Options));
+            else
+            {
+                io.Out.WriteLine($"Functions read:      {summary.Functions} ({summary.MappedFunctions} mapped)");
+                io.Out.WriteLine($"Mapping items:       {summary.MappingItems} ({Join(summary.Strategies)})");
+                io.Out.WriteLine(results.Count > 0 ? $"Parity results:      {results.Count} ({Join(summary.Parity)})" : "Parity results:      not checked (no --azure-state)");
+                io.Out.WriteLine($"Findings:            {summary.Findings}");
+                io.Out.WriteLine($"Errors:              {summary.Errors}");
+                io.Out.WriteLine($"Report:              {reportPath}");
+            }
+            return results.Count > 0 && ParityVerdict.AnyFails(results, r.GetValue(failOn)) ? 1 : 0;
+        }
+    }
+
+    private static string Join(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(kv => kv.Key + " " + kv.Value));
+
+    private static void Write(string file, string text) => File.WriteAllText(file, text, new UTF8Encoding(false));
+
+    /// <summary>What `assess --format json` prints.</summary>
+    public sealed class AssessmentSummary
+    {
+        /// <summary>Inventory records read.</summary>
+        public int Functions { get; init; }
+        /// <summary>Functions with at least one mapping item.</summary>
+        public int MappedFunctions { get; init; }
+        /// <summary>Mapping items.</summary>
+        public int MappingItems { get; init; }
+        /// <summary>Mapping items per strategy.</summary>
+        public IReadOnlyDictionary<string, int> Strategies { get; init; } = new Dictionary<string, int>();
+        /// <summary>Parity results per status (empty when not checked).</summary>
+        public IReadOnlyDictionary<string, int> Parity { get; init; } = new Dictionary<string, int>();
+        /// <summary>Findings in the inventory and the mapping.</summary>
+        public int Findings { get; init; }
+        /// <summary>Errors of the run.</summary>
+        public int Errors { get; init; }
+        /// <summary>The report file.</summary>
+        public string Report { get; init; } = "";
+        /// <summary>The output folder.</summary>
+        public string OutputFolder { get; init; } = "";
+    }
+}
