@@ -68,7 +68,9 @@ public static class MarkdownReport
                     .Select(r => new[] { r.Status.ToString(), r.FunctionAppName, r.Surface.ToString(), r.Kind.ToString(), r.Expected, r.Actual, r.Reason }));
         }
 
-        var findings = input.Inventory.SelectMany(f => f.Findings.Select(x => (f.FunctionName, x))).ToList();
+        var findings = input.Inventory.SelectMany(f => f.Findings.Select(x => (f.FunctionName, x)))
+            .Concat(input.Mappings.SelectMany(m => m.Findings.Select(x => (m.FunctionName, x))))
+            .GroupBy(x => (x.FunctionName, x.x.FindingId, x.x.Message)).Select(g => g.First()).ToList();
         if (findings.Count > 0)
         {
             w.WriteLine("## Findings");
@@ -99,7 +101,7 @@ public static class MarkdownReport
             var statuses = input.ParityResults.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
             w.WriteLine($"- Parity: {string.Join(", ", statuses)}");
         }
-        w.WriteLine($"- Findings: {input.Inventory.Sum(f => f.Findings.Count)}");
+        w.WriteLine($"- Findings: {input.Inventory.Sum(f => f.Findings.Count) + input.Mappings.Sum(m => m.Findings.Count)}");
         w.WriteLine($"- Errors: {input.Errors.Count}");
         w.WriteLine();
     }

@@ -72,4 +72,18 @@ public sealed class MarkdownReportTests
         Assert.Contains("| status | High | PublicFunctionUrl | URL without auth |  |", md);
         Assert.Contains("| TemplateYamlMalformed | t.yaml | t.yaml:3:5 | bad |", md);
     }
+
+    [Fact]
+    public void Findings_raised_by_the_mapping_are_listed_once()
+    {
+        var finding = new Finding { FindingId = "PublicFunctionUrl", Severity = FindingSeverity.Medium, Message = "URL of status accepts anonymous calls." };
+        var mapping = Assignment("status", "Reader", "s");
+        var withFinding = new AzRoleMapping { MappingId = "m2", FunctionName = "status", Kind = MappingKind.Authentication, Findings = new[] { finding } };
+        var md = Render(new ReportInput
+        {
+            Inventory = new[] { new LambdaFunctionIdentity { FunctionName = "status", Findings = new[] { finding } } },
+            Mappings = new[] { mapping, withFinding },
+        });
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(md, "\\| status \\| Medium \\| PublicFunctionUrl"));
+    }
 }
