@@ -170,9 +170,13 @@ public sealed partial class AzRoleMapper
             d.Settings["appRole"] = "Function.Invoke";
             d.Settings["callee"] = callee;
             var calleeName = callee.StartsWith("arn:", StringComparison.Ordinal) ? callee.Split(':').ElementAtOrDefault(6) ?? "" : "";
-            if (calleeName.Length > 0 && calleeName != "*") d.Settings["calleeFunctionAppName"] = AzureNaming.FunctionAppName(calleeName);
-            d.Scope = calleeName.Length > 0 && calleeName != "*" ? AzureNaming.AppScope(AzureNaming.FunctionAppName(calleeName)) : AzureNaming.Placeholder(callee);
-            d.ScopeIsPlaceholder = true;
+            if (calleeName.Length > 0 && calleeName.IndexOf('*') < 0 && calleeName.IndexOf('?') < 0 && !Arn.HasToken(calleeName))
+            {
+                var calleeApp = _m.Place(calleeName, AzureNaming.FunctionAppName(calleeName));
+                d.Settings["calleeFunctionAppName"] = calleeApp.Name;
+                d.Scope = calleeApp.Scope; d.ScopeIsPlaceholder = calleeApp.IsPlaceholder;
+            }
+            else { d.Scope = AzureNaming.Placeholder(callee); d.ScopeIsPlaceholder = true; }
             if (callee == "*" || callee.IndexOf('*') >= 0)
             {
                 d.Strategy = MappingStrategy.Deviation;

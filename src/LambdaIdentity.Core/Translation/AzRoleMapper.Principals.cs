@@ -50,7 +50,7 @@ public sealed partial class AzRoleMapper
                     d.AwsSource = p0.Source ?? _f.Source;
                     d.AzureService = "Azure Functions";
                     d.PrincipalName = principalName; d.PrincipalType = principalType;
-                    d.Scope = AzureNaming.AppScope(_app); d.ScopeIsPlaceholder = true;
+                    d.Scope = _placement.Scope; d.ScopeIsPlaceholder = _placement.IsPlaceholder;
                     d.PimEligible = emergency;
                     if (rule is null)
                     {

@@ -62,7 +62,8 @@ public sealed partial class AzRoleMapper
             {
                 var key = RoleKey(f);
                 var sharedWith = key.Length > 0 && byRole.TryGetValue(key, out var names) ? names : new List<string> { f.FunctionName };
-                var fm = new FunctionMapping(this, f, appNames[f.FunctionArn + "|" + f.FunctionName], sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null);
+                var app = Place(f.FunctionName, appNames[f.FunctionArn + "|" + f.FunctionName]);
+                var fm = new FunctionMapping(this, f, app, sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null);
                 result.AddRange(fm.Build());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -74,6 +75,15 @@ public sealed partial class AzRoleMapper
         context.Progress("Mapping functions to Azure", "done", functions.Count, functions.Count);
         return result;
     }
+
+    /// <summary>Where a function's app is: from a function-app: entry of the resource map, else the conventional name in a placeholder scope.</summary>
+    private AppPlacement Place(string functionName, string conventionalName)
+    {
+        var placed = _options.ResourceMap.ResolveFunctionApp(functionName, conventionalName);
+        return placed is { } p ? new AppPlacement(p.AppName, p.Scope, false) : new AppPlacement(conventionalName, AzureNaming.AppScope(conventionalName), true);
+    }
+
+    private readonly record struct AppPlacement(string Name, string Scope, bool IsPlaceholder);
 
     private static string RoleNameOf(LambdaFunctionIdentity f)
     {
@@ -99,6 +109,7 @@ public sealed partial class AzRoleMapper
         private readonly AzRoleMapper _m;
         private readonly LambdaFunctionIdentity _f;
         private readonly string _app;
+        private readonly AppPlacement _placement;
         private readonly IReadOnlyList<string> _sharedWith;
         private readonly EngineContext _ctx;
         private readonly List<AzRoleMapping> _out = new();
@@ -107,8 +118,8 @@ public sealed partial class AzRoleMapper
 
         private readonly string? _identityName;
 
-        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, string app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName)
-        { _m = m; _f = f; _app = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; }
+        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, AppPlacement app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName)
+        { _m = m; _f = f; _app = app.Name; _placement = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; }
 
         private MappingRuleSet Rules => _m._rules;
 

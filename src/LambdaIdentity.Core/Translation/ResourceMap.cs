@@ -43,6 +43,35 @@ public sealed class ResourceMap
     /// <summary>The key of the host storage account (AzureWebJobsStorage).</summary>
     public const string HostStorageKey = "host-storage";
 
+    /// <summary>Prefix of the keys that place a function's app: function-app:&lt;Lambda function name or pattern&gt;.</summary>
+    public const string FunctionAppPrefix = "function-app:";
+
+    /// <summary>
+    /// The function app of a Lambda function: an entry function-app:&lt;name&gt; (or a pattern such as function-app:*)
+    /// whose Azure ID is a site (…/providers/Microsoft.Web/sites/&lt;app&gt;) names the app; one whose Azure ID is a
+    /// resource group places the conventionally named app in that group. Null when unmapped.
+    /// </summary>
+    public (string AppName, string Scope)? ResolveFunctionApp(string functionName, string conventionalAppName)
+    {
+        var e = Resolve(FunctionAppPrefix + functionName);
+        if (e is null || e.StayOnAws || e.Azure.Length == 0) return null;
+        var id = e.Azure.TrimEnd('/');
+        var sites = id.IndexOf("/providers/Microsoft.Web/sites/", StringComparison.OrdinalIgnoreCase);
+        if (sites >= 0)
+        {
+            var name = id.Substring(sites + "/providers/Microsoft.Web/sites/".Length);
+            return name.Length > 0 && name.IndexOf('/') < 0 ? (name, id) : null;
+        }
+        return IsResourceGroupId(id) ? (conventionalAppName, id + "/providers/Microsoft.Web/sites/" + conventionalAppName) : null;
+    }
+
+    private static bool IsResourceGroupId(string id)
+    {
+        var parts = id.Split('/');
+        return parts.Length == 5 && parts[0].Length == 0 && string.Equals(parts[1], "subscriptions", StringComparison.OrdinalIgnoreCase)
+               && string.Equals(parts[3], "resourceGroups", StringComparison.OrdinalIgnoreCase) && parts[4].Length > 0;
+    }
+
     /// <summary>Creates a map from entries.</summary>
     public ResourceMap(IEnumerable<ResourceMapEntry> entries) { Entries = entries.ToList(); }
 
@@ -141,8 +170,15 @@ public sealed class ResourceMap
     private static void Check(List<ResourceMapEntry> entries, string file, List<EngineError> errors)
     {
         foreach (var e in entries)
+        {
             if (e.Azure.Length > 0 && !e.Azure.StartsWith("/", StringComparison.Ordinal))
                 errors.Add(Err(file, 0, "'" + e.Azure + "' (for " + e.Aws + ") is not an Azure resource ID (it must start with /subscriptions/ or /)"));
+            else if (e.Azure.Length > 0 && e.Aws.StartsWith(FunctionAppPrefix, StringComparison.Ordinal)
+                     && e.Azure.IndexOf("/providers/Microsoft.Web/sites/", StringComparison.OrdinalIgnoreCase) < 0 && !IsResourceGroupId(e.Azure.TrimEnd('/')))
+                errors.Add(Err(file, 0, "'" + e.Azure + "' (for " + e.Aws + ") must be a function app (…/providers/Microsoft.Web/sites/<app>) or a resource group (/subscriptions/<id>/resourceGroups/<name>)"));
+            if (e.StayOnAws && e.Aws.StartsWith(FunctionAppPrefix, StringComparison.Ordinal))
+                errors.Add(Err(file, 0, "'" + e.Aws + "' cannot stay on AWS: it places the function's app on Azure"));
+        }
         foreach (var d in entries.GroupBy(e => e.Aws, StringComparer.Ordinal).Where(g => g.Count() > 1))
             errors.Add(Err(file, 0, "'" + d.Key + "' appears " + d.Count() + " times"));
         if (errors.Count > 0) throw new ResourceMapException(file, errors);

@@ -11,7 +11,7 @@ public static class ResourceMapSkeleton
 {
     /// <summary>
     /// One entry per resource (normalised by the rules: a bucket for its objects, a table for its indexes) that a
-    /// role-producing grant or a trigger uses, plus host-storage and application-insights; existing entries keep their values.
+    /// role-producing grant or a trigger uses, plus function-app:&lt;name&gt; per function (a site, or a resource group for the conventional app name), host-storage and application-insights; existing entries keep their values.
     /// </summary>
     public static ResourceMap Build(IReadOnlyList<LambdaFunctionIdentity> functions, IGrantDeriver deriver, MappingRuleSet? rules, EngineContext context, ResourceMap? existing = null)
     {
@@ -51,6 +51,7 @@ public static class ResourceMapSkeleton
                 var t = rules.MatchTrigger(e.Type);
                 if (t is { Outcome: RuleOutcome.Role }) Add(rules.Normalize(e.SourceArn!), t.AzureResourceType, f.FunctionName);
             }
+            Add(ResourceMap.FunctionAppPrefix + f.FunctionName, "Microsoft.Web/sites", f.FunctionName);
             Add(ResourceMap.HostStorageKey, "Microsoft.Storage/storageAccounts", f.FunctionName);
             Add("application-insights", "Microsoft.Insights/components", f.FunctionName);
         }

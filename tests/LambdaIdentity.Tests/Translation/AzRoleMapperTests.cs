@@ -316,6 +316,38 @@ public class AzRoleMapperTests
     }
 
     [Fact]
+    public void FunctionAppEntriesOfTheResourceMapGiveRealAppScopesAndNames()
+    {
+        var deployer = new PrincipalAccess { PrincipalArn = "arn:aws:iam::123456789012:role/github-deploy", PrincipalType = "Role", AccessLevel = "Deploy", Actions = new[] { "lambda:UpdateFunctionCode" } };
+        LambdaFunctionIdentity Fn(string name)
+        {
+            var t = T.Function(name, name + "-role");
+            return new LambdaFunctionIdentity { FunctionName = t.FunctionName, FunctionArn = t.FunctionArn, RoleArn = t.RoleArn, ExecutionRole = t.ExecutionRole, Principals = new[] { deployer } };
+        }
+        const string rg = "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/rg-orders";
+        var map = new ResourceMap(new[]
+        {
+            new ResourceMapEntry { Aws = "function-app:*", Azure = rg },
+            new ResourceMapEntry { Aws = "function-app:billing", Azure = "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/rg-billing/providers/Microsoft.Web/sites/billing-func" },
+        });
+        var deriver = new FixedGrantDeriver(new Dictionary<string, IReadOnlyList<EffectiveGrant>>());
+        var ms = new AzRoleMapper(deriver, new MappingOptions { ResourceMap = map }).Map(new[] { Fn("orders"), Fn("billing") }, EngineContext.None);
+
+        var orders = Assert.Single(ms, m => m.FunctionName == "orders" && m.Surface == IdentitySurface.Automation && m.Kind == MappingKind.RoleAssignment);
+        Assert.Equal(rg + "/providers/Microsoft.Web/sites/func-orders", orders.Scope);
+        Assert.False(orders.ScopeIsPlaceholder);
+        var billing = Assert.Single(ms, m => m.FunctionName == "billing" && m.Surface == IdentitySurface.Automation && m.Kind == MappingKind.RoleAssignment);
+        Assert.EndsWith("/resourceGroups/rg-billing/providers/Microsoft.Web/sites/billing-func", billing.Scope);
+        Assert.False(billing.ScopeIsPlaceholder);
+        // The site's name is the app name every record of the function carries (parity finds the identity by it).
+        Assert.All(ms.Where(m => m.FunctionName == "billing"), m => Assert.Equal("billing-func", m.FunctionAppName));
+
+        // Without the map the scope is the documented placeholder.
+        var plain = new AzRoleMapper(deriver).Map(new[] { Fn("orders") }, EngineContext.None);
+        Assert.True(Assert.Single(plain, m => m.Surface == IdentitySurface.Automation && m.Kind == MappingKind.RoleAssignment).ScopeIsPlaceholder);
+    }
+
+    [Fact]
     public void DependenciesThatStayOnAwsGetAFederatedAwsRoleWithTheirGrants()
     {
         var f = T.Function("fn", "r");

@@ -57,4 +57,31 @@ public class ResourceMapTests
         Assert.Equal("arn:aws:s3:::orders", Assert.Single(back.Entries).Aws);
         Assert.Null(back.Resolve("arn:aws:s3:::orders"));
     }
+
+    [Fact]
+    public void FunctionAppKeysPlaceAppsInASiteOrAResourceGroup()
+    {
+        var map = ResourceMap.ParseJson("""
+            { "resources": [
+              { "aws": "function-app:*", "azure": "/subscriptions/s/resourceGroups/rg-apps" },
+              { "aws": "function-app:legacy-*", "azure": "/subscriptions/s/resourceGroups/rg-legacy/providers/Microsoft.Web/sites/legacy-host/" }
+            ] }
+            """, "map.json");
+        Assert.Equal(("func-orders", "/subscriptions/s/resourceGroups/rg-apps/providers/Microsoft.Web/sites/func-orders"), map.ResolveFunctionApp("orders", "func-orders"));
+        Assert.Equal(("legacy-host", "/subscriptions/s/resourceGroups/rg-legacy/providers/Microsoft.Web/sites/legacy-host"), map.ResolveFunctionApp("legacy-a", "func-legacy-a"));
+        Assert.Null(ResourceMap.Empty.ResolveFunctionApp("orders", "func-orders"));
+    }
+
+    [Fact]
+    public void FunctionAppKeyMustNameASiteOrAResourceGroup()
+    {
+        var ex = Assert.Throws<ResourceMapException>(() => ResourceMap.ParseJson("""
+            { "resources": [
+              { "aws": "function-app:orders", "azure": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st" },
+              { "aws": "function-app:billing", "stayOnAws": true }
+            ] }
+            """, "map.json"));
+        Assert.Contains(ex.Errors, e => e.Message.Contains("must be a function app"));
+        Assert.Contains(ex.Errors, e => e.Message.Contains("cannot stay on AWS"));
+    }
 }
