@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using System.Text.Json;
@@ -157,6 +158,14 @@ internal static class AzureResourceParser
         var identity = e.Get("identity");
         if (identity.ValueKind == JsonValueKind.Object) ApplyIdentity(site, identity);
         else site.IdentityType ??= "None";
+        // az functionapp show carries siteConfig (ARM REST bodies under properties); CORS is compared only when present.
+        var siteConfig = e.Get("siteConfig").ValueKind == JsonValueKind.Object ? e.Get("siteConfig") : e.Props().Get("siteConfig");
+        if (siteConfig.ValueKind == JsonValueKind.Object && siteConfig.Get("cors") is { ValueKind: var ck } cors)
+        {
+            if (ck == JsonValueKind.Object && cors.Get("allowedOrigins") is { ValueKind: JsonValueKind.Array } origins)
+                site.CorsAllowedOrigins = origins.EnumerateArray().Where(o => o.ValueKind == JsonValueKind.String).Select(o => o.GetString()!).ToList();
+            else if (ck is JsonValueKind.Null or JsonValueKind.Object) site.CorsAllowedOrigins = new List<string>();
+        }
         state.AreasRead.Add(AzureStateArea.Sites);
         return true;
     }

@@ -154,6 +154,8 @@ public sealed class AzureSite
     public List<AzureFunction>? Functions { get; set; }
     /// <summary>App setting names, when read. Values are never kept.</summary>
     public HashSet<string>? AppSettingNames { get; set; }
+    /// <summary>siteConfig.cors.allowedOrigins; null when the site's configuration was not part of the state.</summary>
+    public List<string>? CorsAllowedOrigins { get; set; }
     /// <summary>Where the site was read.</summary>
     public SourceLocation? Source { get; set; }
 }
@@ -225,7 +227,7 @@ public sealed class AzureState
             var t = Site(s.Name, s.Id);
             t.Kind ??= s.Kind; t.IdentityType ??= s.IdentityType; t.PrincipalId ??= s.PrincipalId;
             foreach (var u in s.UserAssignedIdentities) if (!t.UserAssignedIdentities.TryGetValue(u.Key, out var p) || p is null) t.UserAssignedIdentities[u.Key] = u.Value;
-            t.Auth ??= s.Auth; t.Functions ??= s.Functions; t.AppSettingNames ??= s.AppSettingNames; t.Source ??= s.Source;
+            t.Auth ??= s.Auth; t.Functions ??= s.Functions; t.AppSettingNames ??= s.AppSettingNames; t.CorsAllowedOrigins ??= s.CorsAllowedOrigins; t.Source ??= s.Source;
         }
         foreach (var kv in other.UserAssignedIdentities) UserAssignedIdentities[kv.Key] = kv.Value;
         Unreadable.AddRange(other.Unreadable);

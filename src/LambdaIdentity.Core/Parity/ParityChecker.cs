@@ -11,8 +11,8 @@ public sealed class ParityOptions
 {
     /// <summary>
     /// Role definitions to resolve names, GUIDs and permissions when the Azure state holds none for a role
-    /// (e.g. the built-in catalog read from `az role definition list`).
-    /// TODO(after merge): default to the embedded built-in role catalog in Core/Catalogs.
+    /// (e.g. read from `az role definition list`). Null: the embedded catalog of Azure built-in roles. Definitions in
+    /// the state win over both.
     /// </summary>
     public IEnumerable<AzureRoleDefinition>? RoleCatalog { get; set; }
     /// <summary>Report principals that can list the function app's keys (invoke access) without a mapping. Default true.</summary>
@@ -80,11 +80,22 @@ public sealed class ParityChecker
     private readonly HashSet<AzureRoleAssignment> _consumed = new();
     private readonly Dictionary<string, string?> _invokeCache = new(StringComparer.OrdinalIgnoreCase);
 
+    // The embedded built-in role catalog (Core/Catalogs) in the shape the state reader gives role definitions.
+    private static readonly Lazy<IReadOnlyList<AzureRoleDefinition>> EmbeddedBuiltIns = new(() =>
+        LambdaIdentity.Core.Catalogs.AzureRoleCatalog.Default.Roles
+            .Where(r => r.System == LambdaIdentity.Core.Catalogs.RoleSystem.AzureRbac)
+            .Select(r => new AzureRoleDefinition
+            {
+                Id = r.Id.ToLowerInvariant(), RoleName = r.RoleName, RoleType = "BuiltInRole",
+                Actions = r.Permissions.SelectMany(p => p.Actions).ToList(), NotActions = r.Permissions.SelectMany(p => p.NotActions).ToList(),
+                DataActions = r.Permissions.SelectMany(p => p.DataActions).ToList(), NotDataActions = r.Permissions.SelectMany(p => p.NotDataActions).ToList(),
+            }).ToList());
+
     private ParityChecker(AzureState state, ParityOptions options, EngineContext context)
     {
         _state = state; _options = options; _context = context;
         foreach (var r in CosmosBuiltIns) _roles[r.Id] = r;
-        if (options.RoleCatalog is not null) foreach (var r in options.RoleCatalog) _roles[r.Id] = r;
+        foreach (var r in options.RoleCatalog ?? EmbeddedBuiltIns.Value) _roles[r.Id] = r;
         foreach (var r in state.RoleDefinitions.Values) _roles[r.Id] = r;
         foreach (var r in _roles.Values) if (!_roleIdByName.ContainsKey(r.RoleName)) _roleIdByName[r.RoleName] = r.Id;
         foreach (var a in state.RoleAssignments)
@@ -150,11 +161,18 @@ public sealed class ParityChecker
         return r;
     }
 
+    // Settings keys that record where a design came from, not something to configure.
+    private static readonly HashSet<string> ProvenanceKeys = new(StringComparer.OrdinalIgnoreCase) { "grantedBy", "trigger" };
+
+    // An app setting's name as the Functions host reads it (APPLICATIONINSIGHTS_CONNECTION_STRING, WEBSITE_RUN_FROM_PACKAGE).
+    private static bool IsAppSettingName(string key)
+        => key.Length > 1 && key.IndexOf('_') > 0 && key.All(c => (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+
     private IdentityParityResult Judge(AzRoleMapping m)
     {
         if (m.Kind == MappingKind.AwsFederatedRole)
             return Result(m, ParityStatus.Unverifiable, Describe(m), "not read", "An AWS-side role is not part of the Azure state; verify it on AWS.");
-        if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Count == 0)
+        if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Keys.All(k => ProvenanceKeys.Contains(k)))
             return Result(m, ParityStatus.Pass, Describe(m), "nothing to check", "Nothing is designed for this item: " + m.Reason);
         if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
         if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
@@ -211,6 +229,17 @@ public sealed class ParityChecker
                 if (more == true && broader is null) { broader = a; broaderWhy = RoleName(a) + " grants every permission of " + (m.RoleDefinitionName ?? roleId) + (rel == ScopeRelation.Ancestor ? ", at the wider scope " + a.Scope : ""); continue; }
             }
             related.Add(a);
+        }
+        if (m.PimEligible)
+        {
+            // Emergency access is designed just-in-time; role assignment exports list standing (active) assignments only.
+            var standing = exact ?? broader;
+            if (standing is not null)
+            {
+                _consumed.Add(standing);
+                return Result(m, ParityStatus.Broader, expected, DescribeAssignment(standing) + " (standing)", "Broader than designed: a standing assignment exists where the design is a PIM-eligible one, activated with justification and approval.", standing);
+            }
+            return Result(m, ParityStatus.Unverifiable, expected, "no standing assignment", "The design is a PIM-eligible assignment; eligibility schedules are not in role assignment exports: verify it in Privileged Identity Management.");
         }
         if (exact is not null)
         {
@@ -420,8 +449,15 @@ public sealed class ParityChecker
                 Compare("unauthenticatedClientAction", auth.UnauthenticatedClientAction is null ? Array.Empty<string>() : new[] { auth.UnauthenticatedClientAction }, settings, drift, unverifiable, passed, actual);
             }
         }
-        // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles, CORS) are not passed.
-        var unknown = settings.Keys.Where(k => !k.Equals("authLevel", StringComparison.OrdinalIgnoreCase) && !InformationalSettings.Contains(k) && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (settings.ContainsKey("cors.allowedOrigins"))
+        {
+            var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
+            if (why is not null) unverifiable.Add("CORS: the function app could not be read: " + why);
+            else if (site?.CorsAllowedOrigins is null) unverifiable.Add("CORS: no siteConfig.cors for " + app + " in the state (az functionapp show, or az functionapp cors show)");
+            else Compare("cors.allowedOrigins", site.CorsAllowedOrigins, settings, drift, unverifiable, passed, actual);
+        }
+        // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles) are not passed.
+        var unknown = settings.Keys.Where(k => !k.Equals("authLevel", StringComparison.OrdinalIgnoreCase) && !k.Equals("cors.allowedOrigins", StringComparison.OrdinalIgnoreCase) && !InformationalSettings.Contains(k) && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
         if (unknown.Count > 0) unverifiable.Add("not verifiable from the Azure resource state: " + string.Join(", ", unknown));
         var actualText = actual.Count == 0 ? "not read" : string.Join("; ", actual);
         if (drift.Count > 0) return SiteResult(m, ParityStatus.Drift, expected, actualText, "Configuration differs: " + string.Join("; ", drift) + "." + (unverifiable.Count > 0 ? " Also unverifiable: " + string.Join("; ", unverifiable) + "." : ""), site);
@@ -447,10 +483,34 @@ public sealed class ParityChecker
             unverifiable.Add(key + " is a template expression that could not be resolved");
             return;
         }
+        // A designed value that still holds a template token (${Ref:UserPool}) matches an actual value whose literal parts
+        // agree, the token (or a design placeholder such as {tenantId}) standing for one segment; a value that is nothing but
+        // a token cannot be compared.
+        var bareTokens = wanted.Where(w => TokenPattern.Replace(w, "").Length == 0).ToList();
+        if (bareTokens.Count > 0)
+        {
+            unverifiable.Add(key + " is designed as a template token that could not be resolved (" + string.Join(",", bareTokens) + ")");
+            return;
+        }
+        var matched = new List<string>();
+        foreach (var w in wanted.Where(w => TokenPattern.IsMatch(w)).ToList())
+        {
+            var hit = have.FirstOrDefault(h => TokenMatch(w, h));
+            if (hit is null) continue;
+            wanted.Remove(w); have.Remove(hit); matched.Add(hit + " for " + w);
+        }
         var missing = wanted.Except(have).ToList();
         var extra = have.Except(wanted).ToList();
-        if (missing.Count == 0 && extra.Count == 0) passed.Add(key);
+        if (missing.Count == 0 && extra.Count == 0) passed.Add(key + (matched.Count > 0 ? " (" + string.Join("; ", matched) + ")" : ""));
         else drift.Add(key + " differs" + (missing.Count > 0 ? ", missing " + string.Join(",", missing) : "") + (extra.Count > 0 ? ", extra " + string.Join(",", extra) : ""));
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex TokenPattern = new(@"\$\{[^}]*\}|\{[A-Za-z][A-Za-z0-9]*\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool TokenMatch(string pattern, string value)
+    {
+        var parts = TokenPattern.Split(pattern).Select(System.Text.RegularExpressions.Regex.Escape);
+        return System.Text.RegularExpressions.Regex.IsMatch(value, "^" + string.Join("[^/,\\s]+", parts) + "$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 
     private static List<string> Split(string s) => s.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(Norm).Where(x => x.Length > 0).Distinct().ToList();
@@ -469,7 +529,7 @@ public sealed class ParityChecker
             if (k.Equals("connection", StringComparison.OrdinalIgnoreCase) || k.Equals("connectionSetting", StringComparison.OrdinalIgnoreCase)
                 || k.EndsWith("SettingName", StringComparison.OrdinalIgnoreCase) || k.Equals("appSettingNames", StringComparison.OrdinalIgnoreCase))
                 names.AddRange(kv.Value.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
-            else if (k.IndexOf("__", StringComparison.Ordinal) > 0) names.Add(k);
+            else if (k.IndexOf("__", StringComparison.Ordinal) > 0 || IsAppSettingName(k)) names.Add(k);
         }
         if (names.Count == 0)
             return Result(m, ParityStatus.Unverifiable, expected, "not checkable", "The settings (" + string.Join(", ", m.Settings.Keys) + ") name no app setting the state can show.");

@@ -16,7 +16,13 @@ internal static class Scopes
     {
         var s = scope.Trim().Replace('\\', '/').TrimEnd('/').ToLowerInvariant();
         if (s.Length == 0) return "/";
-        return s[0] == '/' ? s : "/" + s;
+        if (s[0] != '/') s = "/" + s;
+        // Cosmos DB SQL role assignments name their scopes in the data-plane form (/dbs/<db>/colls/<container>);
+        // the ARM resource IDs of the same database and container (/sqlDatabases/<db>/containers/<container>) are the same scope.
+        var cosmos = s.IndexOf("/providers/microsoft.documentdb/databaseaccounts/", StringComparison.Ordinal);
+        if (cosmos >= 0 && s.IndexOf("/sqldatabases/", cosmos, StringComparison.Ordinal) > 0)
+            s = s.Substring(0, cosmos) + s.Substring(cosmos).Replace("/sqldatabases/", "/dbs/").Replace("/containers/", "/colls/");
+        return s;
     }
 
     /// <summary>How a (normalised) relates to b (normalised): Ancestor when a covers b.</summary>

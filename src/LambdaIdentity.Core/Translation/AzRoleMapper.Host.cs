@@ -22,7 +22,9 @@ public sealed partial class AzRoleMapper
             d.AwsFeature = "Lambda service-managed code storage and state";
             d.AzureService = "Storage account (host storage)";
             d.AzureFeature = "AzureWebJobsStorage with managed identity (" + plan + " plan)";
-            d.Settings["AzureWebJobsStorage__accountName"] = "{hostStorageAccount}";
+            // The account's name when the resource map places host storage (…/storageAccounts/<name>), else a placeholder.
+            var account = placeholder ? null : System.Text.RegularExpressions.Regex.Match(scope, "/storageAccounts/([^/]+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase).Groups[1].Value;
+            d.Settings["AzureWebJobsStorage__accountName"] = account is { Length: > 0 } ? account : "{hostStorageAccount}";
             d.Settings["AzureWebJobsStorage__credential"] = "managedidentity";
             if (_identityType == "UserAssigned") d.Settings["AzureWebJobsStorage__clientId"] = "{clientId of " + _principal + "}";
             d.Settings["hostingPlan"] = plan.ToString();

@@ -24,6 +24,8 @@ public sealed partial class AzRoleMapper
                 var federated = accesses.Any(p => p.IsOidcFederated);
                 var principalName = (federated ? "workload identity for " : p0.PrincipalType == "User" ? "Entra user for " : "Entra group for ") + p0.PrincipalArn;
                 var principalType = federated ? "ServicePrincipal" : p0.PrincipalType == "User" ? "User" : "Group";
+                // The Entra object that takes over, when the resource map names it (principal:<ARN>); parity needs it (no directory read).
+                var objectId = _m._options.ResourceMap.ResolvePrincipal(p0.PrincipalArn);
                 // Each access level's rule; a role whose operations another chosen role of the same principal already
                 // grants is folded into that one (Deploy and Admin: one Website Contributor; Read beside it: nothing more).
                 var chosen = accesses.Select(p => (Access: p, Rule: Rules.PrincipalRules.FirstOrDefault(r => r.AccessLevels.Any(a => string.Equals(a, p.AccessLevel, StringComparison.OrdinalIgnoreCase))))).ToList();
@@ -49,7 +51,7 @@ public sealed partial class AzRoleMapper
                     d.AwsResources = new[] { _f.FunctionArn };
                     d.AwsSource = p0.Source ?? _f.Source;
                     d.AzureService = "Azure Functions";
-                    d.PrincipalName = principalName; d.PrincipalType = principalType;
+                    d.PrincipalName = principalName; d.PrincipalType = principalType; d.ObjectId = objectId;
                     d.Scope = _placement.Scope; d.ScopeIsPlaceholder = _placement.IsPlaceholder;
                     d.PimEligible = emergency;
                     if (rule is null)
@@ -87,7 +89,7 @@ public sealed partial class AzRoleMapper
                     w.AwsSource = p0.Source ?? _f.Source;
                     w.AzureService = "Microsoft Entra ID";
                     w.AzureFeature = "Workload identity federation (federated credential on an app registration or user-assigned identity)";
-                    w.PrincipalName = principalName; w.PrincipalType = "ServicePrincipal";
+                    w.PrincipalName = principalName; w.PrincipalType = "ServicePrincipal"; w.ObjectId = objectId;
                     w.Settings["federatedCredential.issuer"] = "{the CI provider's OIDC issuer from the AWS role's trust policy}";
                     w.Settings["federatedCredential.subject"] = "{the subject (repository, branch or environment) from the trust policy's sub condition}";
                     w.Settings["federatedCredential.audience"] = "api://AzureADTokenExchange";

@@ -152,7 +152,7 @@ public sealed partial class AzRoleMapper
         public IdentitySurface Surface; public MappingKind Kind; public MappingStrategy Strategy;
         public IReadOnlyList<string> AwsActions = Array.Empty<string>(), AwsResources = Array.Empty<string>(), AwsGrants = Array.Empty<string>(), RequiredActions = Array.Empty<string>(), RequiredDataActions = Array.Empty<string>();
         public SourceLocation? AwsSource;
-        public string? AzureService, RoleDefinitionName, RoleDefinitionId, Scope, PrincipalName, PrincipalType, IdentityType, Impact, Mitigation, RoleAssignmentType, RuleId;
+        public string? AzureService, RoleDefinitionName, RoleDefinitionId, Scope, PrincipalName, ObjectId, PrincipalType, IdentityType, Impact, Mitigation, RoleAssignmentType, RuleId;
         public bool ScopeIsPlaceholder, PimEligible;
         public SortedDictionary<string, string> Settings = new(StringComparer.Ordinal);
         public IReadOnlyList<Finding> Findings = Array.Empty<Finding>();
@@ -162,7 +162,7 @@ public sealed partial class AzRoleMapper
             MappingId = MappingId, FunctionName = FunctionName, FunctionArn = FunctionArn, FunctionAppName = FunctionAppName,
             Surface = Surface, Kind = Kind, Strategy = Strategy, AwsFeature = AwsFeature, AwsActions = AwsActions, AwsResources = AwsResources,
             AwsSource = AwsSource, AzureFeature = AzureFeature, AzureService = AzureService, RoleDefinitionName = RoleDefinitionName,
-            RoleDefinitionId = RoleDefinitionId, Scope = Scope, ScopeIsPlaceholder = ScopeIsPlaceholder, PrincipalName = PrincipalName,
+            RoleDefinitionId = RoleDefinitionId, Scope = Scope, ScopeIsPlaceholder = ScopeIsPlaceholder, PrincipalName = PrincipalName, ObjectId = ObjectId,
             PrincipalType = PrincipalType, IdentityType = IdentityType, Settings = new Dictionary<string, string>(Settings, StringComparer.Ordinal), Reason = Reason,
             Impact = Impact, Mitigation = Mitigation, PimEligible = PimEligible, AwsGrants = AwsGrants, RoleAssignmentType = RoleAssignmentType,
             RequiredActions = RequiredActions, RequiredDataActions = RequiredDataActions, RuleId = RuleId, Findings = Findings,

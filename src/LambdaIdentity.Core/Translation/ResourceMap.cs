@@ -11,9 +11,9 @@ namespace LambdaIdentity.Core.Translation;
 /// <summary>One line of a resource map: an AWS ARN (or pattern) and the Azure resource that replaces it.</summary>
 public sealed class ResourceMapEntry
 {
-    /// <summary>The AWS ARN, or a pattern with '*' and '?'. Special keys: host-storage (AzureWebJobsStorage), function-app:&lt;name&gt;.</summary>
+    /// <summary>The AWS ARN, or a pattern with '*' and '?'. Special keys: host-storage (AzureWebJobsStorage), application-insights, function-app:&lt;function name&gt; (a site or resource group ID), principal:&lt;IAM ARN&gt; (an Entra object ID).</summary>
     public string Aws { get; init; } = "";
-    /// <summary>The Azure resource ID (empty in a skeleton: to fill).</summary>
+    /// <summary>The Azure resource ID, or for a principal: key the Entra object ID (empty in a skeleton: to fill).</summary>
     public string Azure { get; init; } = "";
     /// <summary>True when the dependency stays on AWS: the mapping designs a federated AWS role instead of an Azure assignment.</summary>
     public bool StayOnAws { get; init; }
@@ -45,6 +45,16 @@ public sealed class ResourceMap
 
     /// <summary>Prefix of the keys that place a function's app: function-app:&lt;Lambda function name or pattern&gt;.</summary>
     public const string FunctionAppPrefix = "function-app:";
+
+    /// <summary>Prefix of the keys that name the Entra object taking over an AWS principal's access: principal:&lt;IAM ARN&gt; to an object ID.</summary>
+    public const string PrincipalPrefix = "principal:";
+
+    /// <summary>The Entra object ID (user, group or service principal) for an AWS principal ARN, or null when the map names none.</summary>
+    public string? ResolvePrincipal(string principalArn)
+    {
+        var e = Resolve(PrincipalPrefix + principalArn);
+        return e is { StayOnAws: false, Azure.Length: > 0 } ? e.Azure : null;
+    }
 
     /// <summary>
     /// The function app of a Lambda function: an entry function-app:&lt;name&gt; (or a pattern such as function-app:*)
@@ -171,7 +181,12 @@ public sealed class ResourceMap
     {
         foreach (var e in entries)
         {
-            if (e.Azure.Length > 0 && !e.Azure.StartsWith("/", StringComparison.Ordinal))
+            if (e.Aws.StartsWith(PrincipalPrefix, StringComparison.Ordinal))
+            {
+                if (e.Azure.Length > 0 && !Guid.TryParse(e.Azure, out _))
+                    errors.Add(Err(file, 0, "'" + e.Azure + "' (for " + e.Aws + ") is not an Entra object ID (a GUID)"));
+            }
+            else if (e.Azure.Length > 0 && !e.Azure.StartsWith("/", StringComparison.Ordinal))
                 errors.Add(Err(file, 0, "'" + e.Azure + "' (for " + e.Aws + ") is not an Azure resource ID (it must start with /subscriptions/ or /)"));
             else if (e.Azure.Length > 0 && e.Aws.StartsWith(FunctionAppPrefix, StringComparison.Ordinal)
                      && e.Azure.IndexOf("/providers/Microsoft.Web/sites/", StringComparison.OrdinalIgnoreCase) < 0 && !IsResourceGroupId(e.Azure.TrimEnd('/')))

@@ -52,6 +52,8 @@ public static class ResourceMapSkeleton
                 if (t is { Outcome: RuleOutcome.Role }) Add(rules.Normalize(e.SourceArn!), t.AzureResourceType, f.FunctionName);
             }
             Add(ResourceMap.FunctionAppPrefix + f.FunctionName, "Microsoft.Web/sites", f.FunctionName);
+            foreach (var p in f.Principals.Where(p => p.PrincipalArn.Length > 0))
+                Add(ResourceMap.PrincipalPrefix + p.PrincipalArn, "Microsoft Entra object ID (" + (p.IsOidcFederated ? "service principal" : p.PrincipalType == "User" ? "user" : "group") + ")", f.FunctionName);
             Add(ResourceMap.HostStorageKey, "Microsoft.Storage/storageAccounts", f.FunctionName);
             Add("application-insights", "Microsoft.Insights/components", f.FunctionName);
         }

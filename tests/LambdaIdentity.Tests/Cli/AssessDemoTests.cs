@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using LambdaIdentity.Cli;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Cli;
+
+/// <summary>The README's main job: `assess` on the demo workload in module/samples, end to end through the CLI.</summary>
+public class AssessDemoTests
+{
+    private static string Samples => Path.Combine(TestPaths.RepoRoot, "module", "samples");
+
+    private static (int Code, string Stdout, string Stderr, string Out) Assess(params string[] extra)
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), "li-assess-" + Guid.NewGuid().ToString("N"));
+        var args = new List<string>
+        {
+            "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
+            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--out", outDir,
+        };
+        args.AddRange(extra);
+        var o = new StringWriter(); var e = new StringWriter();
+        var code = Program.Run(args.ToArray(), o, e, new StringReader(""));
+        return (code, o.ToString(), e.ToString(), outDir);
+    }
+
+    private static List<JsonElement> Results(string outDir) => JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(outDir, "parity.json")))!;
+    private static string S(JsonElement e, string p) => e.TryGetProperty(p, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+
+    /// <summary>The rows of the Markdown table that follows a heading: header cells, then data rows' cells.</summary>
+    private static (string[] Header, List<string[]> Rows) Table(string markdown, string heading)
+    {
+        var lines = markdown.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var at = lines.IndexOf(heading);
+        Assert.True(at >= 0, "no heading '" + heading + "' in the report");
+        var table = lines.Skip(at + 1).SkipWhile(l => !l.StartsWith("|")).TakeWhile(l => l.StartsWith("|")).ToList();
+        Assert.True(table.Count >= 2 && table[1].StartsWith("|---"), "no table under " + heading);
+        string[] Cells(string l) => l.Trim().Trim('|').Split(" | ").Select(c => c.Trim()).ToArray();
+        return (Cells(table[0]), table.Skip(2).Select(Cells).ToList());
+    }
+
+    [Fact]
+    public void DemoRunPrintsTheSummaryAndWritesEveryOutput()
+    {
+        var (code, stdout, stderr, outDir) = Assess();
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Functions read:      5 (5 mapped)", stdout);
+        Assert.Contains("Report:", stdout);
+        foreach (var f in new[] { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f + " was not written");
+        Assert.Empty(JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(outDir, "errors.json")))!);
+        // The resource map placed the apps, the host storage and the principals: no placeholders left where it spoke.
+        var mapping = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(outDir, "mapping.json")))!;
+        var host = mapping.Where(m => S(m, "MappingId").EndsWith("/host/AzureWebJobsStorage")).ToList();
+        Assert.Equal(5, host.Count);
+        Assert.All(host, m => Assert.Equal("stordersfunchost", m.GetProperty("Settings").GetProperty("AzureWebJobsStorage__accountName").GetString()));
+        var deploy = mapping.Where(m => S(m, "PrincipalName").Contains("github-deploy-orders") && S(m, "RoleDefinitionName") == "Website Contributor").ToList();
+        Assert.NotEmpty(deploy);
+        Assert.All(deploy, m =>
+        {
+            Assert.Equal("3c1a9e52-7f0b-4d6e-9a21-5b8c4f0d2e17", S(m, "ObjectId"));
+            Assert.StartsWith("/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/rg-orders/providers/Microsoft.Web/sites/func-dev-", S(m, "Scope"));
+        });
+    }
+
+    [Fact]
+    public void ReportHasTheSpecificationTablesWithEveryFunction()
+    {
+        var (_, _, _, outDir) = Assess();
+        var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        var functions = new[] { "dev-orders-api", "dev-order-processor", "dev-invoice-writer", "dev-order-status", "dev-order-report" };
+
+        var features = Table(md, "## Features");
+        foreach (var col in new[] { "Feature", "AWS implementation", "Azure implementation", "Migration strategy" }) Assert.Contains(col, features.Header);
+        foreach (var f in functions) Assert.Contains(features.Rows, r => r[0] == f);
+        var mapping = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(outDir, "mapping.json")))!;
+        Assert.Equal(mapping.Count, features.Rows.Count);
+
+        var deviations = Table(md, "## Deviations");
+        foreach (var col in new[] { "Deviation", "Impact", "Mitigation" }) Assert.Contains(col, deviations.Header);
+        Assert.Equal(mapping.Count(m => S(m, "Strategy") == "Deviation"), deviations.Rows.Count);
+        Assert.All(deviations.Rows, r => Assert.All(r, c => Assert.NotEqual("", c)));
+
+        var assignments = Table(md, "## Expected role assignments");
+        Assert.Contains(assignments.Rows, r => r.Contains("Azure Service Bus Data Sender") && r.Any(c => c.Contains("/queues/orders")));
+
+        var parity = Table(md, "## Parity results");
+        Assert.Contains("Status", parity.Header);
+        Assert.Equal(Results(outDir).Count, parity.Rows.Count);
+    }
+
+    [Fact]
+    public void ParityOnThePartlyMigratedTargetShowsPassesMissesExcessAndDrift()
+    {
+        var (_, _, _, outDir) = Assess();
+        var results = Results(outDir);
+        JsonElement One(Func<JsonElement, bool> match) => Assert.Single(results, r => match(r));
+
+        // Migrated as designed.
+        Assert.Equal("Pass", S(One(r => S(r, "FunctionName") == "dev-orders-api" && S(r, "Expected").StartsWith("Azure Service Bus Data Sender")), "Status"));
+        Assert.Equal("Pass", S(One(r => S(r, "FunctionName") == "dev-order-processor" && S(r, "Expected").StartsWith("Cosmos DB Built-in Data Contributor")), "Status"));
+        Assert.Equal("Pass", S(One(r => S(r, "FunctionName") == "dev-order-status" && S(r, "Expected").Contains("cors.allowedOrigins")), "Status"));
+        // Lost: the invoice writer's blob access was never assigned.
+        var lost = One(r => S(r, "FunctionName") == "dev-invoice-writer" && S(r, "Expected").StartsWith("Storage Blob Data Contributor"));
+        Assert.Equal("Missing", S(lost, "Status"));
+        // Added: an old pipeline's Contributor on the resource group can list every app's keys (invoke access).
+        var excess = results.Where(r => S(r, "Status") == "Excess" && S(r, "RoleDefinitionName") == "Contributor").ToList();
+        Assert.Equal(5, excess.Count);
+        Assert.All(excess, r => Assert.Contains("listkeys", S(r, "Reason")));
+        // ... and the deploy pipeline was given the invoice writer, which it could not deploy on AWS.
+        Assert.Single(results, r => S(r, "Status") == "Excess" && S(r, "FunctionAppName") == "func-dev-invoice-writer" && S(r, "RoleDefinitionName") == "Website Contributor");
+        // Changed: authentication left off on the partner-facing report function.
+        Assert.Equal("Drift", S(One(r => S(r, "FunctionName") == "dev-order-report" && S(r, "Kind") == "Authentication" && S(r, "Expected").Contains("requireAuthentication")), "Status"));
+        // Wider: the processor receives from the whole Service Bus namespace.
+        Assert.Equal("Broader", S(One(r => S(r, "FunctionName") == "dev-order-processor" && S(r, "Expected").StartsWith("Azure Service Bus Data Receiver")), "Status"));
+        // Fail closed: break-glass access designed as PIM-eligible is not passed from a role assignment export.
+        var breakGlass = results.Where(r => S(r, "Expected").Contains("Website Contributor") && S(r, "PrincipalName").Contains("BreakGlass")).ToList();
+        Assert.Equal(5, breakGlass.Count);
+        Assert.All(breakGlass, r => Assert.Equal("Unverifiable", S(r, "Status")));
+
+        var junit = XDocument.Load(Path.Combine(outDir, "parity-junit.xml"));
+        Assert.Equal(results.Count.ToString(), junit.Root!.Attribute("tests")!.Value);
+        Assert.Equal(results.Count(r => S(r, "Status") != "Pass"), junit.Descendants("testcase").Count(t => t.Elements().Any(e => e.Name == "failure" || e.Name == "error")));
+    }
+
+    [Fact]
+    public void SecretValuesInTheTemplateOrTheAppSettingsNeverReachAnOutput()
+    {
+        var (_, stdout, stderr, outDir) = Assess("--verbose");
+        var secrets = new[] { "sk_live_51HdemoNotARealKeyButLooksLikeOne9f8e7d6c5b4a", "sk_live_DEMO-SECRET-MUST-NOT-LEAK-4f9a", "InstrumentationKey=" };
+        foreach (var text in Directory.GetFiles(outDir).Select(File.ReadAllText).Append(stdout).Append(stderr))
+            foreach (var s in secrets) Assert.DoesNotContain(s, text);
+        // The secret-looking variable itself is reported, by name.
+        Assert.Contains("PAYMENT_API_KEY", File.ReadAllText(Path.Combine(outDir, "report.md")));
+    }
+
+    [Fact]
+    public void FailOnAccessExitsNonZero()
+    {
+        var (code, _, _, _) = Assess("--fail-on", "Access");
+        Assert.Equal(1, code);
+    }
+}

@@ -1,0 +1,160 @@
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Azure;
+using LambdaIdentity.Core.Parity;
+using LambdaIdentity.Model;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Parity;
+
+/// <summary>Judgements on a small state built in code: Cosmos scopes, PIM-eligible designs, app settings, template tokens, CORS, the embedded role catalog.</summary>
+public class ParityJudgementTests
+{
+    private const string Rg = "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/rg-orders";
+    private const string App = "func-orders";
+    private const string Principal = "11111111-2222-4333-8444-555555555555";
+    private const string Account = Rg + "/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-orders";
+
+    private static AzureState State()
+    {
+        var s = new AzureState();
+        var site = s.Site(App, Rg + "/providers/Microsoft.Web/sites/" + App);
+        site.IdentityType = "SystemAssigned"; site.PrincipalId = Principal;
+        site.AppSettingNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "AzureWebJobsStorage__accountName" };
+        site.Functions = new List<AzureFunction> { new() { Name = "api", AuthLevel = "anonymous", TriggerType = "httpTrigger" } };
+        site.CorsAllowedOrigins = new List<string> { "https://shop.example.com" };
+        site.Auth = new AzureAuthSettings
+        {
+            Enabled = true, RequireAuthentication = true, AzureActiveDirectoryEnabled = true, UnauthenticatedClientAction = "Return401",
+            Issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Q7vOrd3rs", AllowedAudiences = new[] { "4c8f1e2a9b7d" },
+        };
+        foreach (AzureStateArea a in Enum.GetValues(typeof(AzureStateArea))) s.AreasRead.Add(a);
+        return s;
+    }
+
+    private static AzRoleMapping Assignment(string id, string role, string scope, bool pim = false, string? service = null) => new()
+    {
+        MappingId = id, FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.RoleAssignment, Strategy = MappingStrategy.BuiltIn,
+        Surface = IdentitySurface.Workload, RoleDefinitionName = role, Scope = scope, IdentityType = "SystemAssigned", PrincipalName = App,
+        PimEligible = pim, AzureService = service, AzureFeature = role,
+    };
+
+    private static AzRoleMapping Auth(string id, Dictionary<string, string> settings) => new()
+    {
+        MappingId = id, FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Authentication, Strategy = MappingStrategy.BuiltIn,
+        Surface = IdentitySurface.EndUser, Settings = settings, AzureFeature = "auth",
+    };
+
+    private static IdentityParityResult Judge(AzureState state, AzRoleMapping m)
+        => ParityChecker.Check(new[] { m }, state, new ParityOptions { CheckCallerAccess = false }, EngineContext.None).Single(r => r.MappingId == m.MappingId);
+
+    private static void AddAssignment(AzureState s, string roleId, string scope, AzureAssignmentSystem system = AzureAssignmentSystem.Rbac, string principal = Principal)
+        => s.RoleAssignments.Add(new AzureRoleAssignment { Id = scope + "/ra/" + roleId, System = system, Scope = scope, RoleDefinitionId = roleId, PrincipalId = principal, PrincipalType = "ServicePrincipal" });
+
+    [Fact]
+    public void CosmosDataPlaneScopeEqualsTheArmContainerId()
+    {
+        var designed = Assignment("cosmos", "Cosmos DB Built-in Data Contributor", Account + "/sqlDatabases/orders/containers/orders", service: "Azure Cosmos DB");
+        var s = State();
+        AddAssignment(s, "00000000-0000-0000-0000-000000000002", Account + "/dbs/orders/colls/orders", AzureAssignmentSystem.CosmosSql);
+        Assert.Equal(ParityStatus.Pass, Judge(s, designed).Status);
+
+        var wider = State();
+        AddAssignment(wider, "00000000-0000-0000-0000-000000000002", Account + "/dbs/orders", AzureAssignmentSystem.CosmosSql);
+        var r = Judge(wider, designed);
+        Assert.Equal(ParityStatus.Broader, r.Status);
+        Assert.Contains("wider scope", r.Reason);
+        // A blob container keeps its own path: the rewrite is for Cosmos DB only.
+        Assert.Equal(Scopes.Normalize(Rg + "/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/c"), (Rg + "/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/c").ToLowerInvariant());
+    }
+
+    [Fact]
+    public void PimEligibleDesignIsNeverPassedFromStandingAssignments()
+    {
+        var site = Rg + "/providers/Microsoft.Web/sites/" + App;
+        var designed = Assignment("bg", "Website Contributor", site, pim: true);
+        var none = Judge(State(), designed);
+        Assert.Equal(ParityStatus.Unverifiable, none.Status);
+        Assert.Contains("Privileged Identity Management", none.Reason);
+
+        var s = State();
+        AddAssignment(s, "de139f84-1756-47ae-9be6-808fbbe84772", site);
+        var standing = Judge(s, designed);
+        Assert.Equal(ParityStatus.Broader, standing.Status);
+        Assert.Contains("standing", standing.Reason);
+    }
+
+    [Fact]
+    public void AppSettingNamesInUpperCaseAreChecked()
+    {
+        var m = new AzRoleMapping
+        {
+            MappingId = "appi", FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Setting, Strategy = MappingStrategy.BuiltIn,
+            Surface = IdentitySurface.Audit, AzureFeature = "Application Insights", Settings = new Dictionary<string, string> { ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Authorization=AAD" },
+        };
+        Assert.Equal(ParityStatus.Pass, Judge(State(), m).Status);
+        var s = State();
+        s.Sites[App].AppSettingNames!.Remove("APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
+        var missing = Judge(s, m);
+        Assert.Equal(ParityStatus.Missing, missing.Status);
+        Assert.Contains("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", missing.Reason);
+    }
+
+    [Fact]
+    public void NotNeededItemWithOnlyProvenanceIsNothingToCheck()
+    {
+        var m = new AzRoleMapping
+        {
+            MappingId = "logs", FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Setting, Strategy = MappingStrategy.NotNeeded,
+            Surface = IdentitySurface.Platform, AzureFeature = "Application Insights", Reason = "logs become Application Insights", Settings = new Dictionary<string, string> { ["grantedBy"] = "policy#0" },
+        };
+        Assert.Equal(ParityStatus.Pass, Judge(State(), m).Status);
+    }
+
+    [Fact]
+    public void TemplateTokensInTheDesignMatchBySegmentAndBareTokensAreUnverifiable()
+    {
+        var issuerOnly = Auth("issuer", new Dictionary<string, string> { ["issuer"] = "https://cognito-idp.${AWS::Region}.amazonaws.com/${Ref:OrdersUserPool}", ["requireAuthentication"] = "true" });
+        var pass = Judge(State(), issuerOnly);
+        Assert.Equal(ParityStatus.Pass, pass.Status);
+        Assert.Contains("eu-west-1_q7vord3rs", pass.Reason);
+
+        var s = State();
+        s.Sites[App].Auth!.Issuer = "https://login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0";
+        Assert.Equal(ParityStatus.Drift, Judge(s, issuerOnly).Status);
+
+        var placeholder = Auth("tenant", new Dictionary<string, string> { ["issuer"] = "https://login.microsoftonline.com/{tenantId}/v2.0" });
+        Assert.Equal(ParityStatus.Pass, Judge(s, placeholder).Status);
+
+        var audience = Auth("aud", new Dictionary<string, string> { ["allowedAudiences"] = "${Ref:OrdersUserPoolClient}" });
+        var r = Judge(State(), audience);
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.Contains("template token", r.Reason);
+    }
+
+    [Fact]
+    public void CorsOriginsAreComparedWhenTheSiteConfigWasRead()
+    {
+        var m = Auth("cors", new Dictionary<string, string> { ["authLevel"] = "anonymous", ["cors.allowedOrigins"] = "https://shop.example.com" });
+        Assert.Equal(ParityStatus.Pass, Judge(State(), m).Status);
+        var s = State();
+        s.Sites[App].CorsAllowedOrigins = new List<string> { "*" };
+        var drift = Judge(s, m);
+        Assert.Equal(ParityStatus.Drift, drift.Status);
+        Assert.Contains("cors.allowedOrigins", drift.Reason);
+        s.Sites[App].CorsAllowedOrigins = null;
+        Assert.Equal(ParityStatus.Unverifiable, Judge(s, m).Status);
+    }
+
+    [Fact]
+    public void EmbeddedBuiltInCatalogJudgesMorePrivilegedRolesWithoutDefinitionsInTheState()
+    {
+        var scope = Rg + "/providers/Microsoft.Storage/storageAccounts/st";
+        var designed = Assignment("blob", "Storage Blob Data Reader", scope);
+        var s = State();
+        Assert.Empty(s.RoleDefinitions);
+        AddAssignment(s, "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", scope); // Storage Blob Data Owner
+        var r = Judge(s, designed);
+        Assert.Equal(ParityStatus.Broader, r.Status);
+        Assert.Contains("Storage Blob Data Owner", r.Reason);
+    }
+}
