@@ -59,7 +59,7 @@ public sealed class AzureRoleDefinition
 }
 
 /// <summary>
-/// The embedded catalog of Azure built-in role definitions (built from shared/data by tools/build-azure-catalogs.py)
+/// The embedded catalog of Azure built-in role definitions (built from shared/data by Catalogs/build-azure-catalogs.py)
 /// plus Cosmos DB's data-plane roles, and the catalog of every provider operation, used to measure what a role grants.
 /// </summary>
 public sealed class AzureRoleCatalog

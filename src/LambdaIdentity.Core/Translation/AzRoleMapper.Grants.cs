@@ -170,7 +170,13 @@ public sealed partial class AzRoleMapper
             d.Settings["appRole"] = "Function.Invoke";
             d.Settings["callee"] = callee;
             var calleeName = callee.StartsWith("arn:", StringComparison.Ordinal) ? callee.Split(':').ElementAtOrDefault(6) ?? "" : "";
-            if (calleeName.Length > 0 && calleeName.IndexOf('*') < 0 && calleeName.IndexOf('?') < 0 && !Arn.HasToken(calleeName))
+            var sibling = Sibling(callee);
+            if (sibling is { } s)
+            {
+                d.Settings["calleeFunctionAppName"] = s.Name;
+                d.Scope = s.Scope; d.ScopeIsPlaceholder = s.IsPlaceholder;
+            }
+            else if (calleeName.Length > 0 && calleeName.IndexOf('*') < 0 && calleeName.IndexOf('?') < 0 && !Arn.HasToken(calleeName))
             {
                 var calleeApp = _m.Place(calleeName, AzureNaming.FunctionAppName(calleeName));
                 d.Settings["calleeFunctionAppName"] = calleeApp.Name;

@@ -53,6 +53,10 @@ public sealed partial class AzRoleMapper
             var name = baseNames[g.Key];
             identityNames[g.Key] = baseNames.Values.Count(n => n == name) > 1 ? name.Substring(0, Math.Min(name.Length, 118)).TrimEnd('-') + "-" + AzureNaming.ShortHash(g.Key) : name;
         }
+        // Functions of one template call each other through tokens (${GetAtt:Other.Arn}): their apps by file and logical id.
+        var siblings = new Dictionary<string, AppPlacement>(StringComparer.Ordinal);
+        foreach (var f in functions.Where(f => f.LogicalId is { Length: > 0 }))
+            siblings[(f.Source?.File ?? "") + "|" + f.LogicalId] = Place(f.FunctionName, appNames[f.FunctionArn + "|" + f.FunctionName]);
         for (var i = 0; i < functions.Count; i++)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -63,7 +67,7 @@ public sealed partial class AzRoleMapper
                 var key = RoleKey(f);
                 var sharedWith = key.Length > 0 && byRole.TryGetValue(key, out var names) ? names : new List<string> { f.FunctionName };
                 var app = Place(f.FunctionName, appNames[f.FunctionArn + "|" + f.FunctionName]);
-                var fm = new FunctionMapping(this, f, app, sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null);
+                var fm = new FunctionMapping(this, f, app, sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null, siblings);
                 result.AddRange(fm.Build());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -117,9 +121,21 @@ public sealed partial class AzRoleMapper
         private string _identityType = "";
 
         private readonly string? _identityName;
+        private readonly IReadOnlyDictionary<string, AppPlacement> _siblings;
 
-        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, AppPlacement app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName)
-        { _m = m; _f = f; _app = app.Name; _placement = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; }
+        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, AppPlacement app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName, IReadOnlyDictionary<string, AppPlacement> siblings)
+        { _m = m; _f = f; _app = app.Name; _placement = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; _siblings = siblings; }
+
+        private static readonly System.Text.RegularExpressions.Regex FunctionToken = new(@"^(?:\$\{GetAtt:([A-Za-z0-9]+)\.Arn\}|\$\{Ref:([A-Za-z0-9]+)\}|arn:.*:function:\$\{Ref:([A-Za-z0-9]+)\})(?::.*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>The app of a function of the same template named by a token (${GetAtt:X.Arn}, ${Ref:X}), or null.</summary>
+        private AppPlacement? Sibling(string callee)
+        {
+            var match = FunctionToken.Match(callee);
+            if (!match.Success) return null;
+            var logicalId = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Success ? match.Groups[2].Value : match.Groups[3].Value;
+            return _siblings.TryGetValue((_f.Source?.File ?? "") + "|" + logicalId, out var p) ? p : null;
+        }
 
         private MappingRuleSet Rules => _m._rules;
 

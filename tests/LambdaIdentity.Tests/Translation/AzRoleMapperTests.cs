@@ -348,6 +348,29 @@ public class AzRoleMapperTests
     }
 
     [Fact]
+    public void InvokingAFunctionOfTheSameTemplateByTokenTargetsThatFunctionsApp()
+    {
+        LambdaFunctionIdentity Fn(string name, string logicalId, string file)
+        {
+            var t = T.Function(name, name + "-role");
+            return new LambdaFunctionIdentity { FunctionName = t.FunctionName, FunctionArn = t.FunctionArn, RoleArn = t.RoleArn, ExecutionRole = t.ExecutionRole, LogicalId = logicalId, Source = new SourceLocation { File = file } };
+        }
+        var caller = Fn("caller", "CallerFunction", "a/template.yaml");
+        var grants = new Dictionary<string, IReadOnlyList<EffectiveGrant>>
+        {
+            [caller.RoleArn] = new[] { T.Grant("lambda:InvokeFunction", AccessLevel.Write, "${GetAtt:WorkerFunction.Arn}") },
+        };
+        var functions = new[] { caller, Fn("worker-a", "WorkerFunction", "a/template.yaml"), Fn("worker-b", "WorkerFunction", "b/template.yaml") };
+        var map = new ResourceMap(new[] { new ResourceMapEntry { Aws = "function-app:*", Azure = "/subscriptions/s/resourceGroups/rg" } });
+        var ms = new AzRoleMapper(new FixedGrantDeriver(grants), new MappingOptions { ResourceMap = map }).Map(functions, EngineContext.None);
+        var invoke = Assert.Single(ms, m => m.FunctionName == "caller" && m.Settings.ContainsKey("callee"));
+        // The worker of the caller's own template, not the one with the same logical id in another template.
+        Assert.Equal("func-worker-a", invoke.Settings["calleeFunctionAppName"]);
+        Assert.Equal("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/func-worker-a", invoke.Scope);
+        Assert.False(invoke.ScopeIsPlaceholder);
+    }
+
+    [Fact]
     public void DependenciesThatStayOnAwsGetAFederatedAwsRoleWithTheirGrants()
     {
         var f = T.Function("fn", "r");

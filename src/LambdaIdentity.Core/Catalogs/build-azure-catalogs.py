@@ -4,7 +4,7 @@
   azure-builtin-roles.json.gz   roleName, id (GUID), permissions (actions, notActions, dataActions, notDataActions)
   azure-operations.json.gz      every provider operation name, split into actions and dataActions
 
-Run from the repository root:  python3 tools/build-azure-catalogs.py [shared-data-folder]
+Run from the repository root:  python3 src/LambdaIdentity.Core/Catalogs/build-azure-catalogs.py [shared-data-folder]
 The test AzureRoleCatalogTests.EmbeddedCatalogEqualsSharedData fails when the embedded copy drifts.
 """
 import gzip, json, sys, os
