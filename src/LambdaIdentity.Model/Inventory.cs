@@ -102,6 +102,10 @@ public sealed class PrincipalAccess
     public IReadOnlyList<string> Actions { get; init; } = new string[0];
     /// <summary>True when the role trusts an OIDC provider (a CI pipeline).</summary>
     public bool IsOidcFederated { get; init; }
+    /// <summary>The OIDC issuers the role's trust policy accepts (https://&lt;provider host&gt;), when federated.</summary>
+    public IReadOnlyList<string> FederatedIssuers { get; init; } = new string[0];
+    /// <summary>The token subjects (the provider's :sub condition values, patterns kept as written) the trust policy accepts.</summary>
+    public IReadOnlyList<string> FederatedSubjects { get; init; } = new string[0];
     /// <summary>True when the principal looks like emergency (break-glass) access.</summary>
     public bool IsEmergency { get; init; }
     /// <summary>Where it was read.</summary>

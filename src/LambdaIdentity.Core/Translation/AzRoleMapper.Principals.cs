@@ -90,10 +90,21 @@ public sealed partial class AzRoleMapper
                     w.AzureService = "Microsoft Entra ID";
                     w.AzureFeature = "Workload identity federation (federated credential on an app registration or user-assigned identity)";
                     w.PrincipalName = principalName; w.PrincipalType = "ServicePrincipal"; w.ObjectId = objectId;
-                    w.Settings["federatedCredential.issuer"] = "{the CI provider's OIDC issuer from the AWS role's trust policy}";
-                    w.Settings["federatedCredential.subject"] = "{the subject (repository, branch or environment) from the trust policy's sub condition}";
+                    var issuers = accesses.SelectMany(p => p.FederatedIssuers).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal).ToList();
+                    var subjects = accesses.SelectMany(p => p.FederatedSubjects).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal).ToList();
+                    w.Settings["federatedCredential.issuer"] = issuers.Count > 0 ? string.Join(",", issuers) : "{the CI provider's OIDC issuer from the AWS role's trust policy}";
+                    w.Settings["federatedCredential.subject"] = subjects.Count > 0 ? string.Join(",", subjects) : "{the subject (repository, branch or environment) from the trust policy's sub condition}";
                     w.Settings["federatedCredential.audience"] = "api://AzureADTokenExchange";
-                    w.Reason = "The CI role trusted an OIDC provider (no stored secret); Entra workload identity federation keeps the pipeline secretless.";
+                    w.Reason = "The CI role trusted an OIDC provider (no stored secret); Entra workload identity federation keeps the pipeline secretless."
+                               + (subjects.Count > 1 ? " Entra matches one subject per federated credential: create one for each of " + subjects.Count + " subjects." : "")
+                               + (subjects.Count == 0 ? " The trust policy names no subject condition: any workflow of the provider could assume the role; Entra requires a subject, so choose the repository and branch." : "");
+                    var patterns = subjects.Where(x => x.IndexOf('*') >= 0 || x.IndexOf('?') >= 0).ToList();
+                    if (patterns.Count > 0)
+                    {
+                        w.Strategy = MappingStrategy.Deviation;
+                        w.Impact = "The AWS trust accepted subject patterns (" + string.Join(", ", patterns) + "); an Entra federated credential matches one exact subject.";
+                        w.Mitigation = "List the exact subjects (branches, environments) and create one federated credential each, or use a flexible federated identity credential with a claims-matching expression.";
+                    }
                     Emit(w);
                 }
             }

@@ -69,6 +69,9 @@ public sealed class AwsJsonSourcesTests
         // The CI role assumed through GitHub's OIDC provider may update the code and pass the execution role.
         var deployer = f.Principals.Single(p => p.PrincipalArn.EndsWith("role/github-deploy") && p.AccessLevel == "Deploy");
         Assert.True(deployer.IsOidcFederated);
+        // The provider and the subject pattern of the (URL-encoded) trust policy are kept for workload identity federation.
+        Assert.Equal(new[] { "https://token.actions.githubusercontent.com" }, deployer.FederatedIssuers);
+        Assert.Equal(new[] { "repo:contoso/billing:*" }, deployer.FederatedSubjects);
         Assert.Equal(new[] { "iam:PassRole", "lambda:UpdateFunctionCode" }, deployer.Actions);
         // An explicit deny removes UpdateFunctionCode from lambda:*.
         var ops = f.Principals.Where(p => p.PrincipalArn.EndsWith("role/ops-readonly-but-denied")).ToList();

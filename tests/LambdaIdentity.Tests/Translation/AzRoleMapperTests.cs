@@ -347,6 +347,28 @@ public class AzRoleMapperTests
         Assert.True(Assert.Single(plain, m => m.Surface == IdentitySurface.Automation && m.Kind == MappingKind.RoleAssignment).ScopeIsPlaceholder);
     }
 
+    [Theory]
+    [InlineData("repo:contoso/orders:ref:refs/heads/main", "BuiltIn")]
+    [InlineData("repo:contoso/orders:*", "Deviation")]
+    public void FederatedCiRoleCarriesItsIssuerAndSubjectToTheFederatedCredential(string subject, string strategy)
+    {
+        var t = T.Function("fn", "r");
+        var f = new LambdaFunctionIdentity
+        {
+            FunctionName = t.FunctionName, FunctionArn = t.FunctionArn, RoleArn = t.RoleArn, ExecutionRole = t.ExecutionRole,
+            Principals = new[]
+            {
+                new PrincipalAccess { PrincipalArn = "arn:aws:iam::123456789012:role/github-deploy", PrincipalType = "Role", AccessLevel = "Deploy", Actions = new[] { "lambda:UpdateFunctionCode" },
+                    IsOidcFederated = true, FederatedIssuers = new[] { "https://token.actions.githubusercontent.com" }, FederatedSubjects = new[] { subject } },
+            },
+        };
+        var w = Assert.Single(Map(f), m => m.AzureFeature.StartsWith("Workload identity federation"));
+        Assert.Equal("https://token.actions.githubusercontent.com", w.Settings["federatedCredential.issuer"]);
+        Assert.Equal(subject, w.Settings["federatedCredential.subject"]);
+        Assert.Equal(strategy, w.Strategy.ToString());
+        if (strategy == "Deviation") { Assert.Contains(subject, w.Impact); Assert.Contains("flexible federated identity credential", w.Mitigation); }
+    }
+
     [Fact]
     public void InvokingAFunctionOfTheSameTemplateByTokenTargetsThatFunctionsApp()
     {

@@ -275,10 +275,24 @@ internal sealed class AccountAuthorization
             || (s.Principal?.Federated.Any(f => f.IndexOf("oidc-provider", StringComparison.OrdinalIgnoreCase) >= 0) ?? false))) ?? false;
         var emergency = p.Name.IndexOf("breakglass", StringComparison.OrdinalIgnoreCase) >= 0 || p.Name.IndexOf("break-glass", StringComparison.OrdinalIgnoreCase) >= 0
             || p.Name.IndexOf("break_glass", StringComparison.OrdinalIgnoreCase) >= 0 || p.Name.IndexOf("emergency", StringComparison.OrdinalIgnoreCase) >= 0;
+        // The OIDC providers trusted (arn:aws:iam::<account>:oidc-provider/<host>) and the subjects their :sub conditions allow.
+        var issuers = new SortedSet<string>(StringComparer.Ordinal);
+        var subjects = new SortedSet<string>(StringComparer.Ordinal);
+        if (federated)
+            foreach (var s in p.Trust!.Statement.Where(s => s.Effect == "Allow"))
+                foreach (var provider in s.Principal?.Federated ?? Array.Empty<string>())
+                {
+                    var at = provider.IndexOf(":oidc-provider/", StringComparison.OrdinalIgnoreCase);
+                    if (at < 0) continue;
+                    var host = provider.Substring(at + ":oidc-provider/".Length);
+                    issuers.Add("https://" + host);
+                    foreach (var c in s.Condition.Where(c => string.Equals(c.Key, host + ":sub", StringComparison.OrdinalIgnoreCase)))
+                        foreach (var v in c.Values) subjects.Add(v);
+                }
         d.Principals.Add(new PrincipalAccess
         {
             PrincipalArn = p.Arn, PrincipalType = p.Type, AccessLevel = level, Actions = actions.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList(),
-            IsOidcFederated = federated, IsEmergency = emergency, Source = p.Source,
+            IsOidcFederated = federated, FederatedIssuers = issuers.ToList(), FederatedSubjects = subjects.ToList(), IsEmergency = emergency, Source = p.Source,
         });
     }
 }
