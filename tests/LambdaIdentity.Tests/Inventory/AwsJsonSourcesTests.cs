@@ -208,4 +208,18 @@ public sealed class AwsJsonSourcesTests
         Assert.Contains(records, r => r.FunctionName == "helloworld");
         Assert.Contains(records.SelectMany(r => r.Findings), x => x.FindingId == "LambdaAuthorizerFunction");
     }
+
+    [Fact]
+    public void PermissionsBoundaryLimitsWhoCanDeploy()
+    {
+        var errors = new ErrorCollector();
+        var f = Assert.Single(Read(errors, Fixture("powershell-get-lmfunctionlist.json"), Fixture("authz-permissions-boundaries.json")));
+        Assert.Empty(errors.Errors);
+        // lambda:* on both roles; the boundary of ci-bounded allows only Get*/List*: it can read, not deploy or invoke.
+        var bounded = f.Principals.Where(p => p.PrincipalArn.EndsWith("role/ci-bounded")).ToList();
+        Assert.Equal(new[] { "Read" }, bounded.Select(p => p.AccessLevel));
+        var unbounded = f.Principals.Where(p => p.PrincipalArn.EndsWith("role/ci-unbounded")).Select(p => p.AccessLevel).ToList();
+        Assert.Contains("Deploy", unbounded);
+        Assert.Contains("Invoke", unbounded);
+    }
 }

@@ -33,8 +33,11 @@ internal interface IPrincipalAccessEvaluator
 
 /// <summary>
 /// Case-insensitive wildcard matching of Action/NotAction and Resource/NotResource; unconditional explicit
-/// denies subtract. Conditions are not evaluated (a conditional allow counts as an allow).
-/// TODO(lead): switch to the policy evaluator in Aws/Policy (GrantDeriver / evaluator) when it lands.
+/// denies subtract. Conditions are not evaluated: a conditional allow counts as an allow. This is deliberate and
+/// differs from the request evaluator in Aws/Policy (which needs the request's context keys: without them an
+/// MFA-conditioned break-glass role would look powerless and its access would silently not carry over); the
+/// inventory lists who CAN deploy, change, invoke or read under some request, and permissions boundaries limit it
+/// (see <see cref="AccountAuthorization"/>).
 /// </summary>
 internal sealed class SimpleWildcardAccessEvaluator : IPrincipalAccessEvaluator
 {
@@ -163,6 +166,30 @@ internal sealed class AccountAuthorization
     private static readonly string[] ReadActions = { "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetPolicy" };
 
     private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)>? _relevant;
+    private readonly Dictionary<IamPrincipal, IReadOnlyList<PolicyDocument>?> _boundaries = new();
+
+    /// <summary>
+    /// The principal's permissions boundary as a one-document list, or null when it has none or it cannot be read
+    /// (an unresolved boundary does not limit the listing: access that may exist is listed, not dropped).
+    /// </summary>
+    private IReadOnlyList<PolicyDocument>? Boundary(IamPrincipal p)
+    {
+        if (_boundaries.TryGetValue(p, out var b)) return b;
+        PolicyDocument? doc = null;
+        if (p.BoundaryArn is { Length: > 0 } arn)
+            doc = ManagedPolicies.TryGetValue(arn, out var mp) ? mp
+                : Catalogs.AwsManagedPolicyCatalog.IsAwsManaged(arn) ? Catalogs.AwsManagedPolicyCatalog.Default.Resolve(arn) : null;
+        return _boundaries[p] = doc is null ? null : new[] { doc };
+    }
+
+    /// <summary>The actions an identity's policies allow, within its permissions boundary.</summary>
+    private IReadOnlyList<string> Allowed(IamPrincipal p, IReadOnlyList<PolicyDocument> policies, IReadOnlyList<string> actions, string resource)
+    {
+        var allowed = Evaluator.AllowedActions(policies, actions, resource);
+        if (allowed.Count == 0 || Boundary(p) is not { } boundary) return allowed;
+        var within = new HashSet<string>(Evaluator.AllowedActions(boundary, actions, resource), StringComparer.Ordinal);
+        return allowed.Where(within.Contains).ToList();
+    }
 
     /// <summary>Principals with at least one statement that can concern Lambda or iam:PassRole, computed once.</summary>
     private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)> Relevant()
@@ -251,14 +278,14 @@ internal sealed class AccountAuthorization
             // Identity policies grant only within their own account; other accounts reach the function through its
             // resource policy, which the callers list. A function whose account is a template token matches any account.
             if (functionAccount != null && AccountOf(p.Arn) is string principalAccount && principalAccount != functionAccount) continue;
-            var deploy = Evaluator.AllowedActions(policies, DeployActions, functionArn).ToList();
+            var deploy = Allowed(p, policies, DeployActions, functionArn).ToList();
             if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
-                deploy.AddRange(Evaluator.AllowedActions(policies, PassRoleActions, d.RoleArn));
+                deploy.AddRange(Allowed(p, policies, PassRoleActions, d.RoleArn));
             var canChangeCode = deploy.Any(a => a != "iam:PassRole");
             Add(d, p, "Deploy", canChangeCode ? deploy : new List<string>());
-            Add(d, p, "Admin", Evaluator.AllowedActions(policies, AdminActions, functionArn));
-            Add(d, p, "Invoke", Evaluator.AllowedActions(policies, InvokeActions, functionArn));
-            Add(d, p, "Read", Evaluator.AllowedActions(policies, ReadActions, functionArn));
+            Add(d, p, "Admin", Allowed(p, policies, AdminActions, functionArn));
+            Add(d, p, "Invoke", Allowed(p, policies, InvokeActions, functionArn));
+            Add(d, p, "Read", Allowed(p, policies, ReadActions, functionArn));
         }
     }
 
