@@ -188,10 +188,13 @@ public sealed class ParityChecker
     {
         var expected = Describe(m);
         var roleId = ResolveRoleId(m);
-        // TODO(after merge): use AzRoleMapping.RoleAssignmentType ("CosmosDbSql") from the translation stage.
-        var cosmosService = (m.AzureService ?? "").IndexOf("Cosmos", StringComparison.OrdinalIgnoreCase) >= 0
-                            && (m.Scope ?? "").IndexOf("/databaseAccounts/", StringComparison.OrdinalIgnoreCase) >= 0
-                            && (roleId is null || !_state.RoleDefinitions.ContainsKey(roleId));
+        // The translation stage says which system the assignment belongs to; older mapping files without it are recognised
+        // by a Cosmos DB service at a database account scope.
+        var cosmosService = string.Equals(m.RoleAssignmentType, "CosmosDbSql", StringComparison.OrdinalIgnoreCase)
+                            || (string.IsNullOrEmpty(m.RoleAssignmentType)
+                                && (m.AzureService ?? "").IndexOf("Cosmos", StringComparison.OrdinalIgnoreCase) >= 0
+                                && (m.Scope ?? "").IndexOf("/databaseAccounts/", StringComparison.OrdinalIgnoreCase) >= 0
+                                && (roleId is null || !_state.RoleDefinitions.ContainsKey(roleId)));
         var system = roleId is not null && roleId.StartsWith(CosmosRolePrefix, StringComparison.Ordinal) || cosmosService ? AzureAssignmentSystem.CosmosSql : AzureAssignmentSystem.Rbac;
         var area = system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments;
         if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope))
