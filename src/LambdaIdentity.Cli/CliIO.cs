@@ -21,6 +21,16 @@ public sealed class CliIO : IErrorSink, ILogSink, IProgressSink
     /// <summary>Writes verbose lines when set.</summary>
     public bool VerboseEnabled { get; set; }
 
+    /// <summary>--azure-devops: write Azure Pipelines logging commands (on by default inside a pipeline, TF_BUILD=True).</summary>
+    public static Option<bool?> AzureDevOpsOption() => new("--azure-devops")
+    {
+        Description = "Write Azure Pipelines logging commands (task.logissue per failing result; assess also attaches the report with task.uploadsummary). Default: on when TF_BUILD=True; never with --format json, whose stdout stays JSON.",
+    };
+
+    /// <summary>Whether to write Azure Pipelines logging commands for these options.</summary>
+    public static bool AzureDevOps(bool? option, string? format)
+        => format != "json" && (option ?? LambdaIdentity.Core.Reporting.AzureDevOpsCommands.IsAzurePipelines());
+
     /// <summary>The shared --format option: json or table.</summary>
     public static Option<string> FormatOption() => new("--format") { Description = "Output format: table (default) or json.", DefaultValueFactory = _ => "table" };
 

@@ -28,7 +28,8 @@ public sealed class AssessVerb : ICliVerb
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
         var cmd = new Command("assess", "Run every stage: read the AWS side, design the Azure side, check the target when given, and write the report.");
-        foreach (var o in new Option[] { path, parameter, state, resourceMap, plan, rules, outDir, failOn, verbose, format }) cmd.Options.Add(o);
+        var devops = CliIO.AzureDevOpsOption();
+        foreach (var o in new Option[] { path, parameter, state, resourceMap, plan, rules, outDir, failOn, devops, verbose, format }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => Task.FromResult(Run(io, r, ct)));
         return cmd;
 
@@ -93,6 +94,11 @@ public sealed class AssessVerb : ICliVerb
                 io.Out.WriteLine($"Findings:            {summary.Findings}");
                 io.Out.WriteLine($"Errors:              {summary.Errors}");
                 io.Out.WriteLine($"Report:              {reportPath}");
+                if (CliIO.AzureDevOps(r.GetValue(devops), r.GetValue(format)))
+                {
+                    AzureDevOpsCommands.WriteUploadSummary(io.Out, reportPath);
+                    AzureDevOpsCommands.WriteIssues(io.Out, results, r.GetValue(failOn) == ParityFailLevel.None ? ParityFailLevel.Access : r.GetValue(failOn));
+                }
             }
             return results.Count > 0 && ParityVerdict.AnyFails(results, r.GetValue(failOn)) ? 1 : 0;
         }

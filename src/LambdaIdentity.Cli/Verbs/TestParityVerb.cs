@@ -22,7 +22,8 @@ public sealed class TestParityVerb : ICliVerb
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML here (for Azure DevOps PublishTestResults)." };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
-        foreach (var o in new Option[] { mapping, state, subscription, tenant, templateScope, failOn, junit, verbose, format }) cmd.Options.Add(o);
+        var devops = CliIO.AzureDevOpsOption();
+        foreach (var o in new Option[] { mapping, state, subscription, tenant, templateScope, failOn, junit, devops, verbose, format }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             io.VerboseEnabled = parse.GetValue(verbose);
@@ -66,6 +67,7 @@ public sealed class TestParityVerb : ICliVerb
                 results.Select(r => (IReadOnlyList<string?>)new[] { r.Status.ToString(), r.FunctionName, r.Kind.ToString(), r.Expected, r.Actual, r.Reason }));
             var summary = string.Join(", ", results.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => g.Key + " " + g.Count()));
             io.Err.WriteLine("parity: " + results.Count + " results" + (summary.Length > 0 ? " (" + summary + ")" : ""));
+            if (CliIO.AzureDevOps(parse.GetValue(devops), parse.GetValue(format))) AzureDevOpsCommands.WriteIssues(io.Out, results, parse.GetValue(failOn));
             return ParityVerdict.AnyFails(results, parse.GetValue(failOn)) ? 1 : 0;
         });
         return cmd;

@@ -140,4 +140,28 @@ public class AssessDemoTests
         var (code, _, _, _) = Assess("--fail-on", "Access");
         Assert.Equal(1, code);
     }
+
+    [Fact]
+    public void InAzurePipelinesTheReportBecomesTheRunSummaryAndFailuresBecomeIssues()
+    {
+        var (code, stdout, _, outDir) = Assess("--azure-devops", "true");
+        Assert.Equal(0, code);
+        var lines = stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Contains("##vso[task.uploadsummary]" + Path.Combine(outDir, "report.md"), lines);
+        var issues = lines.Where(l => l.StartsWith("##vso[task.logissue ")).ToList();
+        // Without --fail-on the issues are the lost and added access (Access level): Missing, Broader, Excess, Drift.
+        var failing = Results(outDir).Count(r => S(r, "Status") is "Missing" or "Broader" or "Excess" or "Drift");
+        Assert.Equal(failing, issues.Count);
+        Assert.Contains(issues, l => l.StartsWith("##vso[task.logissue type=error;code=IdentityParityMissing]Missing dev-invoice-writer: Storage Blob Data Contributor"));
+        // JSON output stays parseable: no logging commands in it.
+        var (_, json, _, _) = Assess("--azure-devops", "true", "--format", "json");
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(5, doc.RootElement.GetProperty("Functions").GetInt32());
+    }
+
+    [Fact]
+    public void LoggingCommandMessagesCannotBreakTheLine()
+    {
+        Assert.Equal("50%AZP25 done%0D%0A##vso[task.complete result=Succeeded]", LambdaIdentity.Core.Reporting.AzureDevOpsCommands.Message("50% done\r\n##vso[task.complete result=Succeeded]"));
+    }
 }
