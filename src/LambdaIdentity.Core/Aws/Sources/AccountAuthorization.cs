@@ -191,6 +191,50 @@ internal sealed class AccountAuthorization
         return allowed.Where(within.Contains).ToList();
     }
 
+    // The candidate index: which relevant principals have an Allow whose resource pattern could match an ARN. A glob
+    // matches only strings that start with its literal prefix (up to the first '*', '?' or policy variable), so a
+    // function's candidates are the principals filed under one of its ARN's prefixes, plus those filed under "".
+    private Dictionary<string, List<int>>? _byPrefix;
+    private string?[]? _accounts;
+
+    private IEnumerable<int> Candidates(string functionArn)
+    {
+        var relevant = Relevant();
+        if (functionArn.IndexOf("${", StringComparison.Ordinal) >= 0) return Enumerable.Range(0, relevant.Count);
+        var found = new SortedSet<int>();
+        for (var k = 0; k <= functionArn.Length; k++)
+            if (_byPrefix!.TryGetValue(k == functionArn.Length ? functionArn : functionArn.Substring(0, k), out var list)) found.UnionWith(list);
+        return found;
+    }
+
+    internal static string LiteralPrefix(string pattern)
+    {
+        var end = pattern.IndexOfAny(new[] { '*', '?', '$' });
+        return end < 0 ? pattern : pattern.Substring(0, end);
+    }
+
+    private void IndexCandidates()
+    {
+        _byPrefix = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        _accounts = new string?[_relevant!.Count];
+        for (var i = 0; i < _relevant.Count; i++)
+        {
+            var (p, policies) = _relevant[i];
+            _accounts[i] = AccountOf(p.Arn);
+            var prefixes = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var s in policies.SelectMany(doc => doc.Statement).Where(s => s.Effect == "Allow"))
+            {
+                if (s.Resource.Count == 0) prefixes.Add("");
+                else foreach (var r in s.Resource) prefixes.Add(LiteralPrefix(r));
+            }
+            foreach (var prefix in prefixes)
+            {
+                if (!_byPrefix.TryGetValue(prefix, out var list)) _byPrefix[prefix] = list = new List<int>();
+                list.Add(i);
+            }
+        }
+    }
+
     /// <summary>Principals with at least one statement that can concern Lambda or iam:PassRole, computed once.</summary>
     private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)> Relevant()
     {
@@ -204,6 +248,7 @@ internal sealed class AccountAuthorization
                     || a.StartsWith("l", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0 || a.StartsWith("i", StringComparison.OrdinalIgnoreCase) && a.IndexOf('*') >= 0)))))
                 _relevant.Add((p, policies));
         }
+        IndexCandidates();
         return _relevant;
     }
 
@@ -272,12 +317,14 @@ internal sealed class AccountAuthorization
         }
         var functionArn = d.FunctionArn;
         var functionAccount = AccountOf(functionArn);
-        foreach (var (p, policies) in Relevant())
+        var relevant = Relevant();
+        foreach (var i in Candidates(functionArn))
         {
+            var (p, policies) = relevant[i];
             context.CancellationToken.ThrowIfCancellationRequested();
             // Identity policies grant only within their own account; other accounts reach the function through its
             // resource policy, which the callers list. A function whose account is a template token matches any account.
-            if (functionAccount != null && AccountOf(p.Arn) is string principalAccount && principalAccount != functionAccount) continue;
+            if (functionAccount != null && _accounts![i] is string principalAccount && principalAccount != functionAccount) continue;
             var deploy = Allowed(p, policies, DeployActions, functionArn).ToList();
             if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
                 deploy.AddRange(Allowed(p, policies, PassRoleActions, d.RoleArn));
