@@ -87,6 +87,24 @@ public sealed class CmdletContractTests
     }
 
     [Fact]
+    public void TheCmdletSurfaceNamesOnlyModelAndFrameworkTypes()
+    {
+        // Parameter and output types come from the dependency-free model or the framework, never the engine or an SDK.
+        var model = typeof(LambdaFunctionIdentity).Assembly;
+        bool Allowed(Type type)
+        {
+            var t = type.IsArray ? type.GetElementType()! : type;
+            return t.Assembly == model || t.Assembly == typeof(object).Assembly || t.Namespace == "System.Collections" || t.Namespace == "System.IO"
+                   || t.Assembly == typeof(System.Management.Automation.SwitchParameter).Assembly;
+        }
+        foreach (var t in Cmdlets)
+        {
+            foreach (var p in Parameters(t)) Assert.True(Allowed(p.PropertyType), Name(t) + " -" + p.Name + " is a " + p.PropertyType.FullName + " from " + p.PropertyType.Assembly.GetName().Name);
+            foreach (var o in OutputTypes(t)) Assert.True(Allowed(o), Name(t) + " writes " + o.FullName + " from " + o.Assembly.GetName().Name);
+        }
+    }
+
+    [Fact]
     public void ConvertToAzRoleMappingTakesInventoryRecordsByValueAndTheirKeysByPropertyName()
     {
         var t = ByName("ConvertTo-AzRoleMapping");
