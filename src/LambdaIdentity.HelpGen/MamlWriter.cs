@@ -39,7 +39,7 @@ internal static class MamlWriter
         Paras(Maml + "description", c.Description),
         new XElement(Command + "syntax", c.Syntax.Select(s => new XElement(Command + "syntaxItem",
             new XElement(Maml + "name", c.Name),
-            OrderForSyntax(c, s).Select(p => ParameterElement(p, inSyntax: true))))),
+            OrderForSyntax(c, s).Select(p => ParameterElement(p, inSyntax: true, InSet(s, p)))))),
         new XElement(Command + "parameters", c.Parameters.Select(p => ParameterElement(p, inSyntax: false))),
         new XElement(Command + "inputTypes", c.Inputs.Select(t => new XElement(Command + "inputType", TypeElement(t.Name), Paras(Maml + "description", t.Description)))),
         new XElement(Command + "returnValues", c.Outputs.Select(t => new XElement(Command + "returnValue", TypeElement(t.Name), Paras(Maml + "description", t.Description)))),
@@ -68,14 +68,32 @@ internal static class MamlWriter
 
     private static XElement TypeElement(string name) => new(Dev + "type", new XElement(Maml + "name", name), new XElement(Maml + "uri"));
 
-    private static XElement ParameterElement(ParameterHelp p, bool inSyntax)
+    /// <summary>
+    /// Whether the set's syntax line shows the parameter as required, and its position there:
+    /// -Name &lt;T&gt; required, [-Name &lt;T&gt;] optional, [-Name] &lt;T&gt; required positional, [[-Name] &lt;T&gt;] optional positional.
+    /// Parameters the line does not show keep their yaml values.
+    /// </summary>
+    private static (bool Required, string Position)? InSet(SyntaxSet s, ParameterHelp p)
     {
+        var m = System.Text.RegularExpressions.Regex.Match(s.Line, @"(?<pre>\[{0,2})-" + System.Text.RegularExpressions.Regex.Escape(p.Name) + @"(?<post>\]?)(?=[\s\]]|$)");
+        if (!m.Success) return null;
+        // [-Name] <T> is positional; [-Switch] is a switch, whose closing bracket is followed by no value.
+        var positional = m.Groups["post"].Value == "]" && s.Line.Substring(m.Index + m.Length).TrimStart().StartsWith("<", StringComparison.Ordinal);
+        if (m.Groups["post"].Value == "]" && !positional) return (false, "Named");
+        var optional = positional ? m.Groups["pre"].Value == "[[" : m.Groups["pre"].Value.Length > 0;
+        return (!optional, positional ? p.Position : "Named");
+    }
+
+    private static XElement ParameterElement(ParameterHelp p, bool inSyntax, (bool Required, string Position)? inSet = null)
+    {
+        var required = inSet?.Required ?? p.Required;
+        var position = inSet?.Position ?? p.Position;
         var e = new XElement(Command + "parameter",
-            new XAttribute("required", p.Required ? "true" : "false"),
+            new XAttribute("required", required ? "true" : "false"),
             new XAttribute("variableLength", p.Type.EndsWith("[]", StringComparison.Ordinal) ? "true" : "false"),
             new XAttribute("globbing", p.Globbing ? "true" : "false"),
             new XAttribute("pipelineInput", p.PipelineInput),
-            new XAttribute("position", p.Position.Equals("Named", StringComparison.OrdinalIgnoreCase) ? "named" : p.Position),
+            new XAttribute("position", position.Equals("Named", StringComparison.OrdinalIgnoreCase) ? "named" : position),
             new XAttribute("aliases", p.Aliases.Count == 0 ? "none" : string.Join(", ", p.Aliases)),
             new XElement(Maml + "name", p.Name),
             Paras(Maml + "description", p.Description));

@@ -91,6 +91,42 @@ public sealed class FormatAndHelpContractTests
     }
 
     [Fact]
+    public void EachPagesSyntaxMatchesTheParameterSetsOfTheCode()
+    {
+        foreach (var t in Cmdlets)
+        {
+            var text = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", Name(t) + ".md")).Replace("\r\n", "\n");
+            var syntax = text[text.IndexOf("\n## SYNTAX\n", StringComparison.Ordinal)..text.IndexOf("\n## DESCRIPTION\n", StringComparison.Ordinal)];
+            var sets = Regex.Matches(syntax, "### (?<name>[^\n]+)\n```\n(?<line>[^\n]+)\n```")
+                .Select(m => (Name: m.Groups["name"].Value.Replace("(Default)", "").Trim(), IsDefault: m.Groups["name"].Value.Contains("(Default)"), Line: m.Groups["line"].Value)).ToList();
+            Assert.NotEmpty(sets);
+            var all = Parameters(t).ToDictionary(p => p.Name, p => ParameterAttrs(t, p.Name));
+            var codeSets = all.Values.SelectMany(a => a).Select(a => a.TryGetValue("ParameterSetName", out var n) ? (string?)n : null).OfType<string>().Distinct().ToList();
+            if (codeSets.Count == 0) Assert.Single(sets);
+            else
+            {
+                Assert.Equal(codeSets.OrderBy(x => x), sets.Select(x => x.Name).OrderBy(x => x));
+                var declaredDefault = Named(CmdletAttr(t)).TryGetValue("DefaultParameterSetName", out var d) ? (string?)d : null;
+                Assert.Equal(declaredDefault, sets.Single(x => x.IsDefault).Name);
+            }
+            foreach (var set in sets)
+            {
+                foreach (var (name, attrs) in all)
+                {
+                    var inSet = codeSets.Count == 0 ? attrs.FirstOrDefault()
+                        : attrs.FirstOrDefault(a => a.TryGetValue("ParameterSetName", out var n) && (string?)n == set.Name) ?? attrs.FirstOrDefault(a => !a.ContainsKey("ParameterSetName"));
+                    var m = Regex.Match(set.Line, @"(?<pre>\[{0,2})-" + name + @"(?<post>\]?)(?=[\s\]]|$)");
+                    if (inSet is null) { Assert.False(m.Success, Name(t) + " " + set.Name + ": -" + name + " is not in this set"); continue; }
+                    Assert.True(m.Success, Name(t) + " " + set.Name + ": the syntax line lacks -" + name);
+                    var positional = m.Groups["post"].Value == "]" && set.Line[(m.Index + m.Length)..].TrimStart().StartsWith('<');
+                    var shownRequired = m.Groups["post"].Value == "]" && !positional ? false : positional ? m.Groups["pre"].Value != "[[" : m.Groups["pre"].Value.Length == 0;
+                    Assert.True(IsTrue(inSet, "Mandatory") == shownRequired, Name(t) + " " + set.Name + ": -" + name + (shownRequired ? " is shown required but is optional" : " is shown optional but is mandatory"));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void TheBuiltHelpHasASynopsisAndEveryParameterWithADescription()
     {
         var file = Path.Combine(ModuleOut, "en-US", "LambdaIdentity.PowerShell.dll-Help.xml");
