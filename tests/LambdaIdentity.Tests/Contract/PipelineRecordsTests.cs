@@ -93,6 +93,10 @@ public sealed class PipelineRecordsTests
         Assert.False(f.IsComplete);
         Assert.Equal(PipelineRecords.RebuiltFunctionReason, Assert.Single(f.IncompleteReasons));
         Assert.Equal("", PipelineRecords.FunctionFromKeys("x", null, null).FunctionArn);
+        // Mapped, every rebuilt function still gets its design (identity, host), and nothing pretends to be complete.
+        var rebuilt = Inventory().Select(i => PipelineRecords.FunctionFromKeys(i.FunctionName, i.FunctionArn, i.RoleArn)).ToList();
+        var mapped = Map(rebuilt);
+        Assert.Equal(rebuilt.Select(r => r.FunctionName).OrderBy(n => n), mapped.Select(m => m.FunctionName).Distinct().OrderBy(n => n));
         Assert.Throws<ArgumentException>(() => PipelineRecords.FunctionFromKeys(" ", null, null));
     }
 
