@@ -31,6 +31,8 @@ internal static class MamlWriter
     }
 
     private static XElement CommandElement(CommandHelp c) => new(Command + "command",
+        // Each command declares its namespaces too, as platyPS writes them, for readers that take one command alone.
+        new XAttribute(XNamespace.Xmlns + "maml", Maml), new XAttribute(XNamespace.Xmlns + "command", Command), new XAttribute(XNamespace.Xmlns + "dev", Dev),
         new XElement(Command + "details",
             new XElement(Command + "name", c.Name),
             new XElement(Command + "verb", c.Verb),
