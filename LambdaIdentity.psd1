@@ -9,6 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('LambdaIdentity.Format.ps1xml')
+    TypesToProcess       = @('LambdaIdentity.Types.ps1xml')
     CmdletsToExport      = @(
         'ConvertTo-AzRoleMapping',
         'Export-AzRoleMappingTemplate',

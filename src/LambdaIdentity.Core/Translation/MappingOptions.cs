@@ -1,19 +1,7 @@
 using LambdaIdentity.Core.Catalogs;
+using LambdaIdentity.Model;
 
 namespace LambdaIdentity.Core.Translation;
-
-/// <summary>The Azure Functions hosting plan; it decides what host storage needs.</summary>
-public enum HostingPlan
-{
-    /// <summary>Flex Consumption: no Azure Files; host and deployment storage with a managed identity.</summary>
-    FlexConsumption,
-    /// <summary>Elastic Premium: host storage with identity, but the content share on Azure Files needs a key.</summary>
-    Premium,
-    /// <summary>Dedicated (App Service plan): host storage with identity, no content share.</summary>
-    Dedicated,
-    /// <summary>Consumption (Windows): the content share on Azure Files needs a key.</summary>
-    Consumption,
-}
 
 /// <summary>Settings of one mapping run.</summary>
 public sealed class MappingOptions

@@ -9,15 +9,6 @@ using LambdaIdentity.Model;
 
 namespace LambdaIdentity.Core.Translation;
 
-/// <summary>The template languages Export-AzRoleMappingTemplate writes.</summary>
-public enum TemplateFormat
-{
-    /// <summary>Bicep.</summary>
-    Bicep,
-    /// <summary>ARM JSON (deploymentTemplate.json).</summary>
-    ArmJson,
-}
-
 /// <summary>
 /// Writes the deployable part of a mapping as one resource-group template: user-assigned identities, custom role
 /// definitions, Azure RBAC role assignments, Cosmos DB SQL role assignments and App Service authentication settings.

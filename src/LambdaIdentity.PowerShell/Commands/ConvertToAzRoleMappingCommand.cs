@@ -3,23 +3,42 @@ using System.Management.Automation;
 using System.Threading.Tasks;
 using LambdaIdentity.Core;
 using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Serialization;
 using LambdaIdentity.Core.Translation;
 using LambdaIdentity.Model;
 
 namespace LambdaIdentity.PowerShell.Commands;
 
 /// <summary>Turns inventory records into the Azure design: identities, role assignments, triggers, host, authentication, deviations.</summary>
-[Cmdlet(VerbsData.ConvertTo, "AzRoleMapping")]
+[Cmdlet(VerbsData.ConvertTo, "AzRoleMapping", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(AzRoleMapping))]
 public sealed class ConvertToAzRoleMappingCommand : AsyncPSCmdlet
 {
+    private const string InputObjectSet = "InputObject";
+    private const string PropertyNameSet = "PropertyName";
     private readonly List<LambdaFunctionIdentity> _functions = new();
     private MappingOptions? _options;
 
-    /// <summary>Function identities from Get-LambdaIdentityInventory.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    /// <summary>Function identities from Get-LambdaIdentityInventory (or deserialised copies of them).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = PropertyNameSet)]
     [ValidateNotNull]
-    public LambdaFunctionIdentity[] InputObject { get; set; } = new LambdaFunctionIdentity[0];
+    public LambdaFunctionIdentity[]? InputObject { get; set; }
+
+    /// <summary>The function's name, bound by property name; used when no record binds to -InputObject.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PropertyNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? FunctionName { get; set; }
+
+    /// <summary>The function's ARN, bound by property name (alias Arn).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PropertyNameSet)]
+    [Alias("Arn")]
+    public string? FunctionArn { get; set; }
+
+    /// <summary>The execution role's ARN, bound by property name (alias Role, as AWS.Tools prints it).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PropertyNameSet)]
+    [Alias("Role")]
+    public string? RoleArn { get; set; }
 
     /// <summary>A JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs (see New-AzResourceMap).</summary>
     [Parameter]
@@ -63,7 +82,13 @@ public sealed class ConvertToAzRoleMappingCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        _functions.AddRange(InputObject);
+        if (InputObject != null) _functions.AddRange(InputObject);
+        else if (FunctionName != null)
+        {
+            // Only key properties came (Import-Csv, AWS.Tools, a trimmed file): the record says what it lacks.
+            context.Verbose("Rebuilt " + FunctionName + " from its piped properties; it has no policies, so its design is incomplete.");
+            _functions.Add(PipelineRecords.FunctionFromKeys(FunctionName, FunctionArn, RoleArn));
+        }
         return Task.CompletedTask;
     }
 

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using LambdaIdentity.Core;
 using LambdaIdentity.Core.Azure;
 using LambdaIdentity.Core.Parity;
+using LambdaIdentity.Core.Serialization;
 using LambdaIdentity.Model;
 
 namespace LambdaIdentity.PowerShell.Commands;
@@ -16,25 +17,54 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
 {
     private const string OfflineSet = "Offline";
     private const string LiveSet = "Live";
+    private const string OfflinePropertySet = "OfflinePropertyName";
+    private const string LivePropertySet = "LivePropertyName";
     private readonly List<AzRoleMapping> _mappings = new();
 
-    /// <summary>The designed mappings (from ConvertTo-AzRoleMapping).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    /// <summary>The designed mappings (from ConvertTo-AzRoleMapping, or deserialised copies of them).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = OfflineSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = LiveSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = OfflinePropertySet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = LivePropertySet)]
     [ValidateNotNull]
-    public AzRoleMapping[] InputObject { get; set; } = null!;
+    public AzRoleMapping[]? InputObject { get; set; }
+
+    /// <summary>The designed role's name, bound by property name (Get-AzRoleAssignment output, a CSV of assignments).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = OfflinePropertySet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LivePropertySet)]
+    public string? RoleDefinitionName { get; set; }
+
+    /// <summary>The designed role's definition id (GUID or resource id), bound by property name.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = OfflinePropertySet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LivePropertySet)]
+    public string? RoleDefinitionId { get; set; }
+
+    /// <summary>The designed assignment scope, bound by property name.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = OfflinePropertySet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LivePropertySet)]
+    public string? Scope { get; set; }
+
+    /// <summary>The designed principal's object id, bound by property name (alias PrincipalId).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = OfflinePropertySet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LivePropertySet)]
+    [Alias("PrincipalId")]
+    public string? ObjectId { get; set; }
 
     /// <summary>Offline Azure state: az CLI exports, ARM REST bodies, ARM templates (files or folders).</summary>
     [Parameter(Mandatory = true, ParameterSetName = OfflineSet, Position = 0)]
+    [Parameter(Mandatory = true, ParameterSetName = OfflinePropertySet, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string[] AzureState { get; set; } = null!;
 
     /// <summary>Reads the live state of this subscription through ARM.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiveSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LivePropertySet)]
     [ValidateNotNullOrEmpty]
     public string SubscriptionId { get; set; } = null!;
 
     /// <summary>The tenant of the subscription, for the credential.</summary>
     [Parameter(ParameterSetName = LiveSet)]
+    [Parameter(ParameterSetName = LivePropertySet)]
     [ValidateNotNullOrEmpty]
     public string? TenantId { get; set; }
 
@@ -49,7 +79,15 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        foreach (var m in InputObject) if (m is not null) _mappings.Add(m);
+        if (InputObject != null) { foreach (var m in InputObject) if (m is not null) _mappings.Add(m); }
+        else if (ParameterSetName is OfflinePropertySet or LivePropertySet)
+        {
+            // Only an assignment's key properties came (Get-AzRoleAssignment, Import-Csv): check that assignment.
+            var target = Scope ?? RoleDefinitionName ?? RoleDefinitionId ?? ObjectId ?? "";
+            if (string.IsNullOrWhiteSpace(Scope) || (string.IsNullOrWhiteSpace(RoleDefinitionName) && string.IsNullOrWhiteSpace(RoleDefinitionId)))
+                WriteErrorAsync(new EngineError { ErrorId = "RoleAssignmentIncomplete", Category = EngineErrorCategory.InvalidArgument, Target = target, Message = "The piped object needs a Scope and a RoleDefinitionName or RoleDefinitionId to be checked as a role assignment." });
+            else _mappings.Add(PipelineRecords.AssignmentFromKeys(RoleDefinitionName, RoleDefinitionId, Scope!, ObjectId));
+        }
         return Task.CompletedTask;
     }
 
@@ -57,7 +95,7 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     protected override async Task EndProcessingAsync(EngineContext context)
     {
         AzureState state;
-        if (ParameterSetName == LiveSet)
+        if (ParameterSetName is LiveSet or LivePropertySet)
         {
             var options = new ArmStateReaderOptions { SubscriptionId = SubscriptionId, TenantId = TenantId, FunctionAppNames = _mappings.Select(m => m.FunctionAppName).ToList() };
             var ct = context.CancellationToken;

@@ -51,9 +51,9 @@ public class PipelineTemplateTests
     [Fact]
     public void FormatViewShowsPropertiesTheResultHas()
     {
-        var x = XDocument.Load(Path.Combine(TestPaths.RepoRoot, "module", "formats", "IdentityParityResult.Format.ps1xml"));
-        Assert.Equal(typeof(IdentityParityResult).FullName, x.Descendants("TypeName").Single().Value);
-        foreach (var p in x.Descendants("PropertyName").Select(e => e.Value))
+        var x = XDocument.Load(Path.Combine(TestPaths.RepoRoot, "module", "LambdaIdentity.Format.ps1xml"));
+        var view = x.Descendants("View").Single(v => v.Descendants("TypeName").Single().Value == typeof(IdentityParityResult).FullName);
+        foreach (var p in view.Descendants("PropertyName").Select(e => e.Value))
             Assert.NotNull(typeof(IdentityParityResult).GetProperty(p));
     }
 }

@@ -31,12 +31,13 @@ public class TestIdentityParityCommandTests
             .SelectMany(a => a.ConstructorArguments).SelectMany(a => a.Value is ReadOnlyCollection<CustomAttributeTypedArgument> c ? c.Select(x => x.Value) : new[] { a.Value }).ToList();
         Assert.Contains(typeof(IdentityParityResult), outputs);
         Assert.Contains(typeof(bool), outputs);
-        var input = Assert.Single(Parameter("InputObject"));
-        Assert.Equal(true, input["ValueFromPipeline"]);
-        Assert.Equal(true, input["Mandatory"]);
+        var input = Parameter("InputObject");
+        Assert.All(input, a => Assert.Equal(true, a["ValueFromPipeline"]));
+        // Mandatory where records are the only input; optional where assignments bind by property name.
+        Assert.Equal(new[] { "Live", "Offline" }, input.Where(a => a.ContainsKey("Mandatory")).Select(a => (string)a["ParameterSetName"]!).OrderBy(s => s));
         Assert.Equal(typeof(AzRoleMapping[]), T.GetProperty("InputObject")!.PropertyType);
-        Assert.Equal("Offline", Assert.Single(Parameter("AzureState"))["ParameterSetName"]);
-        Assert.Equal("Live", Assert.Single(Parameter("SubscriptionId"))["ParameterSetName"]);
+        Assert.Equal(new[] { "Offline", "OfflinePropertyName" }, Parameter("AzureState").Select(a => (string)a["ParameterSetName"]!).OrderBy(s => s));
+        Assert.Equal(new[] { "Live", "LivePropertyName" }, Parameter("SubscriptionId").Select(a => (string)a["ParameterSetName"]!).OrderBy(s => s));
         Assert.Equal(typeof(ParityFailLevel), T.GetProperty("FailOn")!.PropertyType);
         Assert.False(Assert.Single(Parameter("Quiet")).ContainsKey("ValueFromPipelineByPropertyName"));
     }
@@ -46,7 +47,7 @@ public class TestIdentityParityCommandTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Test-IdentityParity.md")).Replace("\r\n", "\n");
         var parameters = T.GetProperties().Where(p => p.CustomAttributes.Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
-        Assert.Equal(6, parameters.Count);
+        Assert.Equal(10, parameters.Count);
         foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
         Assert.Contains("'Test-IdentityParity'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
     }

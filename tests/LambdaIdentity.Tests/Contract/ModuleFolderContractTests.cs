@@ -1,0 +1,72 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using Xunit;
+using static LambdaIdentity.Tests.Contract.CmdletMetadata;
+
+namespace LambdaIdentity.Tests.Contract;
+
+/// <summary>The importable module folder out/LambdaIdentity that the build assembles.</summary>
+public sealed class ModuleFolderContractTests
+{
+    /// <summary>
+    /// References every host provides: the netstandard facade and the .NET Framework assemblies that netstandard
+    /// 2.0 packages built for net4x name. PowerShell itself brings System.Management.Automation.
+    /// </summary>
+    private static readonly HashSet<string> HostProvided = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "netstandard", "mscorlib", "System", "System.Core", "System.Runtime", "System.Xml", "System.Xml.Linq", "System.Data", "System.Numerics",
+        "System.Net.Http", "System.Runtime.Serialization", "System.Configuration", "System.Security", "System.Drawing", "System.IdentityModel",
+        "System.ServiceModel", "Microsoft.CSharp", "System.Management.Automation",
+    };
+
+    [Fact]
+    public void EveryFileTheManifestNamesIsInTheModuleFolder()
+    {
+        var dir = ModuleOut;
+        var manifest = File.ReadAllText(Path.Combine(dir, "LambdaIdentity.psd1"));
+        var files = ManifestList(manifest, "RootModule").Concat(ManifestList(manifest, "FormatsToProcess")).Concat(ManifestList(manifest, "TypesToProcess")).ToList();
+        Assert.Contains("LambdaIdentity.PowerShell.dll", files);
+        foreach (var f in files) Assert.True(File.Exists(Path.Combine(dir, f)), f + " is named by the manifest but missing from " + dir);
+        Assert.True(File.Exists(Path.Combine(dir, "en-US", "LambdaIdentity.PowerShell.dll-Help.xml")));
+    }
+
+    [Fact]
+    public void TheModuleFolderHoldsTheManifestWithTheBuildsVersion()
+    {
+        var built = File.ReadAllText(Path.Combine(ModuleOut, "LambdaIdentity.psd1")).Replace("\r\n", "\n").TrimEnd();
+        var source = ManifestText.Replace("\r\n", "\n").TrimEnd();
+        var version = typeof(LambdaIdentity.PowerShell.AsyncPSCmdlet).Assembly.GetName().Version!;
+        Assert.Equal(new[] { $"{version.Major}.{version.Minor}.{version.Build}" }, ManifestList(built, "ModuleVersion"));
+        // Apart from the stamped version, the built manifest is the top-level one.
+        string WithoutVersion(string s) => System.Text.RegularExpressions.Regex.Replace(s, "ModuleVersion\\s*=\\s*'[^']*'", "");
+        Assert.Equal(WithoutVersion(source), WithoutVersion(built));
+    }
+
+    [Fact]
+    public void EveryAssemblyTheModuleNeedsIsInTheFolderAndPowerShellIsNot()
+    {
+        var dir = ModuleOut;
+        Assert.False(File.Exists(Path.Combine(dir, "System.Management.Automation.dll")), "System.Management.Automation.dll must not ship: PowerShell brings its own");
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var missing = new List<string>();
+        var queue = new Queue<string>(new[] { "LambdaIdentity.PowerShell" });
+        while (queue.Count > 0)
+        {
+            var name = queue.Dequeue();
+            if (!seen.Add(name)) continue;
+            var file = Path.Combine(dir, name + ".dll");
+            if (!File.Exists(file))
+            {
+                if (!HostProvided.Contains(name)) missing.Add(name);
+                continue;
+            }
+            using var pe = new PEReader(File.OpenRead(file));
+            var md = pe.GetMetadataReader();
+            foreach (var h in md.AssemblyReferences) queue.Enqueue(md.GetString(md.GetAssemblyReference(h).Name));
+        }
+        Assert.True(missing.Count == 0, "Missing from out/LambdaIdentity: " + string.Join(", ", missing));
+        // The engine and its SDKs are reached, so the walk really followed references.
+        foreach (var expected in new[] { "LambdaIdentity.Core", "LambdaIdentity.Model", "YamlDotNet", "System.Text.Json", "Azure.Core", "Azure.Identity", "System.Memory" })
+            Assert.Contains(expected, seen);
+    }
+}
