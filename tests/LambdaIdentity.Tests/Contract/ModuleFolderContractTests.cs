@@ -69,4 +69,36 @@ public sealed class ModuleFolderContractTests
         foreach (var expected in new[] { "LambdaIdentity.Core", "LambdaIdentity.Model", "YamlDotNet", "System.Text.Json", "Azure.Core", "Azure.Identity", "System.Memory" })
             Assert.Contains(expected, seen);
     }
+
+    /// <summary>
+    /// Assemblies that .NET's shared framework carries: PowerShell 7 loads the framework's copy, so a module that
+    /// references a newer version than PowerShell 7.4's runtime (.NET 8) fails to load there (Azure Automation runs 7.4).
+    /// </summary>
+    private static readonly string[] FrameworkCarried =
+    {
+        "System.Text.Json", "System.Text.Encodings.Web", "System.Memory", "System.Buffers", "System.Diagnostics.DiagnosticSource",
+        "System.Runtime.CompilerServices.Unsafe", "System.Threading.Tasks.Extensions", "System.Numerics.Vectors", "System.IO.Pipelines",
+        "System.Collections.Immutable", "System.Reflection.Metadata",
+    };
+
+    [Fact]
+    public void NoAssemblyReferencesAFrameworkAssemblyNewerThanPowerShell74Has()
+    {
+        var tooNew = new List<string>();
+        foreach (var file in Directory.GetFiles(ModuleOut, "*.dll"))
+        {
+            using var pe = new PEReader(File.OpenRead(file));
+            if (!pe.HasMetadata) continue;
+            var md = pe.GetMetadataReader();
+            if (!md.IsAssembly) continue;
+            foreach (var h in md.AssemblyReferences)
+            {
+                var r = md.GetAssemblyReference(h);
+                var name = md.GetString(r.Name);
+                if (FrameworkCarried.Contains(name, StringComparer.OrdinalIgnoreCase) && r.Version.Major > 8)
+                    tooNew.Add(Path.GetFileName(file) + " -> " + name + " " + r.Version);
+            }
+        }
+        Assert.True(tooNew.Count == 0, "References newer than .NET 8 (PowerShell 7.4) carries: " + string.Join("; ", tooNew));
+    }
 }

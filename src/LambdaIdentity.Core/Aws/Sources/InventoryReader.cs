@@ -208,17 +208,29 @@ public sealed class InventoryReader
     private static void ReadJson(string file, byte[] bytes, int start, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
     {
         var docs = new List<JsonDocument>();
+        // Several values one after another (pages of `aws ... --no-paginate` appended to one file) are read one by one:
+        // each reader starts where the previous value ended (System.Text.Json 8, which PowerShell 7.4 loads, has no
+        // AllowMultipleValues), and an error's line counts the lines before its value.
+        var at = start;
         try
         {
-            var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start),
-                new JsonReaderOptions { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
-            while (reader.Read()) docs.Add(JsonDocument.ParseValue(ref reader));
+            while (true)
+            {
+                at = SkipWhitespace(bytes, at);
+                if (at >= bytes.Length) break;
+                var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, at, bytes.Length - at),
+                    new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
+                docs.Add(JsonDocument.ParseValue(ref reader));
+                at += (int)reader.BytesConsumed;
+            }
         }
         catch (JsonException ex)
         {
             foreach (var d in docs) d.Dispose();
+            var lineOffset = 0;
+            for (var i = start; i < at && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') lineOffset++;
             context.Error("JsonSourceMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid JSON (truncated or malformed): {ex.Message}",
-                new SourceLocation { File = file, Line = (int)(ex.LineNumber ?? 0) + 1, Column = (int)(ex.BytePositionInLine ?? 0) + 1 }, ex);
+                new SourceLocation { File = file, Line = lineOffset + (int)(ex.LineNumber ?? 0) + 1, Column = (int)(ex.BytePositionInLine ?? 0) + 1 }, ex);
             return;
         }
         try
@@ -240,6 +252,12 @@ public sealed class InventoryReader
                     new SourceLocation { File = file, Line = 1, Column = 1 });
         }
         finally { foreach (var d in docs) d.Dispose(); }
+    }
+
+    private static int SkipWhitespace(byte[] bytes, int i)
+    {
+        while (i < bytes.Length && (bytes[i] == (byte)' ' || bytes[i] == (byte)'\t' || bytes[i] == (byte)'\r' || bytes[i] == (byte)'\n')) i++;
+        return i;
     }
 
     private static bool IsTemplateJson(JsonElement root) =>
