@@ -48,7 +48,12 @@ public sealed class AwsLiveInventoryReader
             if (_options.CredentialProvider is not null) context.Verbose("AWS credentials: supplied by the caller.");
             api = owned = new HttpAwsApi(_options, credentials, context);
         }
-        if (_options.EndpointUrl is not null) context.Verbose("AWS endpoint: every call goes to " + _options.EndpointUrl.GetLeftPart(UriPartial.Path) + ".");
+        if (_options.EndpointUrl is not null)
+        {
+            context.Verbose("AWS endpoint: every call goes to " + _options.EndpointUrl.GetLeftPart(UriPartial.Path) + ".");
+            if (_options.EndpointUrl.Scheme == Uri.UriSchemeHttp && !_options.EndpointUrl.IsLoopback)
+                context.Warning("The AWS endpoint " + _options.EndpointUrl.Authority + " is plain HTTP: requests, a session token included, travel unencrypted.");
+        }
         try
         {
             await CallerIdentityAsync(api, regions[0], context).ConfigureAwait(false);
