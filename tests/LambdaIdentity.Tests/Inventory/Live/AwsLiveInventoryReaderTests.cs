@@ -120,6 +120,27 @@ public class AwsLiveInventoryReaderTests
     }
 
     [Fact]
+    public async Task SeveralRegionsAreReadEachOnItsOwnAndIamOnce()
+    {
+        await using var server = await LocalAwsServer.StartAsync();
+        Serve(server, Build());
+        var options = Options(server);
+        options.Regions.Add("eu-west-1");
+        var sink = new Sink();
+        var live = await new AwsLiveInventoryReader(options).ReadAsync(null, sink.Context());
+        Assert.Empty(sink.Errors);
+        // The endpoint serves the same functions for both regions: the same names stay two records, one per region.
+        Assert.Equal(8, live.Count);
+        Assert.Equal(2, live.Count(r => r.FunctionName == "my-function"));
+        Assert.Contains(live, r => r.Source!.File == "aws-live/eu-west-1/lambda/list-functions.1.json");
+        Assert.Contains(server.Requests, r => r.Service == "lambda" && r.Region == "eu-west-1");
+        Assert.Contains(server.Requests, r => r.Service == "lambda" && r.Region == "us-west-2");
+        Assert.Equal(3, server.Hits("GetAccountAuthorizationDetails")); // once per page (+1 throttled), not per region
+        Assert.Single(server.Requests, r => r.Action == "GetCallerIdentity");
+        Assert.Contains(sink.Lines, l => l == "verbose: AWS regions (given): us-west-2, eu-west-1.");
+    }
+
+    [Fact]
     public async Task DeniedGetPolicyIsAnErrorNamingTheFunctionAndAnExplicitUnknown()
     {
         var scenario = Build();

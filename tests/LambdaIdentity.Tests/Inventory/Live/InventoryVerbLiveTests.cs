@@ -32,10 +32,11 @@ public sealed class InventoryVerbLiveTests
         Directory.CreateDirectory(dir);
         var credentialsFile = Path.Combine(dir, "credentials");
         File.WriteAllText(credentialsFile, $"[li-live-test]\naws_access_key_id = {LocalAwsServer.AccessKeyId}\naws_secret_access_key = {LocalAwsServer.SecretAccessKey}\n");
-        var names = new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE" };
+        var names = new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_EC2_METADATA_DISABLED" };
         var saved = names.ToDictionary(n => n, Environment.GetEnvironmentVariable);
         try
         {
+            Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true"); // the chain must never reach for instance metadata here
             Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", credentialsFile);
             Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(dir, "config-absent"));
             Environment.SetEnvironmentVariable("AWS_PROFILE", null);
