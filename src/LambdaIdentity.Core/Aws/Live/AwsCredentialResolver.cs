@@ -19,7 +19,7 @@ internal static class AwsCredentialResolver
         AWSCredentials credentials;
         if (!string.IsNullOrEmpty(profileName))
         {
-            var chain = new CredentialProfileStoreChain();
+            var chain = ProfileStore();
             if (!chain.TryGetAWSCredentials(profileName, out credentials))
                 throw new AwsLiveSetupException($"The AWS profile '{profileName}' was not found (or holds no credentials) in the shared config and credentials files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws).");
             log.Verbose($"AWS credentials: profile '{profileName}' ({credentials.GetType().Name}).");
@@ -43,6 +43,16 @@ internal static class AwsCredentialResolver
         };
     }
 
+    /// <summary>
+    /// The shared files, AWS_SHARED_CREDENTIALS_FILE read now: the SDK remembers the default location from its first
+    /// use in the process, and a PowerShell session may change the variable after that.
+    /// </summary>
+    private static CredentialProfileStoreChain ProfileStore()
+    {
+        var file = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE");
+        return string.IsNullOrEmpty(file) ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(file);
+    }
+
     /// <summary>The region of the profile (named, AWS_PROFILE or default), or null.</summary>
     public static string? ProfileRegion(string? profileName)
     {
@@ -50,7 +60,7 @@ internal static class AwsCredentialResolver
         if (string.IsNullOrEmpty(name)) name = "default";
         try
         {
-            return new CredentialProfileStoreChain().TryGetProfile(name, out var profile) ? profile.Region?.SystemName : null;
+            return ProfileStore().TryGetProfile(name, out var profile) ? profile.Region?.SystemName : null;
         }
         catch (Exception ex) when (ex is AmazonClientException or System.IO.IOException or UnauthorizedAccessException) { return null; }
     }

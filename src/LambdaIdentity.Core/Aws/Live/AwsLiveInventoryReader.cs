@@ -46,7 +46,7 @@ public sealed class AwsLiveInventoryReader
         {
             var credentials = _options.CredentialProvider ?? AwsCredentialResolver.Create(_options.ProfileName, context);
             if (_options.CredentialProvider is not null) context.Verbose("AWS credentials: supplied by the caller.");
-            api = owned = new HttpAwsApi(_options, credentials, context);
+            api = owned = new HttpAwsApi(_options, credentials, new SynchronizedLog(context));
         }
         if (_options.EndpointUrl is not null)
         {
@@ -62,7 +62,7 @@ public sealed class AwsLiveInventoryReader
             foreach (var region in regions)
             {
                 var drafts = new List<FunctionDraft>();
-                var functions = await ReadRegionAsync(api, region, options, context, drafts).ConfigureAwait(false);
+                var functions = await ReadRegionAsync(api, region, _options.MaxConcurrency, options, context, drafts).ConfigureAwait(false);
                 perRegion.Add((region, drafts, functions));
             }
             var iamProblem = await ReadAuthorizationDetailsAsync(api, regions[0], options, context, account).ConfigureAwait(false);
@@ -128,7 +128,7 @@ public sealed class AwsLiveInventoryReader
         }
     }
 
-    private static async Task<List<(string Name, string Arn)>> ReadRegionAsync(IAwsApi api, string region, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
+    private static async Task<List<(string Name, string Arn)>> ReadRegionAsync(IAwsApi api, string region, int maxConcurrency, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
     {
         var ct = context.CancellationToken;
         var functions = new List<(string Name, string Arn)>();
@@ -143,17 +143,30 @@ public sealed class AwsLiveInventoryReader
             }).ConfigureAwait(false);
         context.Verbose($"{region}: {functions.Count} functions.");
 
+        // Per-function calls run maxConcurrency functions ahead; their outcomes are handled in list order, so errors,
+        // progress and the documents fed to the parsers come in the same order whatever the timing.
+        var window = new Queue<Task<(Outcome Policy, Outcome Url)>>();
+        int started = 0;
+        void Fill()
+        {
+            while (started < functions.Count && window.Count < Math.Max(1, maxConcurrency))
+            {
+                var name = functions[started++].Name;
+                window.Enqueue(FetchFunctionAsync(api, region, name, ct));
+            }
+        }
+        Fill();
         for (int i = 0; i < functions.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
+            var (policy, url) = await window.Dequeue().ConfigureAwait(false);
+            Fill();
             var f = functions[i];
             context.Progress(ProgressActivity, $"{region}: {f.Name} ({i + 1} of {functions.Count})", i, functions.Count);
-            await OptionalAsync(context, drafts, f, region, "get-policy", "lambda:GetPolicy", "The resource policy",
-                "callers the resource policy allows (services, accounts, API Gateway) are unknown, not absent",
-                () => api.GetPolicyAsync(region, f.Name, ct), options).ConfigureAwait(false);
-            await OptionalAsync(context, drafts, f, region, "get-function-url-config", "lambda:GetFunctionUrlConfig", "The function URL configuration",
-                "whether the function has a URL, and its AuthType, is unknown",
-                () => api.GetFunctionUrlConfigAsync(region, f.Name, ct), options).ConfigureAwait(false);
+            Handle(context, drafts, f, region, "get-policy", "lambda:GetPolicy", "The resource policy",
+                "callers the resource policy allows (services, accounts, API Gateway) are unknown, not absent", policy, options);
+            Handle(context, drafts, f, region, "get-function-url-config", "lambda:GetFunctionUrlConfig", "The function URL configuration",
+                "whether the function has a URL, and its AuthType, is unknown", url, options);
         }
         context.Progress(ProgressActivity, $"{region}: event source mappings", functions.Count, functions.Count);
 
@@ -165,25 +178,41 @@ public sealed class AwsLiveInventoryReader
         return functions;
     }
 
+    /// <summary>The result of one call: the document, or the service's refusal.</summary>
+    private readonly struct Outcome
+    {
+        public Outcome(string? json, AwsApiException? error) { Json = json; Error = error; }
+        public string? Json { get; }
+        public AwsApiException? Error { get; }
+    }
+
+    private static async Task<(Outcome, Outcome)> FetchFunctionAsync(IAwsApi api, string region, string name, System.Threading.CancellationToken ct)
+    {
+        var policy = await FetchAsync(() => api.GetPolicyAsync(region, name, ct)).ConfigureAwait(false);
+        var url = await FetchAsync(() => api.GetFunctionUrlConfigAsync(region, name, ct)).ConfigureAwait(false);
+        return (policy, url);
+    }
+
+    private static async Task<Outcome> FetchAsync(Func<Task<string>> call)
+    {
+        try { return new Outcome(await call().ConfigureAwait(false), null); }
+        catch (AwsApiException ex) { return new Outcome(null, ex); }
+    }
+
     /// <summary>A per-function call whose ResourceNotFoundException means "none"; any other failure is an error and an incomplete reason.</summary>
-    private static async Task OptionalAsync(EngineContext context, List<FunctionDraft> drafts, (string Name, string Arn) f, string region, string command, string operation,
-        string what, string consequence, Func<Task<string>> call, InventoryOptions options)
+    private static void Handle(EngineContext context, List<FunctionDraft> drafts, (string Name, string Arn) f, string region, string command, string operation,
+        string what, string consequence, Outcome outcome, InventoryOptions options)
     {
         var name = DocumentName(region, "lambda", command + "/", f.Name);
-        try
+        if (outcome.Json is not null)
         {
-            var json = await call().ConfigureAwait(false);
-            InventoryReader.ReadDocument(name, Encoding.UTF8.GetBytes(json), options, context, drafts, new AccountAuthorization());
+            InventoryReader.ReadDocument(name, Encoding.UTF8.GetBytes(outcome.Json), options, context, drafts, new AccountAuthorization());
+            return;
         }
-        catch (AwsApiException ex) when (ex.IsNotFound && !ex.IsAccessDenied)
-        {
-            // ResourceNotFoundException: the function has none (no resource policy, no URL).
-        }
-        catch (AwsApiException ex)
-        {
-            Report(context, ex, string.IsNullOrEmpty(f.Arn) ? f.Name : f.Arn, $"{what} of function '{f.Name}' ({region})", name);
-            MarkIncomplete(drafts, f, $"{what} could not be read ({operation}: {ex.ErrorCode}): {consequence}.");
-        }
+        var ex = outcome.Error!;
+        if (ex.IsNotFound && !ex.IsAccessDenied) return; // ResourceNotFoundException: the function has none (no resource policy, no URL)
+        Report(context, ex, string.IsNullOrEmpty(f.Arn) ? f.Name : f.Arn, $"{what} of function '{f.Name}' ({region})", name);
+        MarkIncomplete(drafts, f, $"{what} could not be read ({operation}: {ex.ErrorCode}): {consequence}.");
     }
 
     /// <summary>Reads every page of a Marker/NextMarker list; returns null when all were read, else what went wrong (already reported).</summary>
@@ -264,6 +293,15 @@ public sealed class AwsLiveInventoryReader
             }
             marker = next;
         }
+    }
+
+    /// <summary>Serialises log lines of concurrent calls (fronts' writers need not be thread-safe).</summary>
+    private sealed class SynchronizedLog : ILogSink
+    {
+        private readonly ILogSink _inner;
+        public SynchronizedLog(ILogSink inner) => _inner = inner;
+        public void Verbose(string message) { lock (this) _inner.Verbose(message); }
+        public void Warning(string message) { lock (this) _inner.Warning(message); }
     }
 
     private static void MarkIncomplete(List<FunctionDraft> drafts, (string Name, string Arn) f, string reason) =>

@@ -25,10 +25,10 @@ public sealed class AwsLiveOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     /// <summary>The longest single wait, Retry-After included. Default 20 s.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>Functions whose GetPolicy and GetFunctionUrlConfig are in flight at once. Default 4; 1 reads one at a time.</summary>
+    public int MaxConcurrency { get; set; } = 4;
     /// <summary>Timeout of one HTTP request. Default 100 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
-    /// <summary>Whether to read IAM authorization details (execution roles, deployers, people). Default true.</summary>
-    public bool ReadAuthorizationDetails { get; set; } = true;
 }
 
 /// <summary>AWS credentials handed in by a front or resolved by the SDK. <see cref="ToString"/> never shows the secret.</summary>

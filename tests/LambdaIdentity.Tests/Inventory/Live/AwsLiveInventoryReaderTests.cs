@@ -112,11 +112,35 @@ public class AwsLiveInventoryReaderTests
         });
         Assert.Contains(server.Requests, r => r.Service == "iam");
         Assert.Contains(server.Requests, r => r.Target.Contains("Marker=eyJtIjoiMiJ9%2B%2F%3Dpage%202", StringComparison.Ordinal));
+        Assert.InRange(server.MaxInFlight, 1, new AwsLiveOptions().MaxConcurrency); // per-function calls overlap, bounded
 
         // Progress ends; the caller identity was read; no secret anywhere a person could see.
         Assert.Equal(("done", 1L, 1L), sink.Progresses[^1]);
         Assert.Contains(sink.Lines, l => l.Contains("AWS account 123456789012"));
         AssertNoSecret(sink.Everything() + ModelJson.Serialize(live));
+    }
+
+    [Fact]
+    public async Task OneAtATimeGivesTheSameRecordsAndErrorsAsConcurrentCalls()
+    {
+        async Task<(string Records, string Errors, int MaxInFlight)> RunWith(int concurrency)
+        {
+            await using var server = await LocalAwsServer.StartAsync();
+            Serve(server, Build());
+            server.Map("/2015-03-31/functions/helloworld/policy", (ctx, _) => LocalAwsServer.LambdaError(ctx, 403, "AccessDeniedException", "denied"));
+            server.Map("/2021-10-31/functions/invpclambda/url", (ctx, _) => LocalAwsServer.LambdaError(ctx, 403, "AccessDeniedException", "denied"));
+            var options = Options(server);
+            options.MaxConcurrency = concurrency;
+            var sink = new Sink();
+            var live = await new AwsLiveInventoryReader(options).ReadAsync(null, sink.Context());
+            return (ModelJson.Serialize(live), string.Join("\n", sink.Errors.Select(e => e.ErrorId + " " + e.Target + " " + e.Location)), server.MaxInFlight);
+        }
+        var one = await RunWith(1);
+        var many = await RunWith(8);
+        Assert.Equal(1, one.MaxInFlight);
+        Assert.Equal(one.Records, many.Records);
+        Assert.Equal(one.Errors, many.Errors);
+        Assert.Equal(2, one.Errors.Split('\n').Length);
     }
 
     [Fact]

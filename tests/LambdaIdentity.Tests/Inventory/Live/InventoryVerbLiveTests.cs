@@ -61,7 +61,7 @@ public sealed class InventoryVerbLiveTests
             var before = server.Requests.Count;
             var outDir = Path.Combine(dir, "out");
             (code, stdout, stderr) = Run("assess", "--live", "--region", Region, "--profile", "li-live-test", "--endpoint-url", server.HttpUri.AbsoluteUri, "--out", outDir, "--verbose");
-            Assert.Equal(0, code);
+            Assert.True(code == 0, stderr);
             Assert.Contains("Functions read:      4", stdout);
             Assert.Contains("verbose: AWS credentials: profile 'li-live-test'", stderr);
             Assert.True(server.Requests.Count > before);

@@ -38,6 +38,9 @@ internal sealed class LocalAwsServer : IAsyncDisposable
     public Uri HttpsUri { get; private set; } = null!;
     public Uri HttpUri { get; private set; } = null!;
     public ConcurrentQueue<Request> Requests { get; } = new();
+    /// <summary>The most requests in flight at once.</summary>
+    public int MaxInFlight => _maxInFlight;
+    private int _inFlight, _maxInFlight;
 
     private LocalAwsServer()
     {
@@ -89,6 +92,14 @@ internal sealed class LocalAwsServer : IAsyncDisposable
         + "</Message></Error><RequestId>9a2c1f3e-0000-4000-8000-000000000000</RequestId></ErrorResponse>", "text/xml");
 
     private async Task Handle(HttpContext ctx)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var max = _maxInFlight; now > max; max = _maxInFlight) Interlocked.CompareExchange(ref _maxInFlight, now, max);
+        try { await HandleOne(ctx); }
+        finally { Interlocked.Decrement(ref _inFlight); }
+    }
+
+    private async Task HandleOne(HttpContext ctx)
     {
         var target = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
         using var ms = new MemoryStream();
