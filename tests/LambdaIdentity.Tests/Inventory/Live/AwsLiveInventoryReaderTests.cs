@@ -241,6 +241,33 @@ public class AwsLiveInventoryReaderTests
     }
 
     [Fact]
+    public async Task AFailedListPageKeepsTheEarlierPagesAndAMalformedPageIsReported()
+    {
+        var scenario = Build();
+        await using var server = await LocalAwsServer.StartAsync();
+        Serve(server, scenario);
+        server.Map("/2015-03-31/functions", (ctx, _) => ctx.Request.Query["Marker"].ToString().Length == 0
+            ? LocalAwsServer.Send(ctx, 200, scenario.FunctionsPage1.ToJsonString(Relaxed))
+            : LocalAwsServer.Send(ctx, 503, "<html><body>Service Unavailable</body></html>", "text/html"));
+        server.Map("/2015-03-31/event-source-mappings", "<html>not json</html>", "text/html");
+        var sink = new Sink();
+        var options = Options(server);
+        options.MaxRetries = 1;
+        var live = await new AwsLiveInventoryReader(options).ReadAsync(null, sink.Context());
+
+        Assert.Equal(new[] { "helloworld", "my-function", "my-python-function" }, live.Select(r => r.FunctionName));
+        var list = Assert.Single(sink.Errors, e => e.Target == "lambda:ListFunctions us-west-2");
+        Assert.Equal("AwsRequestFailed", list.ErrorId);
+        Assert.Contains("(page 2; earlier pages were read)", list.Message);
+        Assert.Contains("HTTP 503", list.Message);
+        Assert.DoesNotContain("<html>", list.Message); // a body that is not the service's error is never echoed
+        var esm = Assert.Single(sink.Errors, e => e.ErrorId == "AwsResponseMalformed");
+        Assert.Equal("lambda:ListEventSourceMappings us-west-2", esm.Target);
+        Assert.All(live, r => Assert.Contains(r.IncompleteReasons, x => x.Contains("event source mappings of us-west-2 could not be read")));
+        Assert.Equal(2, sink.Errors.Count);
+    }
+
+    [Fact]
     public async Task RetryAfterIsHonoured()
     {
         var scenario = Build();
