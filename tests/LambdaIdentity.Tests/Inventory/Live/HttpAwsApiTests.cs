@@ -61,6 +61,24 @@ public class HttpAwsApiTests
         Assert.All(r, x => Assert.Matches(new Regex("^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/[0-9]{8}/[a-z0-9-]+/[a-z]+/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$"), x.Authorization));
     }
 
+    /// <summary>The signatures botocore 1.43 (SigV4Auth, the AWS CLI's signer) computes for the same requests at the same time.</summary>
+    [Fact]
+    public async Task SignaturesEqualBotocores()
+    {
+        var capture = new Capture();
+        using var api = new HttpAwsApi(new AwsLiveOptions { HttpMessageHandler = capture },
+            _ => Task.FromResult(new AwsCredentialValues("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session/token+value==")))
+        { UtcNow = () => new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc) };
+        await api.ListFunctionsAsync("us-west-2", "eyJtIjoiMiJ9+/=page 2", CancellationToken.None);
+        await api.GetPolicyAsync("us-west-2", "my-function", CancellationToken.None);
+        await api.GetAccountAuthorizationDetailsAsync("us-west-2", "m+1", CancellationToken.None);
+        const string Prefix = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/";
+        const string Signed = "/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=";
+        Assert.Equal(Prefix + "us-west-2/lambda" + Signed + "698c6ab75fee3ffbc055c123eb1b0f7cc1fdfc4e4e544bd292aefb8324d6ba00", capture.Requests[0].Authorization);
+        Assert.Equal(Prefix + "us-west-2/lambda" + Signed + "a19ef38b70ca7e0fd377f9569a3698d6c5ee7bb07a69de914112bf2b3aad8ea9", capture.Requests[1].Authorization);
+        Assert.Equal(Prefix + "us-east-1/iam" + Signed + "7c280d7211568dc55aad03f6b98d5f118a3619b5c2945d941ab51c8f14cb5407", capture.Requests[2].Authorization);
+    }
+
     [Fact]
     public void CredentialValuesNeverPrintTheSecret()
     {
