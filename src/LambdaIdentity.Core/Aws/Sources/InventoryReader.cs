@@ -62,7 +62,7 @@ public sealed class InventoryReader
             }
             context.Progress(ProgressActivity, "Joining authorization details", merged.Count, merged.Count);
         }
-        else if (merged.Count > 0) context.Verbose("No authorization details were given: deployers and people with access are not listed.");
+        else if (merged.Count > 0) context.Verbose("No authorization details were read: deployers and people with access are not listed.");
         return Sort(merged.Select(d => { FindingRules.Apply(d, options); DerivedFacts.Apply(d); return d.ToRecord(); }));
     }
 
