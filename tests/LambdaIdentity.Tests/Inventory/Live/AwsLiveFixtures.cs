@@ -141,7 +141,7 @@ internal static class AwsLiveFixtures
     {
         if (value is null) return; // IAM omits absent members
         sb.Append('<').Append(name).Append('>');
-        if (IamQueryXmlNames.PolicyDocuments.Contains(name))
+        if (IamQueryXml.PolicyDocuments.Contains(name))
         {
             var text = value is JsonValue v && v.TryGetValue<string>(out var str) ? str : value!.ToJsonString(Relaxed);
             sb.Append(WebUtility.HtmlEncode(text.TrimStart().StartsWith('%') ? text : Uri.EscapeDataString(text)));
@@ -166,10 +166,4 @@ internal static class AwsLiveFixtures
         JsonValueKind.False => "false",
         _ => n.ToJsonString(),
     };
-}
-
-/// <summary>The names the engine's converter knows, seen from the tests.</summary>
-internal static class IamQueryXmlNames
-{
-    public static IReadOnlySet<string> PolicyDocuments => new HashSet<string> { "AssumeRolePolicyDocument", "Document", "PolicyDocument" };
 }
