@@ -17,7 +17,8 @@ public sealed class AssessVerb : ICliVerb
     /// <inheritdoc />
     public Command Build(CliIO io)
     {
-        var path = new Option<string[]>("--path") { Description = "Templates, exports, authorization details or folders to read.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var path = new Option<string[]>("--path") { Description = "Templates, exports, authorization details or folders to read (or --live).", AllowMultipleArgumentsPerToken = true };
+        var live = new AwsLiveCliOptions();
         var parameter = new Option<string[]>("--parameter") { Description = "Template parameter override K=V (repeatable).", AllowMultipleArgumentsPerToken = true };
         var state = new Option<string[]>("--azure-state") { Description = "az CLI exports or ARM templates of the Azure target (files or folders); parity is skipped without it.", AllowMultipleArgumentsPerToken = true };
         var resourceMap = new Option<string?>("--resource-map") { Description = "JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs." };
@@ -29,13 +30,15 @@ public sealed class AssessVerb : ICliVerb
         var format = CliIO.FormatOption();
         var cmd = new Command("assess", "Run every stage: read the AWS side, design the Azure side, check the target when given, and write the report.");
         var devops = CliIO.AzureDevOpsOption();
-        foreach (var o in new Option[] { path, parameter, state, resourceMap, plan, rules, outDir, failOn, devops, verbose, format }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => Task.FromResult(Run(io, r, ct)));
         return cmd;
 
         int Run(CliIO io, ParseResult r, CancellationToken ct)
         {
             io.VerboseEnabled = r.GetValue(verbose);
+            var invalid = live.Validate(io, r, path);
+            if (invalid != 0) return invalid;
             var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var kv in r.GetValue(parameter) ?? Array.Empty<string>())
             {
@@ -48,7 +51,9 @@ public sealed class AssessVerb : ICliVerb
             Directory.CreateDirectory(dir);
             var context = io.Context(ct);
 
-            var inventory = new InventoryReader().Read(r.GetValue(path)!, new InventoryOptions { Parameters = overrides }, context).ToList();
+            var inventoryOptions = new InventoryOptions { Parameters = overrides, Region = live.TemplateRegion(r) };
+            var inventory = r.GetValue(live.Live) ? live.Read(io, r, inventoryOptions, ct) : new InventoryReader().Read(r.GetValue(path)!, inventoryOptions, context).ToList();
+            if (inventory is null) return 2;
             Write(Path.Combine(dir, "inventory.json"), ModelJson.Serialize(inventory));
 
             var options = new MappingOptions { HostingPlan = r.GetValue(plan), RuleSet = ruleSet, ResourceMap = map };

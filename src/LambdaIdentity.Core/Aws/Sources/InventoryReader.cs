@@ -42,6 +42,15 @@ public sealed class InventoryReader
             ReadFile(files[i], options, context, drafts, account);
         }
         context.Progress(ProgressActivity, "Merging " + drafts.Count + " function records", files.Count, files.Count);
+        return Complete(drafts, account, options, context);
+    }
+
+    /// <summary>
+    /// The stages after reading: merges drafts of the same function, joins authorization details, applies findings and
+    /// derived facts, freezes and sorts. The file reader and the live reader (Aws/Live) share it.
+    /// </summary>
+    internal static List<LambdaFunctionIdentity> Complete(List<FunctionDraft> drafts, AccountAuthorization account, InventoryOptions options, EngineContext context)
+    {
         var merged = Merge(drafts, context);
         if (!account.IsEmpty)
         {
@@ -53,14 +62,29 @@ public sealed class InventoryReader
             }
             context.Progress(ProgressActivity, "Joining authorization details", merged.Count, merged.Count);
         }
-        else if (merged.Count > 0) context.Verbose("No authorization details were given: deployers and people with access are not listed.");
-        var records = merged.Select(d => { FindingRules.Apply(d, options); DerivedFacts.Apply(d); return d.ToRecord(); })
-            .OrderBy(r => r.FunctionName, StringComparer.Ordinal)
-            .ThenBy(r => r.FunctionArn, StringComparer.Ordinal)
-            .ThenBy(r => r.Source?.File, StringComparer.Ordinal)
-            .ThenBy(r => r.LogicalId, StringComparer.Ordinal)
-            .ToList();
-        return records;
+        else if (merged.Count > 0) context.Verbose("No authorization details were read: deployers and people with access are not listed.");
+        return Sort(merged.Select(d => { FindingRules.Apply(d, options); DerivedFacts.Apply(d); return d.ToRecord(); }));
+    }
+
+    /// <summary>The inventory's order: name, ARN, source file, logical id, so two runs diff cleanly.</summary>
+    internal static List<LambdaFunctionIdentity> Sort(IEnumerable<LambdaFunctionIdentity> records) => records
+        .OrderBy(r => r.FunctionName, StringComparer.Ordinal)
+        .ThenBy(r => r.FunctionArn, StringComparer.Ordinal)
+        .ThenBy(r => r.Source?.File, StringComparer.Ordinal)
+        .ThenBy(r => r.LogicalId, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>
+    /// Reads one JSON document that did not come from a file (the live reader's API responses), named like a file,
+    /// through exactly the parsers a file of the same content goes through.
+    /// </summary>
+    internal static void ReadDocument(string name, byte[] utf8Json, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
+    {
+        try { ReadJson(name, utf8Json, 0, options, context, drafts, account); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.Error("InventorySourceUnreadable", EngineErrorCategory.InvalidData, name, $"'{name}' could not be read in full: {ex.Message}", new SourceLocation { File = name, Line = 1, Column = 1 }, ex);
+        }
     }
 
     /// <summary>Reads one file's records only (tests and the benchmark).</summary>

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using LambdaIdentity.Core.Aws.Live;
+using LambdaIdentity.Core.Aws.Sources;
+using LambdaIdentity.Model;
+
+namespace LambdaIdentity.Cli.Verbs;
+
+/// <summary>The options that read the AWS side live (`--live`), shared by `inventory` and `assess`.</summary>
+internal sealed class AwsLiveCliOptions
+{
+    public Option<bool> Live { get; } = new("--live") { Description = "Read the AWS account live (Lambda and IAM APIs, SigV4-signed) instead of files; see docs/live-aws.md for the permissions." };
+    public Option<string[]> Region { get; } = new("--region")
+    {
+        Description = "With --live: the region(s) to read (repeatable; default AWS_REGION, AWS_DEFAULT_REGION or the profile's). Without: the value of AWS::Region in templates.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+    public Option<string?> Profile { get; } = new("--profile") { Description = "With --live: a named profile of the shared config/credentials files (default: AWSSDK.Core's default credential chain)." };
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "With --live: send every call to this URL (LocalStack, tests, a proxy) instead of the AWS endpoints." };
+
+    public IEnumerable<Option> All => new Option[] { Live, Region, Profile, EndpointUrl };
+
+    /// <summary>Checks that --path and --live are not both (or neither) given; 0 when fine, else the exit code.</summary>
+    public int Validate(CliIO io, ParseResult r, Option<string[]> path)
+    {
+        var live = r.GetValue(Live);
+        var paths = r.GetValue(path) ?? Array.Empty<string>();
+        if (live == paths.Length > 0)
+        {
+            io.Err.WriteLine(live ? "error: ArgumentConflict: give either --path or --live, not both." : "error: ArgumentMissing: give --path (files or folders) or --live.");
+            return 2;
+        }
+        if (!live && (r.GetValue(Profile) is not null || r.GetValue(EndpointUrl) is not null))
+        {
+            io.Err.WriteLine("error: ArgumentConflict: --profile and --endpoint-url apply to --live only.");
+            return 2;
+        }
+        if (!live && (r.GetValue(Region)?.Length ?? 0) > 1)
+        {
+            io.Err.WriteLine("error: ArgumentConflict: several --region values apply to --live only (templates take one AWS::Region).");
+            return 2;
+        }
+        return 0;
+    }
+
+    /// <summary>The first --region (AWS::Region for templates).</summary>
+    public string? TemplateRegion(ParseResult r) => r.GetValue(Region)?.FirstOrDefault();
+
+    /// <summary>Reads live; returns null and writes the setup error when it cannot start (exit 2).</summary>
+    public List<LambdaFunctionIdentity>? Read(CliIO io, ParseResult r, InventoryOptions options, CancellationToken ct)
+    {
+        var endpoint = r.GetValue(EndpointUrl);
+        Uri? endpointUri = null;
+        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out endpointUri) || (endpointUri.Scheme != Uri.UriSchemeHttps && endpointUri.Scheme != Uri.UriSchemeHttp)))
+        {
+            io.Err.WriteLine($"error: ArgumentInvalid: --endpoint-url '{endpoint}' is not an http(s) URL.");
+            return null;
+        }
+        var live = new AwsLiveOptions { ProfileName = r.GetValue(Profile), EndpointUrl = endpointUri };
+        foreach (var region in r.GetValue(Region) ?? Array.Empty<string>()) live.Regions.Add(region);
+        try
+        {
+            return new AwsLiveInventoryReader(live).ReadAsync(options, io.Context(ct)).GetAwaiter().GetResult().ToList();
+        }
+        catch (AwsLiveSetupException ex)
+        {
+            io.Err.WriteLine("error: AwsLiveSetupFailed: " + ex.Message);
+            return null;
+        }
+    }
+}
