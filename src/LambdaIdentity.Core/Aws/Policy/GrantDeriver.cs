@@ -207,6 +207,7 @@ public sealed class GrantDeriver : IGrantDeriver
             foreach (var s in absolute) if (StatementMatcher.MatchesAction(s, action)) return true;
             return false;
         }
+        if (boundary is null && IsSimple(identity, absolute)) return DeriveSimple(identity, incomplete, context, absolute.Count > 0 ? Denied : null);
         // 1. Allows, per concrete action, merged per (condition set, NotResource set).
         var drafts = new Drafts { Skip = absolute.Count > 0 ? Denied : null };
         foreach (var d in identity)
@@ -317,6 +318,178 @@ public sealed class GrantDeriver : IGrantDeriver
         }
         return result;
     }
+
+    // The common shape: no boundary, every Allow without Condition and NotResource (one draft per action), every Deny
+    // an unconditional deny on every resource (handled by never drafting its actions).
+    private static bool IsSimple(IReadOnlyList<PolicyDocument> identity, List<PolicyStatement> absolute)
+    {
+        foreach (var d in identity)
+            foreach (var s in d.Statement)
+            {
+                if (s.Effect == "Allow") { if (s.Condition.Count > 0 || s.NotResource.Count > 0) return false; }
+                else if (!absolute.Contains(s)) return false;
+            }
+        return true;
+    }
+
+    // What a grant is, apart from its action, in the simple shape: the merge of the parts (Allow statements) that drafted
+    // it, in order. Actions drafted by the same parts in the same order share one state (and its lists).
+    private sealed class GrantState
+    {
+        public IReadOnlyList<string> Resources = Star;
+        public IReadOnlyList<string> Excluded = Array.Empty<string>();
+        public IReadOnlyList<PolicyCondition> Conditions = Array.Empty<PolicyCondition>();
+        public IReadOnlyList<string> GrantedBy = Array.Empty<string>();
+        public bool FromWildcard;
+    }
+
+    private sealed class SimplePart
+    {
+        public PolicyStatement Statement = null!;
+        public IReadOnlyList<string> Resources = Star;
+        public string[] Ref = Array.Empty<string>();
+    }
+
+    [ThreadStatic] private static int[]? _slots;
+
+    // Equivalent to the general path (Drafts.Add, then records in catalog order) for the simple shape, without a draft
+    // object per action: a state id per catalog action, states interned per (state, part, from wildcard).
+    private IReadOnlyList<EffectiveGrant> DeriveSimple(IReadOnlyList<PolicyDocument> identity, bool incomplete, EngineContext context, Func<string, bool>? skip)
+    {
+        var all = _actions.Actions;
+        var n = all.Count;
+        var slots = _slots is { } pooled && pooled.Length >= n ? pooled : (_slots = new int[n]);
+        _slots = null; // taken: a nested or failed call cannot see it half-used
+        var touched = new List<int>();
+        var states = new List<GrantState> { null! }; // state 0: not drafted
+        var transitions = new Dictionary<(int, int, bool), int>();
+        var parts = new List<SimplePart>();
+        Dictionary<string, int>? unknownIndex = null;
+        List<(string Name, int State)>? unknown = null;
+
+        int Next(int from, int part, bool fromWildcard)
+        {
+            if (transitions.TryGetValue((from, part, fromWildcard), out var to)) return to;
+            var p = parts[part];
+            GrantState g;
+            if (from == 0)
+                g = new GrantState { Resources = p.Resources, Excluded = p.Statement.NotResource, Conditions = p.Statement.Condition, GrantedBy = p.Ref, FromWildcard = fromWildcard };
+            else
+            {
+                var f = states[from];
+                g = new GrantState { Resources = f.Resources, Excluded = f.Excluded, Conditions = f.Conditions, GrantedBy = f.GrantedBy, FromWildcard = f.FromWildcard & fromWildcard };
+                if (!g.GrantedBy.Contains(p.Ref[0])) g.GrantedBy = new List<string>(g.GrantedBy) { p.Ref[0] };
+                if (!(g.Resources.Count == 1 && g.Resources[0] == "*"))
+                {
+                    if (p.Resources.Count == 1 && p.Resources[0] == "*") g.Resources = Star;
+                    else
+                    {
+                        List<string>? own = null;
+                        foreach (var r in p.Resources) if (!g.Resources.Contains(r)) (own ??= new List<string>(g.Resources)).Add(r);
+                        if (own is not null) g.Resources = own;
+                    }
+                }
+            }
+            states.Add(g);
+            return transitions[(from, part, fromWildcard)] = states.Count - 1;
+        }
+
+        void Add(int index, int part, bool fromWildcard)
+        {
+            if (skip is not null && skip(all[index].FullName)) return;
+            var from = slots[index];
+            if (from == 0) touched.Add(index);
+            slots[index] = Next(from, part, fromWildcard);
+        }
+
+        void AddRange(int[] indices, int part)
+        {
+            // Runs of actions in the same state take the same transition: remember the last one.
+            int lastFrom = -1, lastTo = 0;
+            foreach (var index in indices)
+            {
+                if (skip is not null && skip(all[index].FullName)) continue;
+                var from = slots[index];
+                if (from == 0) touched.Add(index);
+                if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
+                slots[index] = lastTo;
+            }
+        }
+
+        try
+        {
+            foreach (var d in identity)
+            {
+                for (var i = 0; i < d.Statement.Count; i++)
+                {
+                    var s = d.Statement[i];
+                    if (s.Effect != "Allow") continue;
+                    var part = parts.Count;
+                    var sp = new SimplePart { Statement = s, Resources = s.Resource.Count > 0 ? s.Resource : Star, Ref = new[] { StatementMatcher.Ref(d, s, i) } };
+                    parts.Add(sp);
+                    if (s.NotAction.Count > 0) { AddRange(_actions.ExpandNotIndices(s.NotAction), part); continue; }
+                    foreach (var p in s.Action)
+                    {
+                        if (!Wildcard.HasWildcard(p))
+                        {
+                            var a = _actions.Find(p);
+                            if (a is null) context.Verbose($"{sp.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
+                            if (a is not null) { Add(_actions.IndexOf(a), part, false); continue; }
+                            if (skip is not null && skip(p)) continue;
+                            unknownIndex ??= new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+                            unknown ??= new List<(string, int)>();
+                            if (unknownIndex.TryGetValue(p, out var u)) unknown[u] = (unknown[u].Name, Next(unknown[u].State, part, false));
+                            else { unknownIndex[p] = unknown.Count; unknown.Add((p, Next(0, part, false))); }
+                            continue;
+                        }
+                        var expanded = _actions.ExpandIndices(p);
+                        if (expanded.Length == 0) context.Warning($"{sp.Ref[0]}: action pattern '{p}' matches no action in the IAM action catalog.");
+                        AddRange(expanded, part);
+                    }
+                }
+            }
+            // Records in catalog order, unknown actions last by name.
+            var result = new EffectiveGrant[touched.Count + (unknown?.Count ?? 0)];
+            var k = 0;
+            if (touched.Count > n / 16)
+            {
+                for (var index = 0; index < n; index++)
+                    if (slots[index] != 0) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
+            }
+            else
+            {
+                touched.Sort();
+                foreach (var index in touched) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
+            }
+            touched.Clear();
+            if (unknown is not null)
+            {
+                unknown.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
+                foreach (var (name, state) in unknown) result[k++] = Record(null, name, states[state], incomplete);
+            }
+            return result;
+        }
+        finally
+        {
+            foreach (var index in touched) slots[index] = 0;
+            _slots = slots;
+        }
+    }
+
+    private static EffectiveGrant Record(CatalogAction? a, string name, GrantState g, bool incomplete) => new()
+    {
+        Service = a?.Service ?? ServiceOf(name),
+        Action = name,
+        AccessLevel = a?.AccessLevel ?? AccessLevel.Unknown,
+        Resources = g.Resources,
+        ExcludedResources = g.Excluded,
+        Conditions = g.Conditions,
+        IsConditionallyDenied = false,
+        GrantedBy = g.GrantedBy,
+        DeniedBy = Array.Empty<string>(),
+        FromWildcard = g.FromWildcard,
+        IsIncomplete = incomplete,
+    };
 
     private static int Order(Draft a, Draft b)
     {
