@@ -207,7 +207,12 @@ public sealed class GrantDeriver : IGrantDeriver
             foreach (var s in absolute) if (StatementMatcher.MatchesAction(s, action)) return true;
             return false;
         }
-        if (boundary is null && IsSimple(identity, absolute)) return DeriveSimple(identity, incomplete, context, absolute.Count > 0 ? Denied : null);
+        if (boundary is null && IsSimple(identity, absolute))
+        {
+            // A deny of Action "*" matches every action name: nothing is drafted (the diagnostics are still given).
+            var skipAll = absolute.Exists(s => s.Action.Contains("*"));
+            return DeriveSimple(identity, incomplete, context, skipAll ? _ => true : absolute.Count > 0 ? Denied : null, skipAll);
+        }
         // 1. Allows, per concrete action, merged per (condition set, NotResource set).
         var drafts = new Drafts { Skip = absolute.Count > 0 ? Denied : null };
         foreach (var d in identity)
@@ -354,7 +359,7 @@ public sealed class GrantDeriver : IGrantDeriver
 
     // Equivalent to the general path (Drafts.Add, then records in catalog order) for the simple shape, without a draft
     // object per action: a state id per catalog action, states interned per (state, part, from wildcard).
-    private IReadOnlyList<EffectiveGrant> DeriveSimple(IReadOnlyList<PolicyDocument> identity, bool incomplete, EngineContext context, Func<string, bool>? skip)
+    private IReadOnlyList<EffectiveGrant> DeriveSimple(IReadOnlyList<PolicyDocument> identity, bool incomplete, EngineContext context, Func<string, bool>? skip, bool skipAll)
     {
         var all = _actions.Actions;
         var n = all.Count;
@@ -396,6 +401,7 @@ public sealed class GrantDeriver : IGrantDeriver
 
         void Add(int index, int part, bool fromWildcard)
         {
+            if (skipAll) return;
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
             if (from == 0) touched.Add(index);
@@ -404,6 +410,7 @@ public sealed class GrantDeriver : IGrantDeriver
 
         void AddRange(int[] indices, int part)
         {
+            if (skipAll) return;
             // Runs of actions in the same state take the same transition: remember the last one.
             int lastFrom = -1, lastTo = 0;
             foreach (var index in indices)
