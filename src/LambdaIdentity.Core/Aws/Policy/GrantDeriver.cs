@@ -122,7 +122,7 @@ public sealed class GrantDeriver : IGrantDeriver
         public List<string>? DeniedBy;
         public bool FromWildcard, ConditionallyDenied, Removed;
         public int Stamp = -1;
-        public List<int>? BoundaryHits;
+        public int BoundaryHits; // an interned sequence of boundary statement indexes; 0: none
         public Draft? Next;
 
         public List<string> OwnResources()
@@ -271,24 +271,55 @@ public sealed class GrantDeriver : IGrantDeriver
         // 3. The boundary: an action survives only where the boundary allows it too.
         if (boundary is not null)
         {
+            // The statements that allow each draft, interned: drafts allowed by the same statements share one sequence.
+            var hits = new List<int[]> { Array.Empty<int>() };
+            var hitNext = new Dictionary<(int, int), int>();
             for (var i = 0; i < boundary.Statement.Count; i++)
             {
                 var s = boundary.Statement[i];
                 if (s.Effect != "Allow") continue;
-                foreach (var g in drafts.Matching(s, _actions, stamp++)) (g.BoundaryHits ??= new()).Add(i);
+                foreach (var g in drafts.Matching(s, _actions, stamp++))
+                {
+                    if (!hitNext.TryGetValue((g.BoundaryHits, i), out var next))
+                    {
+                        var seq = hits[g.BoundaryHits];
+                        var longer = new int[seq.Length + 1];
+                        seq.CopyTo(longer, 0); longer[seq.Length] = i;
+                        hits.Add(longer);
+                        hitNext[(g.BoundaryHits, i)] = next = hits.Count - 1;
+                    }
+                    g.BoundaryHits = next;
+                }
             }
+            // What the boundary leaves of a draft depends only on its statements and its lists (shared until changed):
+            // computed once per distinct (statements, resources, conditions, granted-by), the results shared.
+            var within = new Dictionary<(int, IReadOnlyList<string>, IReadOnlyList<PolicyCondition>, IReadOnlyList<string>), (IReadOnlyList<string> Resources, IReadOnlyList<PolicyCondition> Conditions, IReadOnlyList<string> GrantedBy)>();
             foreach (var g in drafts.All)
             {
                 if (g.Removed) continue;
-                if (g.BoundaryHits is null) { g.Removed = true; continue; }
-                var parts = g.BoundaryHits.Select(i => (s: boundary.Statement[i], i)).ToList();
-                var unconditional = parts.Where(x => x.s.Condition.Count == 0).ToList();
-                var use = unconditional.Count > 0 ? unconditional : parts.Take(1).ToList();
-                var kept = new List<string>();
-                foreach (var (s, _) in use) kept.AddRange(Intersect(g.Resources, s));
-                g.Resources = kept.Distinct(StringComparer.Ordinal).ToList(); g.ResourcesOwned = true;
-                if (unconditional.Count == 0) g.Conditions = g.Conditions.Concat(use[0].s.Condition).ToList();
-                foreach (var (s, i) in use) g.AddGrantedBy(StatementMatcher.Ref(boundary, s, i));
+                if (g.BoundaryHits == 0) { g.Removed = true; continue; }
+                var key = (g.BoundaryHits, g.Resources, g.Conditions, g.GrantedBy);
+                if (!within.TryGetValue(key, out var w))
+                {
+                    var parts = hits[g.BoundaryHits].Select(i => (s: boundary.Statement[i], i)).ToList();
+                    var unconditional = parts.Where(x => x.s.Condition.Count == 0).ToList();
+                    var use = unconditional.Count > 0 ? unconditional : parts.Take(1).ToList();
+                    var kept = new List<string>();
+                    foreach (var (s, _) in use) kept.AddRange(Intersect(g.Resources, s));
+                    w.Resources = kept.Distinct(StringComparer.Ordinal).ToList();
+                    w.Conditions = unconditional.Count == 0 ? g.Conditions.Concat(use[0].s.Condition).ToList() : g.Conditions;
+                    var by = g.GrantedBy;
+                    foreach (var (s, i) in use)
+                    {
+                        var r = StatementMatcher.Ref(boundary, s, i);
+                        if (!by.Contains(r)) by = new List<string>(by) { r };
+                    }
+                    w.GrantedBy = by;
+                    within[key] = w;
+                }
+                g.Resources = w.Resources; g.ResourcesOwned = false;
+                g.Conditions = w.Conditions;
+                g.GrantedBy = w.GrantedBy; g.GrantedByOwned = false;
                 if (g.Resources.Count == 0) g.Removed = true;
             }
         }
