@@ -396,7 +396,10 @@ public sealed class GrantDeriver : IGrantDeriver
         var n = all.Count;
         var slots = _slots is { } pooled && pooled.Length >= n ? pooled : (_slots = new int[n]);
         _slots = null; // taken: a nested or failed call cannot see it half-used
+        // The drafted actions: listed while few (then sorted), counted when many (then the slots are scanned in order).
         var touched = new List<int>();
+        var drafted = 0;
+        var few = Math.Max(16, n / 16);
         var states = new List<GrantState> { null! }; // state 0: not drafted
         var transitions = new Dictionary<(int, int, bool), int>();
         var parts = new List<SimplePart>();
@@ -435,7 +438,7 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skipAll) return;
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
-            if (from == 0) touched.Add(index);
+            if (from == 0 && ++drafted <= few) touched.Add(index);
             slots[index] = Next(from, part, fromWildcard);
         }
 
@@ -448,7 +451,7 @@ public sealed class GrantDeriver : IGrantDeriver
             {
                 if (skip is not null && skip(all[index].FullName)) continue;
                 var from = slots[index];
-                if (from == 0) touched.Add(index);
+                if (from == 0 && ++drafted <= few) touched.Add(index);
                 if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
                 slots[index] = lastTo;
             }
@@ -487,9 +490,9 @@ public sealed class GrantDeriver : IGrantDeriver
                 }
             }
             // Records in catalog order, unknown actions last by name.
-            var result = new EffectiveGrant[touched.Count + (unknown?.Count ?? 0)];
+            var result = new EffectiveGrant[drafted + (unknown?.Count ?? 0)];
             var k = 0;
-            if (touched.Count > n / 16)
+            if (drafted > few)
             {
                 for (var index = 0; index < n; index++)
                     if (slots[index] != 0) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
@@ -499,7 +502,7 @@ public sealed class GrantDeriver : IGrantDeriver
                 touched.Sort();
                 foreach (var index in touched) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
             }
-            touched.Clear();
+            touched.Clear(); drafted = 0;
             if (unknown is not null)
             {
                 unknown.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
@@ -509,7 +512,8 @@ public sealed class GrantDeriver : IGrantDeriver
         }
         finally
         {
-            foreach (var index in touched) slots[index] = 0;
+            if (drafted > few) Array.Clear(slots, 0, n);
+            else foreach (var index in touched) slots[index] = 0;
             _slots = slots;
         }
     }
