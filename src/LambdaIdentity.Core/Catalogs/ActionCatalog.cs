@@ -47,6 +47,7 @@ public sealed class ActionCatalog
     private readonly Dictionary<string, CatalogAction[]> _byService = new(StringComparer.OrdinalIgnoreCase);
     private readonly CatalogAction[] _all;
     private readonly ConcurrentDictionary<string, IReadOnlyList<CatalogAction>> _expandCache = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int[]> _indexCache = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates a catalog from actions (tests, other data).</summary>
     public ActionCatalog(IEnumerable<CatalogAction> actions, string source = "")
@@ -116,6 +117,27 @@ public sealed class ActionCatalog
             var excluded = new HashSet<CatalogAction>(Expand(list));
             return _all.Where(a => !excluded.Contains(a)).ToArray();
         });
+    }
+
+    /// <summary>The position of an action in <see cref="Actions"/>, or -1 when this catalog does not hold it.</summary>
+    internal int IndexOf(CatalogAction action)
+    {
+        var i = action.Index;
+        return (uint)i < (uint)_all.Length && ReferenceEquals(_all[i], action) ? i : Array.IndexOf(_all, action);
+    }
+
+    /// <summary>The positions in <see cref="Actions"/> of what <see cref="Expand(string)"/> returns, in the same order (cached: the catalog is immutable).</summary>
+    internal int[] ExpandIndices(string pattern) => _indexCache.GetOrAdd(pattern, p => Indices(Expand(p)));
+
+    /// <summary>The positions in <see cref="Actions"/> of what <see cref="ExpandNot"/> returns, in the same order (cached).</summary>
+    internal int[] ExpandNotIndices(IReadOnlyList<string> notPatterns)
+        => _indexCache.GetOrAdd("\u0000not\u0000" + string.Join("\u0000", notPatterns), _ => Indices(ExpandNot(notPatterns)));
+
+    private int[] Indices(IReadOnlyList<CatalogAction> actions)
+    {
+        var r = new int[actions.Count];
+        for (var i = 0; i < r.Length; i++) r[i] = IndexOf(actions[i]);
+        return r;
     }
 
     /// <summary>True when an action pattern matches an action name (case-insensitive, * and ?).</summary>

@@ -74,6 +74,29 @@ public sealed class PolicyParserTests
         Assert.Equal("$.RoleDetailList[3].RolePolicyList[0].PolicyDocument" + path.Substring(1), e.Location.Path);
     }
 
+    [Theory]
+    [InlineData("{'Statement':{'Effect':'Allow','Action':'s3:GetObject','Action':'s3:PutObject'}}", "$.Statement.Action", "appears twice in the statement")]
+    [InlineData("{'Statement':[{'Effect':'Allow','Action':'s3:GetObject','Resource':{'a':1}}]}", "$.Statement[0].Resource", "must be a string or an array of strings")]
+    [InlineData("{'Statement':[{'Effect':'Allow','Action':'s3:GetObject'},{'Effect':'Allow','Action':'s3:GetObject','NotResource':['a',true]}]}", "$.Statement[1].NotResource[1]", "must be a string")]
+    [InlineData("{'Statement':[{'Effect':1,'Action':'s3:GetObject'}]}", "$.Statement[0].Effect", "must be Allow or Deny")]
+    [InlineData("{'Statement':[{'Action':'s3:GetObject'}]}", "$.Statement[0]", "Effect is required")]
+    [InlineData("{'Statement':[{'Effect':'Deny'}]}", "$.Statement[0]", "Action or NotAction is required")]
+    [InlineData("{'Statement':[{'Sid':2,'Effect':'Deny','Action':'*'}]}", "$.Statement[0].Sid", "must be a string")]
+    [InlineData("{'Statement':['x']}", "$.Statement[0]", "a statement must be an object")]
+    [InlineData("{'Statement':{'Effect':'Allow','Action':['s3:GetObject','s3:'],'Resource':'*'}}", "$.Statement.Action[1]", "'s3:' is not an action (service:action or *)")]
+    [InlineData("{'Statement':{'Effect':'Allow','Action':'s3:GetObject','Resource':'*','NotResource':'x'}}", "$.Statement.NotResource", "Resource and NotResource cannot both appear")]
+    [InlineData("{'Statement':{'Effect':'Allow','Action':'s3:GetObject','Condition':{'StringLike':{'k':[null]}}}}", "$.Statement.Condition.StringLike.k[0]", "condition values must be strings, numbers, booleans or arrays of them")]
+    [InlineData("{'Statement':{'Effect':'Allow','Action':'s3:GetObject','Condition':{'StringLike':'x'}}}", "$.Statement.Condition.StringLike", "must map condition keys to values")]
+    [InlineData("{'Statement':{'Effect':'Allow','Action':'s3:GetObject','Principal':'me'}}", "$.Statement.Principal", "a string principal must be \"*\"")]
+    public void AStatementThatBreaksTheGrammarIsReportedAtItsPath(string json, string path, string message)
+    {
+        var errors = new ErrorCollector();
+        Assert.Null(PolicyParser.ParseText(json.Replace('\'', '"'), PolicyKind.Inline, "bad", null, errors));
+        var e = Assert.Single(errors.Errors);
+        Assert.Equal(path, e.Location!.Path);
+        Assert.Equal($"Policy 'bad' breaks the policy grammar at {path}: {message}", e.Message);
+    }
+
     [Fact]
     public void TheRestOfTheInputIsStillRead()
     {

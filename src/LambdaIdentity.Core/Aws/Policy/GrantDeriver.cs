@@ -122,7 +122,7 @@ public sealed class GrantDeriver : IGrantDeriver
         public List<string>? DeniedBy;
         public bool FromWildcard, ConditionallyDenied, Removed;
         public int Stamp = -1;
-        public List<int>? BoundaryHits;
+        public int BoundaryHits; // an interned sequence of boundary statement indexes; 0: none
         public Draft? Next;
 
         public List<string> OwnResources()
@@ -207,6 +207,12 @@ public sealed class GrantDeriver : IGrantDeriver
             foreach (var s in absolute) if (StatementMatcher.MatchesAction(s, action)) return true;
             return false;
         }
+        if (boundary is null && IsSimple(identity, absolute))
+        {
+            // A deny of Action "*" matches every action name: nothing is drafted (the diagnostics are still given).
+            var skipAll = absolute.Exists(s => s.Action.Contains("*"));
+            return DeriveSimple(identity, incomplete, context, skipAll ? _ => true : absolute.Count > 0 ? Denied : null, skipAll);
+        }
         // 1. Allows, per concrete action, merged per (condition set, NotResource set).
         var drafts = new Drafts { Skip = absolute.Count > 0 ? Denied : null };
         foreach (var d in identity)
@@ -265,24 +271,55 @@ public sealed class GrantDeriver : IGrantDeriver
         // 3. The boundary: an action survives only where the boundary allows it too.
         if (boundary is not null)
         {
+            // The statements that allow each draft, interned: drafts allowed by the same statements share one sequence.
+            var hits = new List<int[]> { Array.Empty<int>() };
+            var hitNext = new Dictionary<(int, int), int>();
             for (var i = 0; i < boundary.Statement.Count; i++)
             {
                 var s = boundary.Statement[i];
                 if (s.Effect != "Allow") continue;
-                foreach (var g in drafts.Matching(s, _actions, stamp++)) (g.BoundaryHits ??= new()).Add(i);
+                foreach (var g in drafts.Matching(s, _actions, stamp++))
+                {
+                    if (!hitNext.TryGetValue((g.BoundaryHits, i), out var next))
+                    {
+                        var seq = hits[g.BoundaryHits];
+                        var longer = new int[seq.Length + 1];
+                        seq.CopyTo(longer, 0); longer[seq.Length] = i;
+                        hits.Add(longer);
+                        hitNext[(g.BoundaryHits, i)] = next = hits.Count - 1;
+                    }
+                    g.BoundaryHits = next;
+                }
             }
+            // What the boundary leaves of a draft depends only on its statements and its lists (shared until changed):
+            // computed once per distinct (statements, resources, conditions, granted-by), the results shared.
+            var within = new Dictionary<(int, IReadOnlyList<string>, IReadOnlyList<PolicyCondition>, IReadOnlyList<string>), (IReadOnlyList<string> Resources, IReadOnlyList<PolicyCondition> Conditions, IReadOnlyList<string> GrantedBy)>();
             foreach (var g in drafts.All)
             {
                 if (g.Removed) continue;
-                if (g.BoundaryHits is null) { g.Removed = true; continue; }
-                var parts = g.BoundaryHits.Select(i => (s: boundary.Statement[i], i)).ToList();
-                var unconditional = parts.Where(x => x.s.Condition.Count == 0).ToList();
-                var use = unconditional.Count > 0 ? unconditional : parts.Take(1).ToList();
-                var kept = new List<string>();
-                foreach (var (s, _) in use) kept.AddRange(Intersect(g.Resources, s));
-                g.Resources = kept.Distinct(StringComparer.Ordinal).ToList(); g.ResourcesOwned = true;
-                if (unconditional.Count == 0) g.Conditions = g.Conditions.Concat(use[0].s.Condition).ToList();
-                foreach (var (s, i) in use) g.AddGrantedBy(StatementMatcher.Ref(boundary, s, i));
+                if (g.BoundaryHits == 0) { g.Removed = true; continue; }
+                var key = (g.BoundaryHits, g.Resources, g.Conditions, g.GrantedBy);
+                if (!within.TryGetValue(key, out var w))
+                {
+                    var parts = hits[g.BoundaryHits].Select(i => (s: boundary.Statement[i], i)).ToList();
+                    var unconditional = parts.Where(x => x.s.Condition.Count == 0).ToList();
+                    var use = unconditional.Count > 0 ? unconditional : parts.Take(1).ToList();
+                    var kept = new List<string>();
+                    foreach (var (s, _) in use) kept.AddRange(Intersect(g.Resources, s));
+                    w.Resources = kept.Distinct(StringComparer.Ordinal).ToList();
+                    w.Conditions = unconditional.Count == 0 ? g.Conditions.Concat(use[0].s.Condition).ToList() : g.Conditions;
+                    var by = g.GrantedBy;
+                    foreach (var (s, i) in use)
+                    {
+                        var r = StatementMatcher.Ref(boundary, s, i);
+                        if (!by.Contains(r)) by = new List<string>(by) { r };
+                    }
+                    w.GrantedBy = by;
+                    within[key] = w;
+                }
+                g.Resources = w.Resources; g.ResourcesOwned = false;
+                g.Conditions = w.Conditions;
+                g.GrantedBy = w.GrantedBy; g.GrantedByOwned = false;
                 if (g.Resources.Count == 0) g.Removed = true;
             }
         }
@@ -317,6 +354,184 @@ public sealed class GrantDeriver : IGrantDeriver
         }
         return result;
     }
+
+    // The common shape: no boundary, every Allow without Condition and NotResource (one draft per action), every Deny
+    // an unconditional deny on every resource (handled by never drafting its actions).
+    private static bool IsSimple(IReadOnlyList<PolicyDocument> identity, List<PolicyStatement> absolute)
+    {
+        foreach (var d in identity)
+            foreach (var s in d.Statement)
+            {
+                if (s.Effect == "Allow") { if (s.Condition.Count > 0 || s.NotResource.Count > 0) return false; }
+                else if (!absolute.Contains(s)) return false;
+            }
+        return true;
+    }
+
+    // What a grant is, apart from its action, in the simple shape: the merge of the parts (Allow statements) that drafted
+    // it, in order. Actions drafted by the same parts in the same order share one state (and its lists).
+    private sealed class GrantState
+    {
+        public IReadOnlyList<string> Resources = Star;
+        public IReadOnlyList<string> Excluded = Array.Empty<string>();
+        public IReadOnlyList<PolicyCondition> Conditions = Array.Empty<PolicyCondition>();
+        public IReadOnlyList<string> GrantedBy = Array.Empty<string>();
+        public bool FromWildcard;
+    }
+
+    private sealed class SimplePart
+    {
+        public PolicyStatement Statement = null!;
+        public IReadOnlyList<string> Resources = Star;
+        public string[] Ref = Array.Empty<string>();
+    }
+
+    [ThreadStatic] private static int[]? _slots;
+
+    // Equivalent to the general path (Drafts.Add, then records in catalog order) for the simple shape, without a draft
+    // object per action: a state id per catalog action, states interned per (state, part, from wildcard).
+    private IReadOnlyList<EffectiveGrant> DeriveSimple(IReadOnlyList<PolicyDocument> identity, bool incomplete, EngineContext context, Func<string, bool>? skip, bool skipAll)
+    {
+        var all = _actions.Actions;
+        var n = all.Count;
+        var slots = _slots is { } pooled && pooled.Length >= n ? pooled : (_slots = new int[n]);
+        _slots = null; // taken: a nested or failed call cannot see it half-used
+        // The drafted actions: listed while few (then sorted), counted when many (then the slots are scanned in order).
+        var touched = new List<int>();
+        var drafted = 0;
+        var few = Math.Max(16, n / 16);
+        var states = new List<GrantState> { null! }; // state 0: not drafted
+        var transitions = new Dictionary<(int, int, bool), int>();
+        var parts = new List<SimplePart>();
+        Dictionary<string, int>? unknownIndex = null;
+        List<(string Name, int State)>? unknown = null;
+
+        int Next(int from, int part, bool fromWildcard)
+        {
+            if (transitions.TryGetValue((from, part, fromWildcard), out var to)) return to;
+            var p = parts[part];
+            GrantState g;
+            if (from == 0)
+                g = new GrantState { Resources = p.Resources, Excluded = p.Statement.NotResource, Conditions = p.Statement.Condition, GrantedBy = p.Ref, FromWildcard = fromWildcard };
+            else
+            {
+                var f = states[from];
+                g = new GrantState { Resources = f.Resources, Excluded = f.Excluded, Conditions = f.Conditions, GrantedBy = f.GrantedBy, FromWildcard = f.FromWildcard & fromWildcard };
+                if (!g.GrantedBy.Contains(p.Ref[0])) g.GrantedBy = new List<string>(g.GrantedBy) { p.Ref[0] };
+                if (!(g.Resources.Count == 1 && g.Resources[0] == "*"))
+                {
+                    if (p.Resources.Count == 1 && p.Resources[0] == "*") g.Resources = Star;
+                    else
+                    {
+                        List<string>? own = null;
+                        foreach (var r in p.Resources) if (!g.Resources.Contains(r)) (own ??= new List<string>(g.Resources)).Add(r);
+                        if (own is not null) g.Resources = own;
+                    }
+                }
+            }
+            states.Add(g);
+            return transitions[(from, part, fromWildcard)] = states.Count - 1;
+        }
+
+        void Add(int index, int part, bool fromWildcard)
+        {
+            if (skipAll) return;
+            if (skip is not null && skip(all[index].FullName)) return;
+            var from = slots[index];
+            if (from == 0 && ++drafted <= few) touched.Add(index);
+            slots[index] = Next(from, part, fromWildcard);
+        }
+
+        void AddRange(int[] indices, int part)
+        {
+            if (skipAll) return;
+            // Runs of actions in the same state take the same transition: remember the last one.
+            int lastFrom = -1, lastTo = 0;
+            foreach (var index in indices)
+            {
+                if (skip is not null && skip(all[index].FullName)) continue;
+                var from = slots[index];
+                if (from == 0 && ++drafted <= few) touched.Add(index);
+                if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
+                slots[index] = lastTo;
+            }
+        }
+
+        try
+        {
+            foreach (var d in identity)
+            {
+                for (var i = 0; i < d.Statement.Count; i++)
+                {
+                    var s = d.Statement[i];
+                    if (s.Effect != "Allow") continue;
+                    var part = parts.Count;
+                    var sp = new SimplePart { Statement = s, Resources = s.Resource.Count > 0 ? s.Resource : Star, Ref = new[] { StatementMatcher.Ref(d, s, i) } };
+                    parts.Add(sp);
+                    if (s.NotAction.Count > 0) { AddRange(_actions.ExpandNotIndices(s.NotAction), part); continue; }
+                    foreach (var p in s.Action)
+                    {
+                        if (!Wildcard.HasWildcard(p))
+                        {
+                            var a = _actions.Find(p);
+                            if (a is null) context.Verbose($"{sp.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
+                            if (a is not null) { Add(_actions.IndexOf(a), part, false); continue; }
+                            if (skip is not null && skip(p)) continue;
+                            unknownIndex ??= new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+                            unknown ??= new List<(string, int)>();
+                            if (unknownIndex.TryGetValue(p, out var u)) unknown[u] = (unknown[u].Name, Next(unknown[u].State, part, false));
+                            else { unknownIndex[p] = unknown.Count; unknown.Add((p, Next(0, part, false))); }
+                            continue;
+                        }
+                        var expanded = _actions.ExpandIndices(p);
+                        if (expanded.Length == 0) context.Warning($"{sp.Ref[0]}: action pattern '{p}' matches no action in the IAM action catalog.");
+                        AddRange(expanded, part);
+                    }
+                }
+            }
+            // Records in catalog order, unknown actions last by name.
+            var result = new EffectiveGrant[drafted + (unknown?.Count ?? 0)];
+            var k = 0;
+            if (drafted > few)
+            {
+                for (var index = 0; index < n; index++)
+                    if (slots[index] != 0) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
+            }
+            else
+            {
+                touched.Sort();
+                foreach (var index in touched) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
+            }
+            touched.Clear(); drafted = 0;
+            if (unknown is not null)
+            {
+                unknown.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
+                foreach (var (name, state) in unknown) result[k++] = Record(null, name, states[state], incomplete);
+            }
+            return result;
+        }
+        finally
+        {
+            if (drafted > few) Array.Clear(slots, 0, n);
+            else foreach (var index in touched) slots[index] = 0;
+            _slots = slots;
+        }
+    }
+
+    private static EffectiveGrant Record(CatalogAction? a, string name, GrantState g, bool incomplete) => new()
+    {
+        Service = a?.Service ?? ServiceOf(name),
+        Action = name,
+        AccessLevel = a?.AccessLevel ?? AccessLevel.Unknown,
+        Resources = g.Resources,
+        ExcludedResources = g.Excluded,
+        Conditions = g.Conditions,
+        IsConditionallyDenied = false,
+        GrantedBy = g.GrantedBy,
+        DeniedBy = Array.Empty<string>(),
+        FromWildcard = g.FromWildcard,
+        IsIncomplete = incomplete,
+    };
 
     private static int Order(Draft a, Draft b)
     {

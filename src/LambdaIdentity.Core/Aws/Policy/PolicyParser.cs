@@ -57,9 +57,10 @@ public static class PolicyParser
                         if (p.Value.ValueKind == JsonValueKind.Array)
                         {
                             int i = 0;
-                            foreach (var s in p.Value.EnumerateArray()) statements.Add(ParseStatement(s, $"$.Statement[{i++}]"));
+                            statements.Capacity = p.Value.GetArrayLength();
+                            foreach (var s in p.Value.EnumerateArray()) statements.Add(ParseStatement(s, i++));
                         }
-                        else statements.Add(ParseStatement(p.Value, "$.Statement"));
+                        else statements.Add(ParseStatement(p.Value, -1));
                         break;
                     default: throw new PolicyFormatException("$." + p.Name, "unknown top-level element");
                 }
@@ -82,49 +83,66 @@ public static class PolicyParser
 
     private static string Combine(string? outer, string jsonPath) => string.IsNullOrEmpty(outer) ? jsonPath : outer + jsonPath.Substring(1);
 
-    private static PolicyStatement ParseStatement(JsonElement s, string path)
+    // The statement elements, as bits of a set (a statement names each at most once).
+    private const int SidBit = 1, EffectBit = 2, ActionBit = 4, NotActionBit = 8, ResourceBit = 16, NotResourceBit = 32, PrincipalBit = 64, NotPrincipalBit = 128, ConditionBit = 256;
+
+    private static int ElementBit(JsonProperty p)
+        => p.NameEquals("Effect"u8) ? EffectBit : p.NameEquals("Action"u8) ? ActionBit : p.NameEquals("Resource"u8) ? ResourceBit
+            : p.NameEquals("Sid"u8) ? SidBit : p.NameEquals("Condition"u8) ? ConditionBit : p.NameEquals("NotAction"u8) ? NotActionBit
+            : p.NameEquals("NotResource"u8) ? NotResourceBit : p.NameEquals("Principal"u8) ? PrincipalBit : p.NameEquals("NotPrincipal"u8) ? NotPrincipalBit : 0;
+
+    // JSON paths are built only for an error: "$.Statement[i]" (or "$.Statement" for a single statement object).
+    private static string StatementPath(int index) => index < 0 ? "$.Statement" : $"$.Statement[{index}]";
+
+    private static PolicyStatement ParseStatement(JsonElement s, int index)
     {
-        if (s.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(path, "a statement must be an object");
+        if (s.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(StatementPath(index), "a statement must be an object");
         string? sid = null; string? effect = null;
         IReadOnlyList<string> action = Array.Empty<string>(), notAction = Array.Empty<string>(), resource = Array.Empty<string>(), notResource = Array.Empty<string>();
         PolicyPrincipal? principal = null, notPrincipal = null;
         var conditions = new List<PolicyCondition>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = 0;
         foreach (var p in s.EnumerateObject())
         {
-            var pp = path + "." + p.Name;
-            if (!seen.Add(p.Name)) throw new PolicyFormatException(pp, "appears twice in the statement");
-            switch (p.Name)
+            var bit = ElementBit(p);
+            string Pp() => StatementPath(index) + "." + p.Name;
+            if ((seen & bit) != 0) throw new PolicyFormatException(Pp(), "appears twice in the statement");
+            seen |= bit;
+            switch (bit)
             {
-                case "Sid": sid = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException(pp, "must be a string"); break;
-                case "Effect":
-                    effect = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null;
-                    if (effect != "Allow" && effect != "Deny") throw new PolicyFormatException(pp, "must be Allow or Deny");
+                case SidBit: sid = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw new PolicyFormatException(Pp(), "must be a string"); break;
+                case EffectBit:
+                    effect = p.Value.ValueKind != JsonValueKind.String ? null : p.Value.ValueEquals("Allow"u8) ? "Allow" : p.Value.ValueEquals("Deny"u8) ? "Deny" : p.Value.GetString();
+                    if (effect != "Allow" && effect != "Deny") throw new PolicyFormatException(Pp(), "must be Allow or Deny");
                     break;
-                case "Action": action = Actions(p.Value, pp); break;
-                case "NotAction": notAction = Actions(p.Value, pp); break;
-                case "Resource": resource = StringOrArray(p.Value, pp); break;
-                case "NotResource": notResource = StringOrArray(p.Value, pp); break;
-                case "Principal": principal = ParsePrincipal(p.Value, pp); break;
-                case "NotPrincipal": notPrincipal = ParsePrincipal(p.Value, pp); break;
-                case "Condition":
-                    if (p.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(pp, "must be an object");
+                case ActionBit: action = Actions(p.Value, index, p); break;
+                case NotActionBit: notAction = Actions(p.Value, index, p); break;
+                case ResourceBit: resource = StringOrArray(p.Value, index, p); break;
+                case NotResourceBit: notResource = StringOrArray(p.Value, index, p); break;
+                case PrincipalBit: principal = ParsePrincipal(p.Value, Pp()); break;
+                case NotPrincipalBit: notPrincipal = ParsePrincipal(p.Value, Pp()); break;
+                case ConditionBit:
+                    if (p.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(Pp(), "must be an object");
                     foreach (var op in p.Value.EnumerateObject())
                     {
-                        if (!ConditionOperator.TryParse(op.Name, out _)) throw new PolicyFormatException(pp + "." + op.Name, $"'{op.Name}' is not a condition operator");
-                        if (op.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(pp + "." + op.Name, "must map condition keys to values");
+                        var opName = op.Name;
+                        if (!ConditionOperator.TryParse(opName, out _)) throw new PolicyFormatException(Pp() + "." + opName, $"'{opName}' is not a condition operator");
+                        if (op.Value.ValueKind != JsonValueKind.Object) throw new PolicyFormatException(Pp() + "." + opName, "must map condition keys to values");
                         foreach (var key in op.Value.EnumerateObject())
-                            conditions.Add(new PolicyCondition { Operator = op.Name, Key = key.Name, Values = ScalarOrArray(key.Value, pp + "." + op.Name + "." + key.Name) });
+                        {
+                            var keyName = key.Name;
+                            conditions.Add(new PolicyCondition { Operator = opName, Key = keyName, Values = ScalarOrArray(key.Value, Pp() + "." + opName + "." + keyName) });
+                        }
                     }
                     break;
-                default: throw new PolicyFormatException(pp, "unknown statement element");
+                default: throw new PolicyFormatException(Pp(), "unknown statement element");
             }
         }
-        if (effect is null) throw new PolicyFormatException(path, "Effect is required");
-        if (action.Count == 0 && notAction.Count == 0) throw new PolicyFormatException(path, "Action or NotAction is required");
-        if (seen.Contains("Action") && seen.Contains("NotAction")) throw new PolicyFormatException(path + ".NotAction", "Action and NotAction cannot both appear");
-        if (seen.Contains("Resource") && seen.Contains("NotResource")) throw new PolicyFormatException(path + ".NotResource", "Resource and NotResource cannot both appear");
-        if (seen.Contains("Principal") && seen.Contains("NotPrincipal")) throw new PolicyFormatException(path + ".NotPrincipal", "Principal and NotPrincipal cannot both appear");
+        if (effect is null) throw new PolicyFormatException(StatementPath(index), "Effect is required");
+        if (action.Count == 0 && notAction.Count == 0) throw new PolicyFormatException(StatementPath(index), "Action or NotAction is required");
+        if ((seen & (ActionBit | NotActionBit)) == (ActionBit | NotActionBit)) throw new PolicyFormatException(StatementPath(index) + ".NotAction", "Action and NotAction cannot both appear");
+        if ((seen & (ResourceBit | NotResourceBit)) == (ResourceBit | NotResourceBit)) throw new PolicyFormatException(StatementPath(index) + ".NotResource", "Resource and NotResource cannot both appear");
+        if ((seen & (PrincipalBit | NotPrincipalBit)) == (PrincipalBit | NotPrincipalBit)) throw new PolicyFormatException(StatementPath(index) + ".NotPrincipal", "Principal and NotPrincipal cannot both appear");
         return new PolicyStatement { Sid = sid, Effect = effect, Action = action, NotAction = notAction, Resource = resource, NotResource = notResource, Principal = principal, NotPrincipal = notPrincipal, Condition = conditions };
     }
 
@@ -152,15 +170,31 @@ public static class PolicyParser
         return new PolicyPrincipal { Aws = aws, Service = svc, Federated = fed, CanonicalUser = cu };
     }
 
-    private static IReadOnlyList<string> Actions(JsonElement v, string path)
+    private static IReadOnlyList<string> Actions(JsonElement v, int index, JsonProperty p)
     {
-        var list = StringOrArray(v, path);
+        var list = StringOrArray(v, index, p);
         for (var i = 0; i < list.Count; i++)
         {
             var a = list[i];
             var colon = a.IndexOf(':');
             if (a != "*" && (colon <= 0 || colon == a.Length - 1))
+            {
+                var path = StatementPath(index) + "." + p.Name;
                 throw new PolicyFormatException(v.ValueKind == JsonValueKind.Array ? $"{path}[{i}]" : path, $"'{a}' is not an action (service:action or *)");
+            }
+        }
+        return list;
+    }
+
+    private static IReadOnlyList<string> StringOrArray(JsonElement v, int index, JsonProperty p)
+    {
+        if (v.ValueKind == JsonValueKind.String) return new[] { v.GetString()! };
+        if (v.ValueKind != JsonValueKind.Array) return StringOrArray(v, StatementPath(index) + "." + p.Name);
+        var list = new List<string>(v.GetArrayLength());
+        foreach (var e in v.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.String) return StringOrArray(v, StatementPath(index) + "." + p.Name); // reports the element
+            list.Add(e.GetString()!);
         }
         return list;
     }
