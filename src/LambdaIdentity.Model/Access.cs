@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace LambdaIdentity.Model;
@@ -46,11 +47,11 @@ public sealed class AccessDecision
     /// <summary>True when the principal's and the resource's accounts differ.</summary>
     public bool IsCrossAccount { get; init; }
     /// <summary>The statements that decided: the denies for ExplicitDeny, the allows for Allow, none for ImplicitDeny.</summary>
-    public IReadOnlyList<DecidingStatement> DecidingStatements { get; init; } = new DecidingStatement[0];
+    public IReadOnlyList<DecidingStatement> DecidingStatements { get; init; } = Array.Empty<DecidingStatement>();
     /// <summary>Why, for people: which policy type allowed, denied or failed to allow.</summary>
     public string Reason { get; init; } = "";
     /// <summary>True when a policy could not be read, so the decision may differ from AWS's.</summary>
     public bool IsIncomplete { get; init; }
     /// <summary>Names or ARNs of the policies that could not be read.</summary>
-    public IReadOnlyList<string> UnresolvedPolicies { get; init; } = new string[0];
+    public IReadOnlyList<string> UnresolvedPolicies { get; init; } = Array.Empty<string>();
 }

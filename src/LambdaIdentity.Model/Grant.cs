@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace LambdaIdentity.Model;
@@ -29,19 +30,19 @@ public sealed class EffectiveGrant
     /// <summary>Its access level.</summary>
     public AccessLevel AccessLevel { get; init; }
     /// <summary>Resource patterns the action is allowed on.</summary>
-    public IReadOnlyList<string> Resources { get; init; } = new string[0];
+    public IReadOnlyList<string> Resources { get; init; } = Array.Empty<string>();
     /// <summary>Resource patterns excluded (from NotResource or resource-scoped denies).</summary>
-    public IReadOnlyList<string> ExcludedResources { get; init; } = new string[0];
+    public IReadOnlyList<string> ExcludedResources { get; init; } = Array.Empty<string>();
     /// <summary>Conditions under which it is allowed.</summary>
-    public IReadOnlyList<PolicyCondition> Conditions { get; init; } = new PolicyCondition[0];
+    public IReadOnlyList<PolicyCondition> Conditions { get; init; } = Array.Empty<PolicyCondition>();
     /// <summary>True when a deny or boundary removes it only under some conditions.</summary>
     public bool IsConditionallyDenied { get; init; }
     /// <summary>The statements that granted it: "PolicyName#Sid-or-index".</summary>
-    public IReadOnlyList<string> GrantedBy { get; init; } = new string[0];
+    public IReadOnlyList<string> GrantedBy { get; init; } = Array.Empty<string>();
     /// <summary>True when the action came from a wildcard or NotAction expansion.</summary>
     public bool FromWildcard { get; init; }
     /// <summary>The deny statements ("PolicyName#Sid-or-index") that narrowed it: excluded resources or a conditional deny.</summary>
-    public IReadOnlyList<string> DeniedBy { get; init; } = new string[0];
+    public IReadOnlyList<string> DeniedBy { get; init; } = Array.Empty<string>();
     /// <summary>True when a policy that could narrow or widen it could not be read (an unresolved managed policy or boundary).</summary>
     public bool IsIncomplete { get; init; }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace LambdaIdentity.Model;
@@ -12,7 +13,7 @@ public sealed class ExecutionRole
     /// <summary>The trust policy.</summary>
     public PolicyDocument? AssumeRolePolicy { get; init; }
     /// <summary>Inline and managed identity policies (group policies do not apply to roles).</summary>
-    public IReadOnlyList<PolicyDocument> Policies { get; init; } = new PolicyDocument[0];
+    public IReadOnlyList<PolicyDocument> Policies { get; init; } = Array.Empty<PolicyDocument>();
     /// <summary>The permissions boundary, when set.</summary>
     public PolicyDocument? PermissionsBoundary { get; init; }
     /// <summary>Where the role was defined.</summary>
@@ -25,7 +26,7 @@ public sealed class FunctionUrlConfig
     /// <summary>NONE or AWS_IAM.</summary>
     public string AuthType { get; init; } = "";
     /// <summary>CORS allowed origins.</summary>
-    public IReadOnlyList<string> AllowOrigins { get; init; } = new string[0];
+    public IReadOnlyList<string> AllowOrigins { get; init; } = Array.Empty<string>();
     /// <summary>Where the URL was configured.</summary>
     public SourceLocation? Source { get; init; }
 }
@@ -63,9 +64,9 @@ public sealed class CallerAccess
     /// <summary>JWT/Cognito issuer (for Cognito: https://cognito-idp.{region}.amazonaws.com/{poolId}).</summary>
     public string? Issuer { get; init; }
     /// <summary>JWT audiences / Cognito app client ids.</summary>
-    public IReadOnlyList<string> Audiences { get; init; } = new string[0];
+    public IReadOnlyList<string> Audiences { get; init; } = Array.Empty<string>();
     /// <summary>OAuth scopes required on the route.</summary>
-    public IReadOnlyList<string> Scopes { get; init; } = new string[0];
+    public IReadOnlyList<string> Scopes { get; init; } = Array.Empty<string>();
     /// <summary>True when an API key is also required.</summary>
     public bool ApiKeyRequired { get; init; }
     /// <summary>Where it was read.</summary>
@@ -99,13 +100,13 @@ public sealed class PrincipalAccess
     /// <summary>Deploy (create/update code or configuration, pass the role), Invoke, Read, Admin.</summary>
     public string AccessLevel { get; init; } = "";
     /// <summary>The actions that gave the access.</summary>
-    public IReadOnlyList<string> Actions { get; init; } = new string[0];
+    public IReadOnlyList<string> Actions { get; init; } = Array.Empty<string>();
     /// <summary>True when the role trusts an OIDC provider (a CI pipeline).</summary>
     public bool IsOidcFederated { get; init; }
     /// <summary>The OIDC issuers the role's trust policy accepts (https://&lt;provider host&gt;), when federated.</summary>
-    public IReadOnlyList<string> FederatedIssuers { get; init; } = new string[0];
+    public IReadOnlyList<string> FederatedIssuers { get; init; } = Array.Empty<string>();
     /// <summary>The token subjects (the provider's :sub condition values, patterns kept as written) the trust policy accepts.</summary>
-    public IReadOnlyList<string> FederatedSubjects { get; init; } = new string[0];
+    public IReadOnlyList<string> FederatedSubjects { get; init; } = Array.Empty<string>();
     /// <summary>True when the principal looks like emergency (break-glass) access.</summary>
     public bool IsEmergency { get; init; }
     /// <summary>Where it was read.</summary>
@@ -160,31 +161,31 @@ public sealed class LambdaFunctionIdentity
     /// <summary>The function URL, when it has one.</summary>
     public FunctionUrlConfig? FunctionUrl { get; init; }
     /// <summary>How end users reach the function.</summary>
-    public IReadOnlyList<CallerAccess> Callers { get; init; } = new CallerAccess[0];
+    public IReadOnlyList<CallerAccess> Callers { get; init; } = Array.Empty<CallerAccess>();
     /// <summary>Event sources.</summary>
-    public IReadOnlyList<EventSource> EventSources { get; init; } = new EventSource[0];
+    public IReadOnlyList<EventSource> EventSources { get; init; } = Array.Empty<EventSource>();
     /// <summary>People and automation that can act on the function.</summary>
-    public IReadOnlyList<PrincipalAccess> Principals { get; init; } = new PrincipalAccess[0];
+    public IReadOnlyList<PrincipalAccess> Principals { get; init; } = Array.Empty<PrincipalAccess>();
     /// <summary>Environment variable names; values are never kept.</summary>
-    public IReadOnlyList<string> EnvironmentVariableNames { get; init; } = new string[0];
+    public IReadOnlyList<string> EnvironmentVariableNames { get; init; } = Array.Empty<string>();
     /// <summary>True when the function is attached to a VPC.</summary>
     public bool VpcAttached { get; init; }
     /// <summary>KMS key for environment variables, when set.</summary>
     public string? KmsKeyArn { get; init; }
     /// <summary>Layers used.</summary>
-    public IReadOnlyList<string> Layers { get; init; } = new string[0];
+    public IReadOnlyList<string> Layers { get; init; } = Array.Empty<string>();
     /// <summary>Dead-letter / on-failure destinations.</summary>
-    public IReadOnlyList<string> Destinations { get; init; } = new string[0];
+    public IReadOnlyList<string> Destinations { get; init; } = Array.Empty<string>();
     /// <summary>Tracing mode (Active / PassThrough).</summary>
     public string? TracingMode { get; init; }
     /// <summary>Findings for reviewers.</summary>
-    public IReadOnlyList<Finding> Findings { get; init; } = new Finding[0];
+    public IReadOnlyList<Finding> Findings { get; init; } = Array.Empty<Finding>();
     /// <summary>False when some fact could not be read; parity on an incomplete function is Unverifiable.</summary>
     public bool IsComplete { get; init; } = true;
     /// <summary>Why the record is incomplete.</summary>
-    public IReadOnlyList<string> IncompleteReasons { get; init; } = new string[0];
+    public IReadOnlyList<string> IncompleteReasons { get; init; } = Array.Empty<string>();
     /// <summary>Where the function was defined.</summary>
     public SourceLocation? Source { get; init; }
     /// <summary>Every source that contributed a fact (several when records were merged).</summary>
-    public IReadOnlyList<SourceLocation> Sources { get; init; } = new SourceLocation[0];
+    public IReadOnlyList<SourceLocation> Sources { get; init; } = Array.Empty<SourceLocation>();
 }

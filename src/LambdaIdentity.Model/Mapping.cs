@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace LambdaIdentity.Model;
@@ -73,9 +74,9 @@ public sealed class AzRoleMapping
     /// <summary>The AWS feature, e.g. "s3:GetObject on arn:aws:s3:::orders/*".</summary>
     public string AwsFeature { get; init; } = "";
     /// <summary>The AWS actions this item covers.</summary>
-    public IReadOnlyList<string> AwsActions { get; init; } = new string[0];
+    public IReadOnlyList<string> AwsActions { get; init; } = Array.Empty<string>();
     /// <summary>The AWS resources this item covers.</summary>
-    public IReadOnlyList<string> AwsResources { get; init; } = new string[0];
+    public IReadOnlyList<string> AwsResources { get; init; } = Array.Empty<string>();
     /// <summary>Where the AWS fact was read.</summary>
     public SourceLocation? AwsSource { get; init; }
     /// <summary>The Azure implementation in words.</summary>
@@ -109,15 +110,15 @@ public sealed class AzRoleMapping
     /// <summary>True when the assignment should be PIM-eligible rather than active.</summary>
     public bool PimEligible { get; init; }
     /// <summary>Each effective grant this item accounts for, as "action resource" (every grant of the execution role appears in exactly one item).</summary>
-    public IReadOnlyList<string> AwsGrants { get; init; } = new string[0];
+    public IReadOnlyList<string> AwsGrants { get; init; } = Array.Empty<string>();
     /// <summary>AzureRbac (Microsoft.Authorization/roleAssignments) or CosmosDbSql (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments), for role assignments.</summary>
     public string? RoleAssignmentType { get; init; }
     /// <summary>The Azure control-plane operations the AWS grants need (a custom role holds exactly these).</summary>
-    public IReadOnlyList<string> RequiredActions { get; init; } = new string[0];
+    public IReadOnlyList<string> RequiredActions { get; init; } = Array.Empty<string>();
     /// <summary>The Azure data-plane operations the AWS grants need.</summary>
-    public IReadOnlyList<string> RequiredDataActions { get; init; } = new string[0];
+    public IReadOnlyList<string> RequiredDataActions { get; init; } = Array.Empty<string>();
     /// <summary>The id of the mapping rule that produced the item, when any.</summary>
     public string? RuleId { get; init; }
     /// <summary>Findings for reviewers raised by this item (a public endpoint, a grant that can change access).</summary>
-    public IReadOnlyList<Finding> Findings { get; init; } = new Finding[0];
+    public IReadOnlyList<Finding> Findings { get; init; } = Array.Empty<Finding>();
 }

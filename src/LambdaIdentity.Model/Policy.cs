@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace LambdaIdentity.Model;
@@ -27,7 +28,7 @@ public sealed class PolicyCondition
     /// <summary>The condition key, e.g. aws:SourceArn.</summary>
     public string Key { get; init; } = "";
     /// <summary>The values, as strings (booleans and numbers keep their JSON text).</summary>
-    public IReadOnlyList<string> Values { get; init; } = new string[0];
+    public IReadOnlyList<string> Values { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>A principal element: "*" or a map of AWS / Service / Federated / CanonicalUser to values.</summary>
@@ -36,13 +37,13 @@ public sealed class PolicyPrincipal
     /// <summary>True for "Principal": "*".</summary>
     public bool IsWildcard { get; init; }
     /// <summary>AWS principals (account ids, ARNs, "*").</summary>
-    public IReadOnlyList<string> Aws { get; init; } = new string[0];
+    public IReadOnlyList<string> Aws { get; init; } = Array.Empty<string>();
     /// <summary>Service principals such as s3.amazonaws.com.</summary>
-    public IReadOnlyList<string> Service { get; init; } = new string[0];
+    public IReadOnlyList<string> Service { get; init; } = Array.Empty<string>();
     /// <summary>Federated principals (OIDC providers, SAML providers, cognito-identity.amazonaws.com).</summary>
-    public IReadOnlyList<string> Federated { get; init; } = new string[0];
+    public IReadOnlyList<string> Federated { get; init; } = Array.Empty<string>();
     /// <summary>Canonical user ids.</summary>
-    public IReadOnlyList<string> CanonicalUser { get; init; } = new string[0];
+    public IReadOnlyList<string> CanonicalUser { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>One statement of an IAM policy document, in the grammar's own terms.</summary>
@@ -53,19 +54,19 @@ public sealed class PolicyStatement
     /// <summary>Allow or Deny.</summary>
     public string Effect { get; init; } = "Allow";
     /// <summary>Action patterns (empty when NotAction is used).</summary>
-    public IReadOnlyList<string> Action { get; init; } = new string[0];
+    public IReadOnlyList<string> Action { get; init; } = Array.Empty<string>();
     /// <summary>NotAction patterns.</summary>
-    public IReadOnlyList<string> NotAction { get; init; } = new string[0];
+    public IReadOnlyList<string> NotAction { get; init; } = Array.Empty<string>();
     /// <summary>Resource patterns (empty when NotResource is used, or in trust policies).</summary>
-    public IReadOnlyList<string> Resource { get; init; } = new string[0];
+    public IReadOnlyList<string> Resource { get; init; } = Array.Empty<string>();
     /// <summary>NotResource patterns.</summary>
-    public IReadOnlyList<string> NotResource { get; init; } = new string[0];
+    public IReadOnlyList<string> NotResource { get; init; } = Array.Empty<string>();
     /// <summary>Principal, for resource and trust policies.</summary>
     public PolicyPrincipal? Principal { get; init; }
     /// <summary>NotPrincipal, rare.</summary>
     public PolicyPrincipal? NotPrincipal { get; init; }
     /// <summary>Conditions; all must hold.</summary>
-    public IReadOnlyList<PolicyCondition> Condition { get; init; } = new PolicyCondition[0];
+    public IReadOnlyList<PolicyCondition> Condition { get; init; } = Array.Empty<PolicyCondition>();
 }
 
 /// <summary>A policy document as attached to a principal or a resource, with its provenance.</summary>
@@ -82,7 +83,7 @@ public sealed class PolicyDocument
     /// <summary>The document's Id element, when present.</summary>
     public string? Id { get; init; }
     /// <summary>The statements, in document order.</summary>
-    public IReadOnlyList<PolicyStatement> Statement { get; init; } = new PolicyStatement[0];
+    public IReadOnlyList<PolicyStatement> Statement { get; init; } = Array.Empty<PolicyStatement>();
     /// <summary>True when the document could not be read in full (an unresolved managed policy, an unresolvable template value).</summary>
     public bool IsUnresolved { get; init; }
     /// <summary>Where the document was read.</summary>
