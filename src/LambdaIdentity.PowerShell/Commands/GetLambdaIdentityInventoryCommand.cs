@@ -5,6 +5,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Live;
 using LambdaIdentity.Core.Aws.Sources;
 using LambdaIdentity.Model;
 
@@ -12,7 +13,8 @@ namespace LambdaIdentity.PowerShell.Commands;
 
 /// <summary>
 /// Get-LambdaIdentityInventory: reads SAM/CloudFormation templates, AWS CLI and AWS Tools for PowerShell
-/// exports, authorization details and Terraform JSON into one identity record per Lambda function.
+/// exports, authorization details and Terraform JSON (set Path), or the account live through the Lambda, IAM and
+/// STS APIs (set Live), into one identity record per Lambda function.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LambdaIdentityInventory", DefaultParameterSetName = "Path")]
 [OutputType(typeof(LambdaFunctionIdentity))]
@@ -31,15 +33,29 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     [Parameter]
     public Hashtable? Parameter { get; set; }
 
-    /// <summary>The region templates are deployed to (value of AWS::Region).</summary>
+    /// <summary>Path: the region templates are deployed to (AWS::Region; one value). Live: the regions to read.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? Region { get; set; }
+    public string[]? Region { get; set; }
 
     /// <summary>The account templates are deployed to (value of AWS::AccountId).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = "Path")]
     [ValidatePattern("^[0-9]{12}$")]
     public string? AccountId { get; set; }
+
+    /// <summary>Read the account live (Lambda, IAM and STS APIs) instead of files.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Live")]
+    public SwitchParameter Live { get; set; }
+
+    /// <summary>The AWS shared-config profile whose credentials and region to use (default: the SDK's credential chain).</summary>
+    [Parameter(ParameterSetName = "Live")]
+    [Alias("AWSProfileName")]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileName { get; set; }
+
+    /// <summary>One endpoint for every call (LocalStack, a VPC endpoint, tests); signing still uses the region.</summary>
+    [Parameter(ParameterSetName = "Live")]
+    public Uri? EndpointUrl { get; set; }
 
     /// <inheritdoc />
     protected override Task BeginProcessingAsync(EngineContext context)
@@ -57,13 +73,33 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     }
 
     /// <inheritdoc />
-    protected override Task EndProcessingAsync(EngineContext context)
+    protected override async Task EndProcessingAsync(EngineContext context)
     {
         var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
         if (Parameter != null) foreach (DictionaryEntry e in Parameter) overrides[e.Key?.ToString() ?? ""] = e.Value?.ToString() ?? "";
-        var options = new InventoryOptions { Parameters = overrides, Region = Region, AccountId = AccountId };
-        context.Verbose($"Reading {_paths.Count} path(s); region {Region ?? "(token)"}, account {AccountId ?? "(token)"}.");
+        if (Live.IsPresent)
+        {
+            var live = new AwsLiveOptions { ProfileName = ProfileName, EndpointUrl = EndpointUrl };
+            foreach (var r in Region ?? Array.Empty<string>()) live.Regions.Add(r);
+            try
+            {
+                var records = await new AwsLiveInventoryReader(live).ReadAsync(new InventoryOptions { Parameters = overrides }, context).ConfigureAwait(false);
+                foreach (var record in records) WriteObjectAsync(record);
+            }
+            catch (AwsLiveSetupException ex)
+            {
+                Post(() => ThrowTerminatingError(new ErrorRecord(ex, "AwsLiveSetupFailed", ErrorCategory.AuthenticationError, ProfileName ?? "default credentials")));
+            }
+            return;
+        }
+        if (Region is { Length: > 1 })
+        {
+            Post(() => ThrowTerminatingError(new ErrorRecord(new ArgumentException("Templates are deployed to one region: give one -Region (several only with -Live)."), "RegionAmbiguous", ErrorCategory.InvalidArgument, Region)));
+            return;
+        }
+        var region = Region is { Length: 1 } ? Region[0] : null;
+        var options = new InventoryOptions { Parameters = overrides, Region = region, AccountId = AccountId };
+        context.Verbose($"Reading {_paths.Count} path(s); region {region ?? "(token)"}, account {AccountId ?? "(token)"}.");
         foreach (var record in new InventoryReader().Read(_paths, options, context)) WriteObjectAsync(record);
-        return Task.CompletedTask;
     }
 }

@@ -94,7 +94,7 @@ public sealed class CmdletContractTests
         bool Allowed(Type type)
         {
             var t = type.IsArray ? type.GetElementType()! : type;
-            return t.Assembly == model || t.Assembly == typeof(object).Assembly || t.Namespace == "System.Collections" || t.Namespace == "System.IO"
+            return t.Assembly == model || t.Assembly == typeof(object).Assembly || t.Assembly == typeof(Uri).Assembly || t.Namespace == "System.Collections" || t.Namespace == "System.IO"
                    || t.Assembly == typeof(System.Management.Automation.SwitchParameter).Assembly;
         }
         foreach (var t in Cmdlets)

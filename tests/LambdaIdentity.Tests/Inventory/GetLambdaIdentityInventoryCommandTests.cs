@@ -40,7 +40,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
         Assert.Contains("FullName", aliases);
         Assert.Single(path.GetCustomAttributesData(), a => a.AttributeType == typeof(ValidateNotNullOrEmptyAttribute));
         // Options never bind from the pipeline.
-        foreach (var name in new[] { "Parameter", "Region", "AccountId" })
+        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl" })
             Assert.Null(Named(Attr<ParameterAttribute>(Cmd.GetProperty(name)!), "ValueFromPipelineByPropertyName"));
     }
 
@@ -49,8 +49,23 @@ public sealed class GetLambdaIdentityInventoryCommandTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Get-LambdaIdentityInventory.md"));
         var parameters = Cmd.GetProperties().Where(p => p.GetCustomAttributesData().Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
-        Assert.Equal(4, parameters.Count);
+        Assert.Equal(7, parameters.Count);
         foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
         Assert.Contains("'Get-LambdaIdentityInventory'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
+    }
+
+    [Fact]
+    public void LiveSetReadsTheAccountWithAwsToolsVocabulary()
+    {
+        // -Live selects the set; -ProfileName carries AWS.Tools' alias; -Region takes several regions only there.
+        var live = Attr<ParameterAttribute>(Cmd.GetProperty("Live")!);
+        Assert.Equal("Live", Named(live, "ParameterSetName"));
+        Assert.Equal(true, Named(live, "Mandatory"));
+        Assert.Equal(typeof(System.Management.Automation.SwitchParameter), Cmd.GetProperty("Live")!.PropertyType);
+        var profile = Cmd.GetProperty("ProfileName")!;
+        Assert.Equal("Live", Named(Attr<ParameterAttribute>(profile), "ParameterSetName"));
+        Assert.Contains(profile.GetCustomAttributesData(), a => a.AttributeType == typeof(AliasAttribute) && a.ConstructorArguments.SelectMany(c => (IEnumerable<System.Reflection.CustomAttributeTypedArgument>)c.Value!).Any(v => (string)v.Value! == "AWSProfileName"));
+        Assert.Equal(typeof(string[]), Cmd.GetProperty("Region")!.PropertyType);
+        Assert.Equal("Path", Named(Attr<ParameterAttribute>(Cmd.GetProperty("AccountId")!), "ParameterSetName"));
     }
 }
