@@ -31,6 +31,7 @@ internal static class AzureResourceParser
             case "microsoft.managedidentity/userassignedidentities": return AddIdentity(e, state, source);
             case "microsoft.web/sites": return AddSite(e, state, source);
             case "microsoft.web/sites/functions": return AddFunction(e, state, source, siteHint);
+            case "microsoft.insights/diagnosticsettings": return AddDiagnosticSetting(e, state, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
             case "microsoft.web/sites/authsettingsv2":
                 return AddAuth(e, state, source, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
             case "microsoft.web/sites/authsettings":
@@ -158,6 +159,9 @@ internal static class AzureResourceParser
         var identity = e.Get("identity");
         if (identity.ValueKind == JsonValueKind.Object) ApplyIdentity(site, identity);
         else site.IdentityType ??= "None";
+        // Flex Consumption: how the app reads its deployment package.
+        var deploymentAuth = e.Props().Path("functionAppConfig", "deployment", "storage", "authentication").Str("type");
+        if (deploymentAuth is not null) site.DeploymentStorageAuthentication = deploymentAuth;
         // az functionapp show carries siteConfig (ARM REST bodies under properties); CORS is compared only when present.
         var siteConfig = e.Get("siteConfig").ValueKind == JsonValueKind.Object ? e.Get("siteConfig") : e.Props().Get("siteConfig");
         if (siteConfig.ValueKind == JsonValueKind.Object && siteConfig.Get("cors") is { ValueKind: var ck } cors)
@@ -167,6 +171,20 @@ internal static class AzureResourceParser
             else if (ck is JsonValueKind.Null or JsonValueKind.Object) site.CorsAllowedOrigins = new List<string>();
         }
         state.AreasRead.Add(AzureStateArea.Sites);
+        return true;
+    }
+
+    /// <summary>A diagnostic setting of a function app: the log categories (or groups) it sends, when enabled.</summary>
+    private static bool AddDiagnosticSetting(JsonElement e, AzureState state, string? siteName)
+    {
+        if (siteName is null) return false;
+        var site = state.Site(siteName);
+        site.DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var logs = e.Props().Get("logs");
+        if (logs.ValueKind == JsonValueKind.Array)
+            foreach (var l in logs.EnumerateArray())
+                if (l.Bool("enabled") && (l.Str("category") ?? l.Str("categoryGroup")) is { Length: > 0 } c) site.DiagnosticLogCategories.Add(c);
+        state.AreasRead.Add(AzureStateArea.DiagnosticSettings);
         return true;
     }
 

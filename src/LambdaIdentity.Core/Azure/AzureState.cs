@@ -23,6 +23,8 @@ public enum AzureStateArea
     CosmosSqlRoleAssignments,
     /// <summary>App setting names (values are never read into the state).</summary>
     AppSettings,
+    /// <summary>Diagnostic settings of the function apps (az monitor diagnostic-settings list).</summary>
+    DiagnosticSettings,
 }
 
 /// <summary>An Azure role definition: its name and permissions.</summary>
@@ -156,6 +158,10 @@ public sealed class AzureSite
     public HashSet<string>? AppSettingNames { get; set; }
     /// <summary>siteConfig.cors.allowedOrigins; null when the site's configuration was not part of the state.</summary>
     public List<string>? CorsAllowedOrigins { get; set; }
+    /// <summary>Log categories (and category groups such as allLogs, audit) some diagnostic setting of the app sends; null when none was read.</summary>
+    public HashSet<string>? DiagnosticLogCategories { get; set; }
+    /// <summary>Flex Consumption: functionAppConfig.deployment.storage.authentication.type; null when not in the state.</summary>
+    public string? DeploymentStorageAuthentication { get; set; }
     /// <summary>Where the site was read.</summary>
     public SourceLocation? Source { get; set; }
 }
@@ -227,7 +233,9 @@ public sealed class AzureState
             var t = Site(s.Name, s.Id);
             t.Kind ??= s.Kind; t.IdentityType ??= s.IdentityType; t.PrincipalId ??= s.PrincipalId;
             foreach (var u in s.UserAssignedIdentities) if (!t.UserAssignedIdentities.TryGetValue(u.Key, out var p) || p is null) t.UserAssignedIdentities[u.Key] = u.Value;
-            t.Auth ??= s.Auth; t.Functions ??= s.Functions; t.AppSettingNames ??= s.AppSettingNames; t.CorsAllowedOrigins ??= s.CorsAllowedOrigins; t.Source ??= s.Source;
+            t.Auth ??= s.Auth; t.Functions ??= s.Functions; t.AppSettingNames ??= s.AppSettingNames; t.CorsAllowedOrigins ??= s.CorsAllowedOrigins; t.DeploymentStorageAuthentication ??= s.DeploymentStorageAuthentication;
+            if (s.DiagnosticLogCategories is not null) { t.DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase); t.DiagnosticLogCategories.UnionWith(s.DiagnosticLogCategories); }
+            t.Source ??= s.Source;
         }
         foreach (var kv in other.UserAssignedIdentities) UserAssignedIdentities[kv.Key] = kv.Value;
         Unreadable.AddRange(other.Unreadable);

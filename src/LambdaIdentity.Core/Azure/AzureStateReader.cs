@@ -75,7 +75,7 @@ public sealed class AzureStateReader
                     if (siteHint is null) Report(context, state, file, "AzureExportShapeUnknown", "An app settings list names no function app; name the file <app>.appsettings.json.", AzureStateArea.AppSettings);
                     else AddNames(appSettings, state, siteHint!, file, context);
                 }
-                if (index == 0) MarkEmptyList(state, file, context);
+                if (index == 0) MarkEmptyList(state, file, siteHint, context);
                 if (unknown > 0 && unknown == index) Report(context, state, file, "AzureExportShapeUnknown", "No element of this array is a recognised Azure export shape.", null);
                 else if (unknown > 0) context.Warning(file + ": " + unknown + " of " + index + " elements were not recognised and were skipped.");
             }
@@ -107,11 +107,14 @@ public sealed class AzureStateReader
         context.Verbose(file + ": " + names.Count + " app setting names for " + site + " (values not read).");
     }
 
-    private static void MarkEmptyList(AzureState state, string file, EngineContext context)
+    private static void MarkEmptyList(AzureState state, string file, string? siteHint, EngineContext context)
     {
-        // An empty list is a valid answer ("no role assignments") for the area the file name names.
+        // An empty list is a valid answer ("no role assignments") for the area the file name names; for one app's
+        // diagnostic settings (<app>.diagnostic-settings.json) it says the app sends no logs anywhere.
         var area = GuessArea(file);
         if (area is AzureStateArea a) state.AreasRead.Add(a);
+        if (area == AzureStateArea.DiagnosticSettings && siteHint is not null)
+            state.Site(siteHint).DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         context.Verbose(file + ": empty list" + (area is null ? "" : " (" + area + ")"));
     }
 
@@ -143,7 +146,7 @@ public sealed class AzureStateReader
                 i++;
             }
             if (names.Count > 0 && siteHint is not null) AddNames(names, state, siteHint, file, context);
-            if (value.GetArrayLength() == 0) MarkEmptyList(state, file, context);
+            if (value.GetArrayLength() == 0) MarkEmptyList(state, file, siteHint, context);
             if (el.Str("nextLink") is string next && next.Length > 0)
                 context.Warning(file + ": the export has a nextLink; only its first page is in the file, later pages are not read.");
             return any;
@@ -173,6 +176,7 @@ public sealed class AzureStateReader
     {
         var n = Path.GetFileName(file).ToLowerInvariant().Replace("_", "-");
         if (n.Contains("template") || n.Contains("export")) return null;
+        if (n.Contains("diagnostic")) return AzureStateArea.DiagnosticSettings;
         if (n.Contains("sql-role") || n.Contains("cosmos")) return AzureStateArea.CosmosSqlRoleAssignments;
         if (n.Contains("role-def") || n.Contains("roledef")) return AzureStateArea.RoleDefinitions;
         if (n.Contains("role-assign") || n.Contains("roleassign")) return AzureStateArea.RoleAssignments;

@@ -524,6 +524,8 @@ public sealed class ParityChecker
     private IdentityParityResult CheckSettings(AzRoleMapping m)
     {
         var expected = Describe(m);
+        if (m.Settings.TryGetValue("diagnosticSetting.categories", out var categories)) return CheckDiagnostics(m, expected, categories);
+        if (m.Settings.TryGetValue("deploymentStorageAuthentication", out var deploymentAuth)) return CheckDeploymentStorage(m, expected, deploymentAuth);
         var names = new List<string>();
         foreach (var kv in m.Settings)
         {
@@ -545,6 +547,37 @@ public sealed class ParityChecker
         return missing.Count == 0
             ? SiteResult(m, ParityStatus.Pass, expected, actual, "The connection settings exist (values are not read).", site)
             : SiteResult(m, ParityStatus.Missing, expected, actual, "Missing app settings: " + string.Join(", ", missing) + ".", site);
+    }
+
+    // The audit trail: the designed log categories must reach a destination. A category group covers its members
+    // (allLogs every category, audit the audit categories).
+    private IdentityParityResult CheckDiagnostics(AzRoleMapping m, string expected, string categories)
+    {
+        _state.Sites.TryGetValue(m.FunctionAppName, out var site);
+        var why = _state.WhyUnreadable(AzureStateArea.DiagnosticSettings, m.FunctionAppName);
+        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Diagnostic settings could not be read: " + why);
+        if (site?.DiagnosticLogCategories is null)
+            return Result(m, ParityStatus.Unverifiable, expected, "not read", "No diagnostic settings of " + m.FunctionAppName + " in the state (az monitor diagnostic-settings list --resource <app id>).");
+        var sent = site.DiagnosticLogCategories;
+        bool Covered(string c) => sent.Contains(c) || sent.Contains("allLogs") || (sent.Contains("audit") && c.IndexOf("Audit", StringComparison.OrdinalIgnoreCase) >= 0);
+        var wanted = categories.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
+        var missing = wanted.Where(c => !Covered(c)).ToList();
+        var actual = sent.Count == 0 ? "no enabled log category" : "sends " + string.Join(", ", sent.OrderBy(x => x, StringComparer.OrdinalIgnoreCase));
+        return missing.Count == 0
+            ? SiteResult(m, ParityStatus.Pass, expected, actual, "The diagnostic settings send every designed log category.", site)
+            : SiteResult(m, ParityStatus.Missing, expected, actual, "The audit trail is incomplete: no diagnostic setting sends " + string.Join(", ", missing) + ".", site);
+    }
+
+    private IdentityParityResult CheckDeploymentStorage(AzRoleMapping m, string expected, string designed)
+    {
+        _state.Sites.TryGetValue(m.FunctionAppName, out var site);
+        var why = _state.WhyUnreadable(AzureStateArea.Sites, m.FunctionAppName);
+        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "The function app could not be read: " + why);
+        if (site?.DeploymentStorageAuthentication is null)
+            return Result(m, ParityStatus.Unverifiable, expected, "not read", "The state holds no functionAppConfig.deployment.storage.authentication for " + m.FunctionAppName + " (a Flex Consumption app's az functionapp show does).");
+        return string.Equals(site.DeploymentStorageAuthentication, designed, StringComparison.OrdinalIgnoreCase)
+            ? SiteResult(m, ParityStatus.Pass, expected, "deployment storage authentication " + site.DeploymentStorageAuthentication, "The app reads its deployment package with the designed identity.", site)
+            : SiteResult(m, ParityStatus.Drift, expected, "deployment storage authentication " + site.DeploymentStorageAuthentication, "Configuration differs: the deployment package is read with " + site.DeploymentStorageAuthentication + ", designed " + designed + ".", site);
     }
 
     // ---------- unexpected access ----------

@@ -111,6 +111,9 @@ public class AssessDemoTests
         Assert.Single(results, r => S(r, "Status") == "Excess" && S(r, "FunctionAppName") == "func-dev-invoice-writer" && S(r, "RoleDefinitionName") == "Website Contributor");
         // Changed: authentication left off on the partner-facing report function.
         Assert.Equal("Drift", S(One(r => S(r, "FunctionName") == "dev-order-report" && S(r, "Kind") == "Authentication" && S(r, "Expected").Contains("requireAuthentication")), "Status"));
+        // Audit trail: the report function's diagnostic setting sends no audit categories; the status app deploys with a key.
+        Assert.Equal("Missing", S(One(r => S(r, "FunctionName") == "dev-order-report" && S(r, "Expected").Contains("a diagnostic setting sending")), "Status"));
+        Assert.Equal("Drift", S(One(r => S(r, "FunctionName") == "dev-order-status" && S(r, "Expected").Contains("deployment.storage")), "Status"));
         // Wider: the processor receives from the whole Service Bus namespace.
         Assert.Equal("Broader", S(One(r => S(r, "FunctionName") == "dev-order-processor" && S(r, "Expected").StartsWith("Azure Service Bus Data Receiver")), "Status"));
         // Fail closed: break-glass access designed as PIM-eligible is not passed from a role assignment export.

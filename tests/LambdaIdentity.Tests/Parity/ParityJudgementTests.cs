@@ -157,4 +157,57 @@ public class ParityJudgementTests
         Assert.Equal(ParityStatus.Broader, r.Status);
         Assert.Contains("Storage Blob Data Owner", r.Reason);
     }
+
+    private static AzRoleMapping Setting(string id, string key, string value) => new()
+    {
+        MappingId = id, FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Setting, Strategy = MappingStrategy.BuiltIn,
+        Surface = IdentitySurface.Audit, AzureFeature = key, Settings = new Dictionary<string, string> { [key] = value },
+    };
+
+    [Fact]
+    public void DiagnosticSettingsMustSendEveryDesignedLogCategory()
+    {
+        var m = Setting("diag", "diagnosticSetting.categories", "FunctionAppLogs,AppServiceAuditLogs");
+        var s = State();
+        Assert.Equal(ParityStatus.Unverifiable, Judge(s, m).Status); // nothing read for the app
+        s.Sites[App].DiagnosticLogCategories = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "FunctionAppLogs" };
+        var missing = Judge(s, m);
+        Assert.Equal(ParityStatus.Missing, missing.Status);
+        Assert.Contains("AppServiceAuditLogs", missing.Reason);
+        s.Sites[App].DiagnosticLogCategories!.Add("audit"); // the audit category group covers the audit categories
+        Assert.Equal(ParityStatus.Pass, Judge(s, m).Status);
+        s.Sites[App].DiagnosticLogCategories = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "allLogs" };
+        Assert.Equal(ParityStatus.Pass, Judge(s, m).Status);
+    }
+
+    [Fact]
+    public async Task AnEmptyDiagnosticSettingsExportOfAnAppMeansItSendsNoLogs()
+    {
+        var dir = ParityFixtures.TempDir();
+        File.WriteAllText(Path.Combine(dir, App + ".diagnostic-settings.json"), "[]");
+        File.WriteAllText(Path.Combine(dir, "other-app.diagnostic-settings.json"), """
+            [ { "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/other-app/providers/microsoft.insights/diagnosticSettings/d",
+                "name": "d", "type": "Microsoft.Insights/diagnosticSettings",
+                "logs": [ { "category": "FunctionAppLogs", "enabled": true }, { "category": "AppServiceAuditLogs", "enabled": false } ] } ]
+            """);
+        var state = await new AzureStateReader().ReadAsync(new[] { dir }, EngineContext.None);
+        Assert.Empty(state.Sites[App].DiagnosticLogCategories!);
+        Assert.Equal(new[] { "FunctionAppLogs" }, state.Sites["other-app"].DiagnosticLogCategories!.ToArray()); // disabled categories do not count
+        foreach (AzureStateArea a in Enum.GetValues(typeof(AzureStateArea))) state.AreasRead.Add(a);
+        Assert.Equal(ParityStatus.Missing, Judge(state, Setting("diag", "diagnosticSetting.categories", "FunctionAppLogs")).Status);
+    }
+
+    [Fact]
+    public void FlexDeploymentStorageAuthenticationIsComparedWhenTheSiteShowsIt()
+    {
+        var m = Setting("deploy", "deploymentStorageAuthentication", "SystemAssignedIdentity");
+        var s = State();
+        Assert.Equal(ParityStatus.Unverifiable, Judge(s, m).Status);
+        s.Sites[App].DeploymentStorageAuthentication = "SystemAssignedIdentity";
+        Assert.Equal(ParityStatus.Pass, Judge(s, m).Status);
+        s.Sites[App].DeploymentStorageAuthentication = "StorageAccountConnectionString";
+        var drift = Judge(s, m);
+        Assert.Equal(ParityStatus.Drift, drift.Status);
+        Assert.Contains("StorageAccountConnectionString", drift.Reason);
+    }
 }
