@@ -63,6 +63,7 @@ public sealed class ArmStateReader : IAzureStateSource
     private const string WebApi = "2023-12-01";
     private const string MsiApi = "2023-01-31";
     private const string CosmosApi = "2024-05-15";
+    private const string DiagnosticsApi = "2021-05-01-preview";
     private readonly ArmStateReaderOptions _options;
 
     /// <summary>Creates the reader.</summary>
@@ -95,10 +96,16 @@ public sealed class ArmStateReader : IAzureStateSource
             await GetAsync(pipeline, site.Id + "/config/authsettingsV2", WebApi, AzureStateArea.AuthSettings, site.Name, state, context).ConfigureAwait(false);
             await ListAsync(pipeline, site.Id + "/functions", WebApi, AzureStateArea.Functions, site.Name, state, context).ConfigureAwait(false);
             site.Functions ??= new List<AzureFunction>();
+            // The audit trail: which log categories the app's diagnostic settings send (an empty list: none).
+            if (await ListAsync(pipeline, site.Id + "/providers/Microsoft.Insights/diagnosticSettings", DiagnosticsApi, AzureStateArea.DiagnosticSettings, site.Name, state, context).ConfigureAwait(false))
+            {
+                site.DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                state.AreasRead.Add(AzureStateArea.DiagnosticSettings);
+            }
             state.MarkUnreadable(AzureStateArea.AppSettings, site.Name, site.Id,
                 "app settings are not read live (listing them needs Microsoft.Web/sites/config/list/action, which reveals secret values); pass an export of setting names");
         }
-        if (!sites) foreach (var a in new[] { AzureStateArea.AuthSettings, AzureStateArea.Functions, AzureStateArea.AppSettings }) state.MarkUnreadable(a, null, sub, "function apps could not be listed");
+        if (!sites) foreach (var a in new[] { AzureStateArea.AuthSettings, AzureStateArea.Functions, AzureStateArea.AppSettings, AzureStateArea.DiagnosticSettings }) state.MarkUnreadable(a, null, sub, "function apps could not be listed");
         Step("Cosmos DB SQL role assignments");
         var accounts = new List<string>();
         var listed = await ListAsync(pipeline, sub + "/providers/Microsoft.DocumentDB/databaseAccounts", CosmosApi, AzureStateArea.CosmosSqlRoleAssignments, null, state, context,

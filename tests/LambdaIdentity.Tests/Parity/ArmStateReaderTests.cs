@@ -56,6 +56,9 @@ public class ArmStateReaderTests
         s.Map(Rg + "/providers/Microsoft.Web/sites/orders-func/config/authsettingsV2", (ctx, _) => LocalArmServer.Json(ctx, 403,
             "{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client does not have authorization to perform action 'Microsoft.Web/sites/config/read'.\"}}"));
         s.Map(Rg + "/providers/Microsoft.Web/sites/orders-func/functions", "{\"value\":" + File.ReadAllText(Path.Combine(StateDir, "orders-func.function-list.json")) + "}");
+        // Diagnostic settings (ARM REST shape, properties nested): one app sends its function logs, the other none.
+        s.Map(siteId + "/providers/Microsoft.Insights/diagnosticSettings", "{\"value\":[{\"id\":\"" + siteId + "/providers/microsoft.insights/diagnosticSettings/to-law\",\"name\":\"to-law\",\"type\":\"Microsoft.Insights/diagnosticSettings\",\"properties\":{\"workspaceId\":\"" + Rg + "/providers/Microsoft.OperationalInsights/workspaces/law\",\"logs\":[{\"category\":\"FunctionAppLogs\",\"enabled\":true}]}}]}");
+        s.Map(Rg + "/providers/Microsoft.Web/sites/orders-func/providers/Microsoft.Insights/diagnosticSettings", "{\"value\":[]}");
         // Cosmos DB: one account, one SQL role assignment.
         var account = Rg + "/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-orders";
         s.Map(Sub + "/providers/Microsoft.DocumentDB/databaseAccounts", "{\"value\":[{\"id\":\"" + account + "\",\"name\":\"cosmos-orders\",\"type\":\"Microsoft.DocumentDB/databaseAccounts\"}]}");
@@ -94,6 +97,8 @@ public class ArmStateReaderTests
         Assert.True(state.Sites["sitef6141"].Auth!.RequireAuthentication);
         Assert.Equal("function", state.Sites["orders-func"].Functions!.Single(f => f.Name == "orders_api").AuthLevel);
         Assert.Single(state.RoleAssignments, a => a.System == AzureAssignmentSystem.CosmosSql);
+        Assert.Equal(new[] { "FunctionAppLogs" }, state.Sites["sitef6141"].DiagnosticLogCategories!.ToArray());
+        Assert.Empty(state.Sites["orders-func"].DiagnosticLogCategories!);
         // Access denied: one error record, the area unreadable for that app only.
         var e = Assert.Single(errors.Errors);
         Assert.Equal("AzureReadForbidden", e.ErrorId);
