@@ -27,7 +27,7 @@ internal sealed class LocalArmServer : IAsyncDisposable
 
     private LocalArmServer()
     {
-        Certificate = CreateCertificate();
+        Certificate = LocalTls.CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(Certificate)));
@@ -66,23 +66,8 @@ internal sealed class LocalArmServer : IAsyncDisposable
     }
 
     /// <summary>A client handler that trusts only this server's certificate.</summary>
-    public HttpMessageHandler TrustingHandler() => new HttpClientHandler
-    {
-        ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && cert.Thumbprint == Certificate.Thumbprint,
-    };
+    public HttpMessageHandler TrustingHandler() => LocalTls.TrustingHandler(Certificate);
 
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var rsa = RSA.Create(2048);
-        var req = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        req.CertificateExtensions.Add(san.Build());
-        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
-        using var cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
-    }
 
     public async ValueTask DisposeAsync()
     {

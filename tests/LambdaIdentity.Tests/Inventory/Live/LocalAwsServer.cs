@@ -44,7 +44,7 @@ internal sealed class LocalAwsServer : IAsyncDisposable
 
     private LocalAwsServer()
     {
-        Certificate = CreateCertificate();
+        Certificate = LocalTls.CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
@@ -150,21 +150,8 @@ internal sealed class LocalAwsServer : IAsyncDisposable
         .ToList();
 
     /// <summary>A client handler that trusts only this server's certificate.</summary>
-    public HttpMessageHandler TrustingHandler() => new HttpClientHandler
-    {
-        ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && cert.Thumbprint == Certificate.Thumbprint,
-    };
+    public HttpMessageHandler TrustingHandler() => LocalTls.TrustingHandler(Certificate);
 
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var rsa = RSA.Create(2048);
-        var req = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        req.CertificateExtensions.Add(san.Build());
-        using var cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
-    }
 
     public async ValueTask DisposeAsync()
     {
