@@ -177,7 +177,7 @@ public sealed class ParityChecker
         if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
         if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
         if (!string.IsNullOrEmpty(m.RoleDefinitionName) || !string.IsNullOrEmpty(m.RoleDefinitionId)) return CheckRoleAssignment(m);
-        if (m.Settings.Count > 0) return CheckSettings(m);
+        if (m.Settings.Keys.Any(k => !ProvenanceKeys.Contains(k))) return CheckSettings(m);
         return Result(m, ParityStatus.Unverifiable, Describe(m), "not checkable",
             m.Strategy == MappingStrategy.Deviation ? "A deviation designs no Azure item to verify; review its impact and mitigation." : "The mapping names no role or setting that the Azure state could show.");
     }

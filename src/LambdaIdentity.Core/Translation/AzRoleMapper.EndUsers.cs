@@ -99,7 +99,10 @@ public sealed partial class AzRoleMapper
                     d.Settings["authLevel"] = "anonymous";
                     d.Settings["requireAuthentication"] = "false";
                     d.Reason = "The AWS endpoint accepts unauthenticated calls; the Azure design keeps it public so behaviour does not change.";
-                    d.Findings = new[] { new Finding { FindingId = c.Channel == "FunctionUrl" ? "PublicFunctionUrl" : "PublicApiRoute", Severity = FindingSeverity.Medium, Message = where + " of " + _f.FunctionName + " accepts anonymous calls.", Recommendation = "Confirm the endpoint is meant to be public; otherwise require App Service authentication with the Entra ID provider.", Source = d.AwsSource } };
+                    var findingId = c.Channel == "FunctionUrl" ? "PublicFunctionUrl" : "PublicApiRoute";
+                    // The inventory already reports a public function URL; the mapping adds what only it sees (public API routes).
+                    if (!_f.Findings.Any(x => x.FindingId == findingId))
+                        d.Findings = new[] { new Finding { FindingId = findingId, Severity = FindingSeverity.Medium, Message = where + " of " + _f.FunctionName + " accepts anonymous calls.", Recommendation = "Confirm the endpoint is meant to be public; otherwise require App Service authentication with the Entra ID provider.", Source = d.AwsSource } };
                     break;
                 case CallerAuthType.AwsIam:
                     d.AzureFeature = "App Service authentication, Entra ID provider; callers need an app role assignment";

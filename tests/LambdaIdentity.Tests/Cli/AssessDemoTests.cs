@@ -84,6 +84,10 @@ public class AssessDemoTests
         var assignments = Table(md, "## Expected role assignments");
         Assert.Contains(assignments.Rows, r => r.Contains("Azure Service Bus Data Sender") && r.Any(c => c.Contains("/queues/orders")));
 
+        // Each finding once: the public URL the inventory reported is not repeated by the mapping.
+        var findings = Table(md, "## Findings");
+        Assert.Single(findings.Rows, r => r[0] == "dev-order-status" && r.Contains("PublicFunctionUrl"));
+
         var parity = Table(md, "## Parity results");
         Assert.Contains("Status", parity.Header);
         Assert.Equal(Results(outDir).Count, parity.Rows.Count);
@@ -120,6 +124,9 @@ public class AssessDemoTests
         var breakGlass = results.Where(r => S(r, "Expected").Contains("Website Contributor") && S(r, "PrincipalName").Contains("BreakGlass")).ToList();
         Assert.Equal(5, breakGlass.Count);
         Assert.All(breakGlass, r => Assert.Equal("Unverifiable", S(r, "Status")));
+
+        // A deviation designs nothing to verify, and says so (its provenance is not mistaken for a setting).
+        Assert.All(results.Where(r => S(r, "Expected").StartsWith("No object ACLs")), r => Assert.Contains("deviation designs no Azure item", S(r, "Reason")));
 
         var junit = XDocument.Load(Path.Combine(outDir, "parity-junit.xml"));
         Assert.Equal(results.Count.ToString(), junit.Root!.Attribute("tests")!.Value);
