@@ -81,7 +81,7 @@ public sealed class AssessVerb : ICliVerb
             var summary = new AssessmentSummary
             {
                 Functions = inventory.Count,
-                MappedFunctions = mappings.Select(m => m.FunctionName).Distinct(StringComparer.Ordinal).Count(),
+                MappedFunctions = mappings.Select(m => m.FunctionAppName).Distinct(StringComparer.Ordinal).Count(),
                 MappingItems = mappings.Count,
                 Strategies = mappings.GroupBy(m => m.Strategy).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
                 Parity = results.GroupBy(x => x.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),

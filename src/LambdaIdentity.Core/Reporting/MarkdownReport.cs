@@ -93,7 +93,7 @@ public static class MarkdownReport
     {
         w.WriteLine("## Summary");
         w.WriteLine();
-        w.WriteLine($"- Functions: {input.Inventory.Count} read, {input.Mappings.Select(m => m.FunctionName).Distinct(StringComparer.Ordinal).Count()} mapped");
+        w.WriteLine($"- Functions: {input.Inventory.Count} read, {input.Mappings.Select(m => m.FunctionAppName).Distinct(StringComparer.Ordinal).Count()} mapped");
         var strategies = input.Mappings.GroupBy(m => m.Strategy).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
         w.WriteLine($"- Mapping items: {input.Mappings.Count} ({string.Join(", ", strategies)})");
         if (input.ParityResults.Count > 0)

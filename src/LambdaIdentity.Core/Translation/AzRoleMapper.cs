@@ -40,7 +40,11 @@ public sealed partial class AzRoleMapper
     public IReadOnlyList<AzRoleMapping> Map(IReadOnlyList<LambdaFunctionIdentity> functions, EngineContext context)
     {
         var result = new List<AzRoleMapping>();
-        var appNames = AzureNaming.AppNames(functions.Select(f => (f.FunctionName, f.FunctionArn)));
+        var appNames = AzureNaming.AppNames(functions.Select(f => (f.FunctionName, FunctionKey(f))));
+        // Mapping ids start with the function's name; a name several functions of the run share (MyFunction in two
+        // templates) gets a short hash of the function's key, so every id stays unique and stable.
+        var sharedNames = new HashSet<string>(functions.GroupBy(f => f.FunctionName, StringComparer.Ordinal).Where(g => g.Select(FunctionKey).Distinct().Count() > 1).Select(g => g.Key), StringComparer.Ordinal);
+        string FunctionId(LambdaFunctionIdentity f) => sharedNames.Contains(f.FunctionName) ? f.FunctionName + "@" + AzureNaming.ShortHash(FunctionKey(f)) : f.FunctionName;
         var byRole = functions.Where(f => RoleKey(f).Length > 0).GroupBy(RoleKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(f => f.FunctionName).ToList(), StringComparer.Ordinal);
         // User-assigned identity names, unique per execution role across the run (two templates may both call their role LambdaRole).
@@ -56,7 +60,7 @@ public sealed partial class AzRoleMapper
         // Functions of one template call each other through tokens (${GetAtt:Other.Arn}): their apps by file and logical id.
         var siblings = new Dictionary<string, AppPlacement>(StringComparer.Ordinal);
         foreach (var f in functions.Where(f => f.LogicalId is { Length: > 0 }))
-            siblings[(f.Source?.File ?? "") + "|" + f.LogicalId] = Place(f.FunctionName, appNames[f.FunctionArn + "|" + f.FunctionName]);
+            siblings[(f.Source?.File ?? "") + "|" + f.LogicalId] = Place(f.FunctionName, appNames[FunctionKey(f)]);
         for (var i = 0; i < functions.Count; i++)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -66,8 +70,8 @@ public sealed partial class AzRoleMapper
             {
                 var key = RoleKey(f);
                 var sharedWith = key.Length > 0 && byRole.TryGetValue(key, out var names) ? names : new List<string> { f.FunctionName };
-                var app = Place(f.FunctionName, appNames[f.FunctionArn + "|" + f.FunctionName]);
-                var fm = new FunctionMapping(this, f, app, sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null, siblings);
+                var app = Place(f.FunctionName, appNames[FunctionKey(f)]);
+                var fm = new FunctionMapping(this, f, app, sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null, siblings, FunctionId(f));
                 result.AddRange(fm.Build());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -88,6 +92,13 @@ public sealed partial class AzRoleMapper
     }
 
     private readonly record struct AppPlacement(string Name, string Scope, bool IsPlaceholder);
+
+    /// <summary>
+    /// What tells one function from another in a run: its ARN and name, and for a template function whose ARN still
+    /// holds tokens (the same logical id in two templates) its file too.
+    /// </summary>
+    private static string FunctionKey(LambdaFunctionIdentity f)
+        => f.FunctionArn + "|" + f.FunctionName + (f.FunctionArn.Length == 0 || Arn.HasToken(f.FunctionArn) ? "|" + (f.Source?.File ?? "") : "");
 
     private static string RoleNameOf(LambdaFunctionIdentity f)
     {
@@ -122,9 +133,10 @@ public sealed partial class AzRoleMapper
 
         private readonly string? _identityName;
         private readonly IReadOnlyDictionary<string, AppPlacement> _siblings;
+        private readonly string _functionId;
 
-        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, AppPlacement app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName, IReadOnlyDictionary<string, AppPlacement> siblings)
-        { _m = m; _f = f; _app = app.Name; _placement = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; _siblings = siblings; }
+        public FunctionMapping(AzRoleMapper m, LambdaFunctionIdentity f, AppPlacement app, IReadOnlyList<string> sharedWith, EngineContext ctx, string? identityName, IReadOnlyDictionary<string, AppPlacement> siblings, string functionId)
+        { _m = m; _f = f; _app = app.Name; _placement = app; _sharedWith = sharedWith; _ctx = ctx; _identityName = identityName; _siblings = siblings; _functionId = functionId; }
 
         private static readonly System.Text.RegularExpressions.Regex FunctionToken = new(@"^(?:\$\{GetAtt:([A-Za-z0-9]+)\.Arn\}|\$\{Ref:([A-Za-z0-9]+)\}|arn:.*:function:\$\{Ref:([A-Za-z0-9]+)\})(?::.*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
@@ -153,7 +165,7 @@ public sealed partial class AzRoleMapper
 
         private Draft New(string key, MappingKind kind, IdentitySurface surface, MappingStrategy strategy) => new()
         {
-            MappingId = _f.FunctionName + "/" + kind + "/" + key,
+            MappingId = _functionId + "/" + kind + "/" + key,
             FunctionName = _f.FunctionName, FunctionArn = _f.FunctionArn, FunctionAppName = _app,
             Kind = kind, Surface = surface, Strategy = strategy,
         };

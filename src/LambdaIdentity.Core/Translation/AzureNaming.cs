@@ -73,16 +73,19 @@ public static class AzureNaming
         (g[4], g[5]) = (g[5], g[4]); (g[6], g[7]) = (g[7], g[6]);
     }
 
-    /// <summary>Unique function app names for a batch: a colliding name gets a short hash of the function ARN.</summary>
-    public static Dictionary<string, string> AppNames(IEnumerable<(string Name, string Arn)> functions)
+    /// <summary>
+    /// Unique function app names for a batch, keyed by each function's key (what tells the functions apart): a name
+    /// several distinct functions would get carries a short hash of the function's key.
+    /// </summary>
+    public static Dictionary<string, string> AppNames(IEnumerable<(string Name, string Key)> functions)
     {
-        var list = functions.ToList();
+        var list = functions.GroupBy(f => f.Key, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var counts = list.GroupBy(f => FunctionAppName(f.Name)).ToDictionary(g => g.Key, g => g.Count());
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var f in list)
         {
             var baseName = FunctionAppName(f.Name);
-            var key = f.Arn + "|" + f.Name;
+            var key = f.Key;
             result[key] = counts[baseName] > 1 ? FunctionAppName(f.Name).Substring(0, Math.Min(baseName.Length, 51)).TrimEnd('-') + "-" + ShortHash(key) : baseName;
         }
         return result;

@@ -146,6 +146,26 @@ public class AzRoleMapperRealDataTests
     }
 
     [Fact]
+    public void OneRunOverEveryTemplateGivesEachFunctionItsOwnAppAndUniqueMappingIds()
+    {
+        // 2,000+ functions from many templates, 222 of them called MyFunction: one run must keep them apart.
+        var ctx = new EngineContext(new ErrorCollector());
+        var inv = new InventoryReader().Read(new[] { TestPaths.Shared("sam"), TestPaths.Shared("cloudformation") }, new InventoryOptions(), ctx).ToList();
+        Assert.True(inv.Count > 1000, "only " + inv.Count + " functions");
+        Assert.True(inv.GroupBy(f => f.FunctionName).Max(g => g.Count()) > 10, "the shared data no longer has many functions of one name");
+        var ms = new AzRoleMapper(GrantDeriver.Default).Map(inv, ctx);
+        var identities = ms.Where(m => m.Kind == MappingKind.ManagedIdentity).ToList();
+        Assert.Equal(inv.Count, identities.Count);
+        Assert.Equal(inv.Count, identities.Select(m => m.FunctionAppName).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(inv.Count, ms.Select(m => m.FunctionAppName).Distinct(StringComparer.Ordinal).Count());
+        var duplicateIds = ms.GroupBy(m => m.MappingId, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).Take(5).ToList();
+        Assert.True(duplicateIds.Count == 0, "mapping ids used twice: " + string.Join(", ", duplicateIds));
+        // Functions of unique name keep the plain id.
+        var unique = inv.GroupBy(f => f.FunctionName).First(g => g.Count() == 1).Key;
+        Assert.Contains(ms, m => m.MappingId.StartsWith(unique + "/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TemplateWhereEveryGrantIsADeviation()
     {
         // tests/fixtures/translation/sam-template-all-deviations.yaml, read by the real inventory reader and grant deriver.
