@@ -58,8 +58,18 @@ public static class MappingTemplateExporter
                     if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
                     (m.RoleAssignmentType == "CosmosDbSql" ? p.Cosmos : p.Rbac).Add(m);
                     break;
-                case MappingKind.RoleAssignment when m.Strategy is MappingStrategy.BuiltIn && m.PrincipalType is "Group" or "User":
-                    p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (create the Entra group, then assign" + (m.PimEligible ? " as PIM-eligible" : "") + ")");
+                // People and pipelines: assignable once the resource map names their Entra object (principal:<ARN>), never
+                // when the design is PIM-eligible (a template would make just-in-time access standing).
+                case MappingKind.RoleAssignment when m.Strategy is MappingStrategy.BuiltIn or MappingStrategy.Custom && m.IdentityType is null:
+                    if (m.PimEligible)
+                    { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (PIM-eligible: make it an eligible assignment in Privileged Identity Management; a template would make it standing)"); break; }
+                    if (!IsDirectory(m) || m.RoleDefinitionId is null)
+                    { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (create the Entra group or app registration and name its object id with principal:<ARN> in the resource map, then export again)"); break; }
+                    if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope) || !m.Scope!.StartsWith("/", StringComparison.Ordinal))
+                    { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (fill the resource map)"); break; }
+                    if (!seen.Add("ra|" + m.Scope + "|" + m.ObjectId + "|" + m.RoleDefinitionId)) break;
+                    if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
+                    p.Rbac.Add(m);
                     break;
                 case MappingKind.Authentication when m.Settings.TryGetValue("requireAuthentication", out var ra) && ra == "true" && m.Surface == IdentitySurface.EndUser:
                     if (seen.Add("auth|" + m.FunctionAppName)) p.Auth.Add(m);
@@ -74,13 +84,18 @@ public static class MappingTemplateExporter
 
     private static bool IsUser(AzRoleMapping m) => m.IdentityType == "UserAssigned";
 
+    // A person's or pipeline's Entra object, named by the resource map (not a managed identity the template knows).
+    private static bool IsDirectory(AzRoleMapping m) => m.IdentityType is null && Guid.TryParse(m.ObjectId, out _);
+
+    private static string PrincipalTypeOf(AzRoleMapping m) => IsDirectory(m) && m.PrincipalType is "User" or "Group" ? m.PrincipalType! : "ServicePrincipal";
+
     // ---- ARM ----
     // The principal in an assignment name: the identity's resource ID (known when the deployment starts, unlike its principalId).
-    private static string PrincipalKeyExpr(AzRoleMapping m) => IsUser(m)
+    private static string PrincipalKeyExpr(AzRoleMapping m) => IsDirectory(m) ? "'" + m.ObjectId + "'" : IsUser(m)
         ? "resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '" + m.PrincipalName + "')"
         : "resourceId('Microsoft.Web/sites', '" + m.FunctionAppName + "')";
 
-    private static string PrincipalExpr(AzRoleMapping m) => IsUser(m)
+    private static string PrincipalExpr(AzRoleMapping m) => IsDirectory(m) ? "'" + m.ObjectId + "'" : IsUser(m)
         ? "reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '" + m.PrincipalName + "'), '" + IdentityApi + "').principalId"
         : "reference(resourceId('Microsoft.Web/sites', '" + m.FunctionAppName + "'), '" + SitesApi + "', 'full').identity.principalId";
 
@@ -142,7 +157,7 @@ public static class MappingTemplateExporter
                 w.WriteStartObject("properties");
                 w.WriteString("roleDefinitionId", roleId);
                 w.WriteString("principalId", "[" + principal + "]");
-                w.WriteString("principalType", "ServicePrincipal");
+                w.WriteString("principalType", PrincipalTypeOf(m));
                 w.WriteString("description", Trim(m.MappingId, 1024));
                 w.WriteEndObject();
                 w.WriteEndObject();
@@ -226,10 +241,10 @@ public static class MappingTemplateExporter
 
     // ---- Bicep ----
     private static string BicepPrincipalKey(AzRoleMapping m, Dictionary<string, string> symbols)
-        => IsUser(m) ? symbols["id|" + m.PrincipalName] + ".id" : symbols["app|" + m.FunctionAppName] + ".id";
+        => IsDirectory(m) ? "'" + m.ObjectId + "'" : IsUser(m) ? symbols["id|" + m.PrincipalName] + ".id" : symbols["app|" + m.FunctionAppName] + ".id";
 
     private static string BicepPrincipal(AzRoleMapping m, Dictionary<string, string> symbols)
-        => IsUser(m) ? symbols["id|" + m.PrincipalName] + ".properties.principalId" : symbols["app|" + m.FunctionAppName] + ".identity.principalId";
+        => IsDirectory(m) ? "'" + m.ObjectId + "'" : IsUser(m) ? symbols["id|" + m.PrincipalName] + ".properties.principalId" : symbols["app|" + m.FunctionAppName] + ".identity.principalId";
 
     private static string Bicep(Plan p)
     {
@@ -270,7 +285,7 @@ public static class MappingTemplateExporter
             sb.AppendLine("}");
             sb.AppendLine();
         }
-        foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
+        foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m) && !IsDirectory(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
         {
             var sym = Symbol("app|" + app, app);
             sb.AppendLine("resource " + sym + " 'Microsoft.Web/sites@" + SitesApi + "' existing = {");
@@ -311,7 +326,7 @@ public static class MappingTemplateExporter
             sb.AppendLine("  properties: {");
             sb.AppendLine("    roleDefinitionId: " + roleId);
             sb.AppendLine("    principalId: " + principal);
-            sb.AppendLine("    principalType: 'ServicePrincipal'");
+            sb.AppendLine("    principalType: '" + PrincipalTypeOf(m) + "'");
             sb.AppendLine("    description: '" + Esc(Trim(m.MappingId, 1024)) + "'");
             sb.AppendLine("  }");
             sb.AppendLine("}");

@@ -46,4 +46,64 @@ public class ExportParityRoundTripTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public async Task PeopleAndPipelinesNamedInTheResourceMapAreDeployedButPimEligibleAccessNeverIs()
+    {
+        const string sub = "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2";
+        var samples = Path.Combine(TestPaths.RepoRoot, "module", "samples");
+        var ctx = new EngineContext(new ErrorCollector());
+        var inventory = new LambdaIdentity.Core.Aws.Sources.InventoryReader().Read(new[] { Path.Combine(samples, "demo-sam-template.yaml"), Path.Combine(samples, "demo-authz-details.json") },
+            new LambdaIdentity.Core.Aws.Sources.InventoryOptions(), ctx).ToList();
+        var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = ResourceMap.Load(Path.Combine(samples, "demo-resource-map.json")) }).Map(inventory, ctx);
+        var template = MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson);
+        var bicep = MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep);
+
+        // The deploy pipeline's Website Contributor (its Entra object named by principal:<ARN>) is in both templates.
+        const string deployer = "3c1a9e52-7f0b-4d6e-9a21-5b8c4f0d2e17";
+        Assert.Contains("'" + deployer + "'", template);
+        Assert.Contains("principalId: '" + deployer + "'", bicep);
+        Assert.Contains("principalType: 'Group'", bicep); // the developers group's Reader
+        // Break-glass access stays out: listed as not deployed, never a standing assignment.
+        const string breakGlass = "e27b5c08-94d1-4f3a-8e6b-0a1d2c3f4b59";
+        Assert.DoesNotContain(breakGlass, template);
+        Assert.DoesNotContain(breakGlass, bicep);
+        Assert.Contains("PIM-eligible: make it an eligible assignment", template);
+
+        var dir = Directory.CreateTempSubdirectory("li-export-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "identity.json"), template);
+            var state = await new AzureStateReader { TemplateSubscriptionId = sub, TemplateResourceGroupName = "rg-orders" }.ReadAsync(new[] { dir }, ctx);
+            var results = ParityChecker.Check(mappings, state, null, ctx);
+            var people = mappings.Where(m => m.Kind == MappingKind.RoleAssignment && m.IdentityType is null && m.ObjectId is not null && !m.PimEligible).Select(m => m.MappingId).ToHashSet();
+            Assert.True(people.Count >= 10, "only " + people.Count + " people/pipeline assignments designed");
+            Assert.All(results.Where(r => r.MappingId is not null && people.Contains(r.MappingId)), r => Assert.True(r.Status == ParityStatus.Pass, r.MappingId + ": " + r.Status + " " + r.Reason));
+            Assert.All(results.Where(r => mappings.Any(m => m.MappingId == r.MappingId && m.PimEligible)), r => Assert.NotEqual(ParityStatus.Pass, r.Status));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void NoDesignedAssignmentLeavesTheTemplateUnmentioned()
+    {
+        // Every role assignment of the demo design is either deployed by the template or listed as not deployed.
+        var samples = Path.Combine(TestPaths.RepoRoot, "module", "samples");
+        var ctx = new EngineContext(new ErrorCollector());
+        var inventory = new LambdaIdentity.Core.Aws.Sources.InventoryReader().Read(new[] { Path.Combine(samples, "demo-sam-template.yaml"), Path.Combine(samples, "demo-authz-details.json") },
+            new LambdaIdentity.Core.Aws.Sources.InventoryOptions(), ctx).ToList();
+        foreach (var map in new[] { ResourceMap.Empty, ResourceMap.Load(Path.Combine(samples, "demo-resource-map.json")) })
+        {
+            var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = map }).Map(inventory, ctx);
+            var template = MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson);
+            foreach (var m in mappings.Where(m => m.Kind == MappingKind.RoleAssignment && m.Strategy != MappingStrategy.NotNeeded))
+            {
+                // Cosmos DB SQL role assignments carry no description: the deployed one is found by its data-plane scope.
+                if (m.RoleAssignmentType == "CosmosDbSql" && !m.ScopeIsPlaceholder)
+                    Assert.Contains("\"scope\": \"" + MappingTemplateExporter.CosmosScope(m.Scope!).Scope + "\"", template);
+                else
+                    Assert.True(template.Contains(m.MappingId, StringComparison.Ordinal), m.MappingId + " is neither deployed nor listed as not deployed");
+            }
+        }
+    }
 }
