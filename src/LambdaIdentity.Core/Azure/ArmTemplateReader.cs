@@ -87,6 +87,14 @@ internal sealed class ArmTemplateReader
                 AddAssignment(r, lowerType, names, AzureAssignmentSystem.Rbac, state, expr, rgId, src, nameResolved);
             else if (lowerType == "microsoft.documentdb/databaseaccounts/sqlroleassignments")
                 AddAssignment(r, lowerType, names, AzureAssignmentSystem.CosmosSql, state, expr, rgId, src, nameResolved);
+            else if (lowerType == "microsoft.insights/diagnosticsettings")
+            {
+                // An extension resource: its scope (Microsoft.Web/sites/<app> or a full id) names the function app.
+                var scope = expr.EvaluateString(r.Str("scope") ?? "", out _);
+                var resolved = Resolve(r, expr);
+                if (Json.SiteNameFromId(scope.StartsWith("/", StringComparison.Ordinal) ? scope : "/" + scope) is string site)
+                    AzureResourceParser.Apply(resolved, state, src, site);
+            }
             else
             {
                 var id = rgId + ArmExpression.Provider(type, names);
@@ -120,6 +128,7 @@ internal sealed class ArmTemplateReader
         "microsoft.web/sites/config" => AzureStateArea.AuthSettings,
         "microsoft.web/sites/functions" => AzureStateArea.Functions,
         "microsoft.authorization/roledefinitions" => AzureStateArea.RoleDefinitions,
+        "microsoft.insights/diagnosticsettings" => AzureStateArea.DiagnosticSettings,
         _ => AzureStateArea.RoleAssignments,
     };
 

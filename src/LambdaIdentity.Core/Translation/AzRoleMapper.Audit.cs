@@ -37,6 +37,9 @@ public sealed partial class AzRoleMapper
             t.AzureService = "Azure Monitor";
             t.AzureFeature = "Activity Log (control plane) and a diagnostic setting sending FunctionAppLogs and AuditEvents of " + _app + " to a Log Analytics workspace";
             t.Settings["diagnosticSetting.categories"] = "FunctionAppLogs,AppServiceAuditLogs,AppServiceAuthenticationLogs";
+            // The destination, when the resource map names the workspace (log-analytics): the export can then deploy it.
+            if (_m._options.ResourceMap.Resolve(ResourceMap.LogAnalyticsKey) is { StayOnAws: false, Azure.Length: > 0 } workspace)
+                t.Settings["diagnosticSetting.workspaceId"] = workspace.Azure;
             t.Reason = "CloudTrail management events become the Activity Log; data events (invocations, auth) become the app's diagnostic logs in Log Analytics.";
             Emit(t);
         }

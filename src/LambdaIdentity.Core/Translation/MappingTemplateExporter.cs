@@ -31,6 +31,7 @@ public static class MappingTemplateExporter
         public List<AzRoleMapping> Cosmos = new();
         public List<AzRoleMapping> Auth = new();
         public List<string> Skipped = new();
+        public List<AzRoleMapping> Diagnostics = new();
     }
 
     /// <summary>Renders the template.</summary>
@@ -70,6 +71,11 @@ public static class MappingTemplateExporter
                     if (!seen.Add("ra|" + m.Scope + "|" + m.ObjectId + "|" + m.RoleDefinitionId)) break;
                     if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
                     p.Rbac.Add(m);
+                    break;
+                case MappingKind.Setting when m.Settings.ContainsKey("diagnosticSetting.categories"):
+                    if (!m.Settings.TryGetValue("diagnosticSetting.workspaceId", out var ws) || !ws.StartsWith("/", StringComparison.Ordinal))
+                    { p.Skipped.Add(m.MappingId + ": diagnostic setting of " + m.FunctionAppName + " (name the Log Analytics workspace with log-analytics in the resource map)"); break; }
+                    if (seen.Add("diag|" + m.FunctionAppName)) p.Diagnostics.Add(m);
                     break;
                 case MappingKind.Authentication when m.Settings.TryGetValue("requireAuthentication", out var ra) && ra == "true" && m.Surface == IdentitySurface.EndUser:
                     if (seen.Add("auth|" + m.FunctionAppName)) p.Auth.Add(m);
@@ -178,6 +184,21 @@ public static class MappingTemplateExporter
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
+            foreach (var m in p.Diagnostics)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "Microsoft.Insights/diagnosticSettings");
+                w.WriteString("apiVersion", DiagnosticsApi);
+                w.WriteString("scope", "Microsoft.Web/sites/" + m.FunctionAppName);
+                w.WriteString("name", DiagnosticSettingName);
+                w.WriteStartObject("properties");
+                w.WriteString("workspaceId", m.Settings["diagnosticSetting.workspaceId"]);
+                w.WriteStartArray("logs");
+                foreach (var c in Categories(m)) { w.WriteStartObject(); w.WriteString("category", c); w.WriteBoolean("enabled", true); w.WriteEndObject(); }
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
             foreach (var m in p.Auth)
             {
                 w.WriteStartObject();
@@ -205,6 +226,12 @@ public static class MappingTemplateExporter
         }
         return Encoding.UTF8.GetString(ms.ToArray());
     }
+
+    private const string DiagnosticsApi = "2021-05-01-preview";
+    private const string DiagnosticSettingName = "lambdaidentity-audit";
+
+    private static IEnumerable<string> Categories(AzRoleMapping m)
+        => m.Settings["diagnosticSetting.categories"].Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim());
 
     private static IReadOnlyList<string> Audiences(AzRoleMapping m)
         => m.Settings.TryGetValue("allowedAudiences", out var a) && a.Length > 0 ? a.Split(',') : Array.Empty<string>();
@@ -285,7 +312,7 @@ public static class MappingTemplateExporter
             sb.AppendLine("}");
             sb.AppendLine();
         }
-        foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m) && !IsDirectory(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
+        foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m) && !IsDirectory(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.FunctionAppName)).Concat(p.Diagnostics.Select(d => d.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
         {
             var sym = Symbol("app|" + app, app);
             sb.AppendLine("resource " + sym + " 'Microsoft.Web/sites@" + SitesApi + "' existing = {");
@@ -366,6 +393,20 @@ public static class MappingTemplateExporter
             sb.AppendLine("        validation: { allowedAudiences: [" + string.Join(", ", Audiences(m).Select(a => "'" + Esc(a) + "'")) + "] }");
             sb.AppendLine("      }");
             sb.AppendLine("    }");
+            sb.AppendLine("  }");
+            sb.AppendLine("}");
+            sb.AppendLine();
+        }
+        foreach (var m in p.Diagnostics)
+        {
+            sb.AppendLine("resource diag" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Insights/diagnosticSettings@" + DiagnosticsApi + "' = {");
+            sb.AppendLine("  name: '" + DiagnosticSettingName + "'");
+            sb.AppendLine("  scope: " + symbols["app|" + m.FunctionAppName]);
+            sb.AppendLine("  properties: {");
+            sb.AppendLine("    workspaceId: '" + Esc(m.Settings["diagnosticSetting.workspaceId"]) + "'");
+            sb.AppendLine("    logs: [");
+            foreach (var c in Categories(m)) sb.AppendLine("      { category: '" + Esc(c) + "', enabled: true }");
+            sb.AppendLine("    ]");
             sb.AppendLine("  }");
             sb.AppendLine("}");
             sb.AppendLine();

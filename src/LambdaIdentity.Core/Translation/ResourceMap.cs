@@ -43,6 +43,9 @@ public sealed class ResourceMap
     /// <summary>The key of the host storage account (AzureWebJobsStorage).</summary>
     public const string HostStorageKey = "host-storage";
 
+    /// <summary>The key of the Log Analytics workspace the apps' diagnostic settings send to (the audit trail).</summary>
+    public const string LogAnalyticsKey = "log-analytics";
+
     /// <summary>Prefix of the keys that place a function's app: function-app:&lt;Lambda function name or pattern&gt;.</summary>
     public const string FunctionAppPrefix = "function-app:";
 

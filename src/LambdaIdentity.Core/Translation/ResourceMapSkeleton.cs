@@ -56,6 +56,7 @@ public static class ResourceMapSkeleton
                 Add(ResourceMap.PrincipalPrefix + p.PrincipalArn, "Microsoft Entra object ID (" + (p.IsOidcFederated ? "service principal" : p.PrincipalType == "User" ? "user" : "group") + ")", f.FunctionName);
             Add(ResourceMap.HostStorageKey, "Microsoft.Storage/storageAccounts", f.FunctionName);
             Add("application-insights", "Microsoft.Insights/components", f.FunctionName);
+            Add(ResourceMap.LogAnalyticsKey, "Microsoft.OperationalInsights/workspaces", f.FunctionName);
         }
         var keep = existing?.Entries.ToDictionary(e => e.Aws, StringComparer.Ordinal) ?? new Dictionary<string, ResourceMapEntry>();
         return new ResourceMap(found.Select(kv => keep.TryGetValue(kv.Key, out var old)

@@ -69,6 +69,9 @@ public class ExportParityRoundTripTests
         Assert.DoesNotContain(breakGlass, template);
         Assert.DoesNotContain(breakGlass, bicep);
         Assert.Contains("PIM-eligible: make it an eligible assignment", template);
+        Assert.Contains("\"type\": \"Microsoft.Insights/diagnosticSettings\"", template);
+        Assert.Contains("resource func_dev_orders_api 'Microsoft.Web/sites@", bicep);
+        Assert.Contains("  scope: func_dev_orders_api\n  properties: {\n    workspaceId: '/subscriptions/", bicep.Replace("\r\n", "\n"));
 
         var dir = Directory.CreateTempSubdirectory("li-export-").FullName;
         try
@@ -80,6 +83,10 @@ public class ExportParityRoundTripTests
             Assert.True(people.Count >= 10, "only " + people.Count + " people/pipeline assignments designed");
             Assert.All(results.Where(r => r.MappingId is not null && people.Contains(r.MappingId)), r => Assert.True(r.Status == ParityStatus.Pass, r.MappingId + ": " + r.Status + " " + r.Reason));
             Assert.All(results.Where(r => mappings.Any(m => m.MappingId == r.MappingId && m.PimEligible)), r => Assert.NotEqual(ParityStatus.Pass, r.Status));
+            // The audit trail: each app's diagnostic setting to the mapped workspace is deployed and read back as sent.
+            var audit = results.Where(r => r.MappingId is not null && r.MappingId.EndsWith("/Setting/audit/diagnostic-settings", StringComparison.Ordinal)).ToList();
+            Assert.Equal(5, audit.Count);
+            Assert.All(audit, r => Assert.True(r.Status == ParityStatus.Pass, r.MappingId + ": " + r.Status + " " + r.Reason));
         }
         finally { Directory.Delete(dir, true); }
     }
