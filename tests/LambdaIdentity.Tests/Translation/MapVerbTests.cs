@@ -70,6 +70,11 @@ public class MapVerbTests
             Assert.Equal("", table.GetProperty("azure").GetString());
             Assert.Equal("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers", table.GetProperty("azureResourceType").GetString());
             Assert.Contains(entries, e => e.GetProperty("aws").GetString() == "host-storage");
+            // The keys that place each app, name the audit workspace, and (with authorization details) name principals.
+            var functions = ModelJson.Read<LambdaFunctionIdentity>(File.ReadAllText(inv));
+            foreach (var f in functions)
+                Assert.Contains(entries, e => e.GetProperty("aws").GetString() == "function-app:" + f.FunctionName && e.GetProperty("azureResourceType").GetString() == "Microsoft.Web/sites");
+            Assert.Contains(entries, e => e.GetProperty("aws").GetString() == "log-analytics");
         }
         // Fill the table's entry, as a user would.
         var text = File.ReadAllText(mapFile);

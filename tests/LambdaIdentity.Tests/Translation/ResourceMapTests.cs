@@ -84,4 +84,18 @@ public class ResourceMapTests
         Assert.Contains(ex.Errors, e => e.Message.Contains("must be a function app"));
         Assert.Contains(ex.Errors, e => e.Message.Contains("cannot stay on AWS"));
     }
+
+    [Fact]
+    public void PrincipalKeysNameEntraObjectIdsAndNothingElse()
+    {
+        var map = ResourceMap.ParseJson("""
+            { "resources": [ { "aws": "principal:arn:aws:iam::111122223333:role/deploy", "azure": "3c1a9e52-7f0b-4d6e-9a21-5b8c4f0d2e17" } ] }
+            """, "map.json");
+        Assert.Equal("3c1a9e52-7f0b-4d6e-9a21-5b8c4f0d2e17", map.ResolvePrincipal("arn:aws:iam::111122223333:role/deploy"));
+        Assert.Null(map.ResolvePrincipal("arn:aws:iam::111122223333:role/other"));
+        var ex = Assert.Throws<ResourceMapException>(() => ResourceMap.ParseJson("""
+            { "resources": [ { "aws": "principal:arn:aws:iam::111122223333:group/devs", "azure": "/subscriptions/s" } ] }
+            """, "map.json"));
+        Assert.Contains(ex.Errors, e => e.Message.Contains("not an Entra object ID"));
+    }
 }
