@@ -109,6 +109,11 @@ public sealed class PrincipalAccess
     public IReadOnlyList<string> FederatedSubjects { get; init; } = Array.Empty<string>();
     /// <summary>True when the principal looks like emergency (break-glass) access.</summary>
     public bool IsEmergency { get; init; }
+    /// <summary>
+    /// Conditions under which the principal could be used: the role's trust policy conditions (e.g.
+    /// "Bool aws:MultiFactorAuthPresent true", "IpAddress aws:SourceIp 203.0.113.0/24"), as operator, key and values.
+    /// </summary>
+    public IReadOnlyList<string> UseConditions { get; init; } = Array.Empty<string>();
     /// <summary>Where it was read.</summary>
     public SourceLocation? Source { get; init; }
 }

@@ -11,6 +11,20 @@ public sealed partial class AzRoleMapper
 {
     private sealed partial class FunctionMapping
     {
+        // The conditions under which the AWS role could be assumed, carried to Entra: MFA and source networks become
+        // Conditional Access (or PIM activation) requirements of the group or identity that takes over.
+        private static string UseConditionsNote(IReadOnlyList<PrincipalAccess> accesses)
+        {
+            var conditions = accesses.SelectMany(a => a.UseConditions).Distinct(StringComparer.Ordinal).ToList();
+            if (conditions.Count == 0) return "";
+            var notes = new List<string>();
+            if (conditions.Any(c => c.IndexOf("aws:MultiFactorAuth", StringComparison.OrdinalIgnoreCase) >= 0))
+                notes.Add("require MFA for it (a Conditional Access policy on the group, or MFA on PIM activation)");
+            if (conditions.Any(c => c.IndexOf("aws:SourceIp", StringComparison.OrdinalIgnoreCase) >= 0 || c.IndexOf("aws:SourceVpc", StringComparison.OrdinalIgnoreCase) >= 0))
+                notes.Add("limit it to the same networks (a Conditional Access named location)");
+            return " Assuming the AWS role required " + string.Join("; ", conditions) + ": " + (notes.Count > 0 ? string.Join(", and ", notes) : "carry these conditions with Conditional Access where they apply") + ".";
+        }
+
         // ---- automation and people ----
         private void Principals()
         {
@@ -79,7 +93,8 @@ public sealed partial class AzRoleMapper
                     d.Reason = string.Join(" ", items.Select(i => i.Rule!.Reason).Distinct())
                         + (folded.Count > 0 ? " " + group.Key + " already grants everything " + string.Join(", ", folded) + " would, so one assignment is designed." : "")
                         + (emergency ? " Emergency (break-glass) access becomes a PIM-eligible assignment, activated with justification and approval, not a standing one." : "")
-                        + (items.Any(i => string.Equals(i.Access.AccessLevel, "Admin", StringComparison.OrdinalIgnoreCase)) ? " Admin rights on AWS may include changing access; that part is not carried (no Owner or User Access Administrator)." : "");
+                        + (items.Any(i => string.Equals(i.Access.AccessLevel, "Admin", StringComparison.OrdinalIgnoreCase)) ? " Admin rights on AWS may include changing access; that part is not carried (no Owner or User Access Administrator)." : "")
+                        + UseConditionsNote(accesses);
                     Emit(d);
                 }
                 if (federated)

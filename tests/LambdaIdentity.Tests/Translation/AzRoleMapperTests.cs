@@ -370,6 +370,26 @@ public class AzRoleMapperTests
     }
 
     [Fact]
+    public void ConditionsOnAssumingTheRoleBecomeConditionalAccessRequirements()
+    {
+        // The demo account's break-glass role may only be assumed with MFA (its trust policy's Bool condition).
+        var samples = Path.Combine(TestPaths.RepoRoot, "module", "samples");
+        var inventory = new LambdaIdentity.Core.Aws.Sources.InventoryReader().Read(new[] { Path.Combine(samples, "demo-sam-template.yaml"), Path.Combine(samples, "demo-authz-details.json") },
+            new LambdaIdentity.Core.Aws.Sources.InventoryOptions(), EngineContext.None).ToList();
+        var breakGlass = inventory.SelectMany(f => f.Principals).Where(p => p.PrincipalArn.EndsWith("role/BreakGlassAdmin")).ToList();
+        Assert.NotEmpty(breakGlass);
+        Assert.All(breakGlass, p => Assert.Equal(new[] { "Bool aws:MultiFactorAuthPresent true" }, p.UseConditions));
+        // The OIDC claims of the CI role are carried as its federated credential, not as conditions.
+        Assert.All(inventory.SelectMany(f => f.Principals).Where(p => p.IsOidcFederated), p => Assert.Empty(p.UseConditions));
+
+        var ms = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default).Map(inventory, EngineContext.None);
+        var people = ms.Where(m => (m.PrincipalName ?? "").Contains("BreakGlassAdmin") && m.Kind == MappingKind.RoleAssignment).ToList();
+        Assert.NotEmpty(people);
+        Assert.All(people, m => Assert.Contains("require MFA for it", m.Reason));
+        Assert.DoesNotContain(ms, m => (m.PrincipalName ?? "").Contains("github-deploy") && m.Reason.Contains("Assuming the AWS role required"));
+    }
+
+    [Fact]
     public void InvokingAFunctionOfTheSameTemplateByTokenTargetsThatFunctionsApp()
     {
         LambdaFunctionIdentity Fn(string name, string logicalId, string file)

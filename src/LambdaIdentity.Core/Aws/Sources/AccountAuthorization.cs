@@ -363,8 +363,16 @@ internal sealed class AccountAuthorization
                     foreach (var c in s.Condition.Where(c => string.Equals(c.Key, host + ":sub", StringComparison.OrdinalIgnoreCase)))
                         foreach (var v in c.Values) subjects.Add(v);
                 }
+        // How the role may be assumed by people (MFA, source networks): the conditions of its trust policy's allows,
+        // except the OIDC claims already carried as the federated issuer and subjects.
+        var useConditions = new SortedSet<string>(StringComparer.Ordinal);
+        if (p.Trust is not null)
+            foreach (var s in p.Trust.Statement.Where(s => s.Effect == "Allow"))
+                foreach (var c in s.Condition.Where(c => !c.Key.EndsWith(":sub", StringComparison.OrdinalIgnoreCase) && !c.Key.EndsWith(":aud", StringComparison.OrdinalIgnoreCase)))
+                    useConditions.Add(c.Operator + " " + c.Key + " " + string.Join(",", c.Values));
         d.Principals.Add(new PrincipalAccess
         {
+            UseConditions = useConditions.ToList(),
             PrincipalArn = p.Arn, PrincipalType = p.Type, AccessLevel = level, Actions = actions.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList(),
             IsOidcFederated = federated, FederatedIssuers = issuers.ToList(), FederatedSubjects = subjects.ToList(), IsEmergency = emergency, Source = p.Source,
         });
