@@ -45,6 +45,28 @@ internal static class AzureResourceParser
                     return AddAppSettingsObject(e.Props(), state, Json.SiteNameFromId(e.Str("id")) ?? siteHint);
                 return false;
         }
+        // Microsoft Graph objects (exported by the user; the tool itself makes no directory read).
+        if (e.Str("appRoleId") is string appRoleId && e.Str("resourceId") is string resourceId && e.Str("principalId") is string holder)
+        {
+            state.AppRoleAssignments.Add(new EntraAppRoleAssignment
+            {
+                Id = e.Str("id") ?? "", AppRoleId = appRoleId.ToLowerInvariant(), PrincipalId = holder.ToLowerInvariant(), PrincipalDisplayName = e.Str("principalDisplayName"),
+                PrincipalType = e.Str("principalType"), ResourceId = resourceId.ToLowerInvariant(), Source = source,
+            });
+            state.AreasRead.Add(AzureStateArea.EntraAppRoles);
+            return true;
+        }
+        if (e.Str("appId") is string appId && e.Str("id") is string spId && (e.Get("appRoles").ValueKind == JsonValueKind.Array || e.Str("servicePrincipalType") is not null))
+        {
+            var sp = new EntraServicePrincipal { Id = spId.ToLowerInvariant(), AppId = appId.ToLowerInvariant(), DisplayName = e.Str("displayName"), Source = source };
+            var roles = e.Get("appRoles");
+            if (roles.ValueKind == JsonValueKind.Array)
+                foreach (var r in roles.EnumerateArray())
+                    if (r.Str("value") is string value && r.Str("id") is string roleId) sp.AppRoles[value] = roleId.ToLowerInvariant();
+            state.ServicePrincipals[sp.Id] = sp;
+            state.AreasRead.Add(AzureStateArea.EntraAppRoles);
+            return true;
+        }
         // Shapes without a type: az functionapp identity show, az webapp auth show (flattened), a config body.
         var props = e.Props();
         if (props.Get("globalValidation").ValueKind == JsonValueKind.Object || props.Get("identityProviders").ValueKind == JsonValueKind.Object || props.Get("platform").ValueKind == JsonValueKind.Object)

@@ -25,6 +25,42 @@ public enum AzureStateArea
     AppSettings,
     /// <summary>Diagnostic settings of the function apps (az monitor diagnostic-settings list).</summary>
     DiagnosticSettings,
+    /// <summary>Entra service principals and their app role assignments (Microsoft Graph exports the user made).</summary>
+    EntraAppRoles,
+}
+
+/// <summary>An Entra service principal (Microsoft Graph servicePrincipal): the function app's registration.</summary>
+public sealed class EntraServicePrincipal
+{
+    /// <summary>Its object id (lower case).</summary>
+    public string Id { get; set; } = "";
+    /// <summary>The application (client) id.</summary>
+    public string? AppId { get; set; }
+    /// <summary>Its display name.</summary>
+    public string? DisplayName { get; set; }
+    /// <summary>App roles it defines: value (e.g. Function.Invoke) to id.</summary>
+    public Dictionary<string, string> AppRoles { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Where it was read.</summary>
+    public SourceLocation? Source { get; set; }
+}
+
+/// <summary>An app role assignment (Microsoft Graph appRoleAssignment): a principal holds a role of a resource's app.</summary>
+public sealed class EntraAppRoleAssignment
+{
+    /// <summary>The assignment's id.</summary>
+    public string Id { get; set; } = "";
+    /// <summary>The app role's id.</summary>
+    public string AppRoleId { get; set; } = "";
+    /// <summary>The holder's object id (lower case).</summary>
+    public string PrincipalId { get; set; } = "";
+    /// <summary>The holder's display name.</summary>
+    public string? PrincipalDisplayName { get; set; }
+    /// <summary>The holder's type (User, Group, ServicePrincipal).</summary>
+    public string? PrincipalType { get; set; }
+    /// <summary>The resource service principal's object id (lower case).</summary>
+    public string ResourceId { get; set; } = "";
+    /// <summary>Where it was read.</summary>
+    public SourceLocation? Source { get; set; }
 }
 
 /// <summary>An Azure role definition: its name and permissions.</summary>
@@ -186,6 +222,10 @@ public sealed class AzureState
     public Dictionary<string, AzureRoleDefinition> RoleDefinitions { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Role assignments (RBAC and Cosmos DB SQL).</summary>
     public List<AzureRoleAssignment> RoleAssignments { get; } = new();
+    /// <summary>Entra service principals by object id.</summary>
+    public Dictionary<string, EntraServicePrincipal> ServicePrincipals { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Entra app role assignments.</summary>
+    public List<EntraAppRoleAssignment> AppRoleAssignments { get; } = new();
     /// <summary>Function apps by name (case-insensitive).</summary>
     public Dictionary<string, AzureSite> Sites { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>User-assigned identities by resource id (case-insensitive).</summary>
@@ -228,6 +268,8 @@ public sealed class AzureState
     {
         foreach (var kv in other.RoleDefinitions) RoleDefinitions[kv.Key] = kv.Value;
         RoleAssignments.AddRange(other.RoleAssignments);
+        foreach (var kv in other.ServicePrincipals) ServicePrincipals[kv.Key] = kv.Value;
+        AppRoleAssignments.AddRange(other.AppRoleAssignments);
         foreach (var s in other.Sites.Values)
         {
             var t = Site(s.Name, s.Id);

@@ -147,6 +147,7 @@ public sealed class ParityChecker
         {
             _context.CancellationToken.ThrowIfCancellationRequested();
             results.AddRange(FindExcess(app.Key, app.Value));
+            results.AddRange(FindExcessCallers(app.Key, app.Value));
         }
         _context.Progress("Checking identity parity", "done", all.Count, all.Count);
         return results;
@@ -175,6 +176,7 @@ public sealed class ParityChecker
         if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Keys.All(k => ProvenanceKeys.Contains(k)))
             return Result(m, ParityStatus.Pass, Describe(m), "nothing to check", "Nothing is designed for this item: " + m.Reason);
         if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
+        if (m.Kind == MappingKind.Authentication && IsAppRoleGrant(m)) return CheckAppRole(m);
         if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
         if (!string.IsNullOrEmpty(m.RoleDefinitionName) || !string.IsNullOrEmpty(m.RoleDefinitionId)) return CheckRoleAssignment(m);
         if (m.Settings.Keys.Any(k => !ProvenanceKeys.Contains(k))) return CheckSettings(m);
@@ -473,6 +475,8 @@ public sealed class ParityChecker
     private static readonly HashSet<string> InformationalSettings = new(StringComparer.OrdinalIgnoreCase)
     {
         "functionName", "trigger", "credential", "grantedBy", "fromWildcard", "scopeResourceType", "proposedScopeLevel", "awsCondition", "hostingPlan", "sharedWith",
+        // On the app's authentication item the role names what callers need; each caller's own item checks that it holds it.
+        "appRole",
     };
 
     private static void Compare(string key, IReadOnlyList<string> actualValues, Dictionary<string, string> settings, List<string> drift, List<string> unverifiable, List<string> passed, List<string> actual)
@@ -578,6 +582,60 @@ public sealed class ParityChecker
         return string.Equals(site.DeploymentStorageAuthentication, designed, StringComparison.OrdinalIgnoreCase)
             ? SiteResult(m, ParityStatus.Pass, expected, "deployment storage authentication " + site.DeploymentStorageAuthentication, "The app reads its deployment package with the designed identity.", site)
             : SiteResult(m, ParityStatus.Drift, expected, "deployment storage authentication " + site.DeploymentStorageAuthentication, "Configuration differs: the deployment package is read with " + site.DeploymentStorageAuthentication + ", designed " + designed + ".", site);
+    }
+
+    // ---------- Entra app roles (callers) ----------
+
+    private const string InvokeRole = "Function.Invoke";
+    private readonly HashSet<EntraAppRoleAssignment> _consumedAppRoles = new();
+
+    // An app role granted to a principal: a person's or pipeline's Entra object, or a calling function's identity.
+    private static bool IsAppRoleGrant(AzRoleMapping m)
+        => m.Settings.ContainsKey("appRole") && !m.Settings.ContainsKey("requireAuthentication") && (!string.IsNullOrEmpty(m.ObjectId) || !string.IsNullOrEmpty(m.IdentityType) || !string.IsNullOrEmpty(m.PrincipalName));
+
+    /// <summary>The Entra service principal of a function app: the one its authentication names, else the one named like the app.</summary>
+    private EntraServicePrincipal? ServicePrincipalOf(string app)
+    {
+        _state.Sites.TryGetValue(app, out var site);
+        var clientId = site?.Auth?.ClientId;
+        return _state.ServicePrincipals.Values.FirstOrDefault(sp => clientId is not null && string.Equals(sp.AppId, clientId, StringComparison.OrdinalIgnoreCase))
+               ?? _state.ServicePrincipals.Values.FirstOrDefault(sp => string.Equals(sp.DisplayName, app, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private IdentityParityResult CheckAppRole(AzRoleMapping m)
+    {
+        var expected = Describe(m);
+        var role = m.Settings["appRole"];
+        var app = m.Settings.TryGetValue("calleeFunctionAppName", out var callee) ? callee : m.FunctionAppName;
+        if (m.ScopeIsPlaceholder) return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The called function is not known (" + m.Scope + ").");
+        var why = _state.WhyUnreadable(AzureStateArea.EntraAppRoles, null);
+        if (why is not null)
+            return Result(m, ParityStatus.Unverifiable, expected, "not read", "App role assignments live in Microsoft Graph, which the tool does not read itself: export the app's service principal (az ad sp show --id <client id>) and its appRoleAssignedTo list (az rest --url https://graph.microsoft.com/v1.0/servicePrincipals/<id>/appRoleAssignedTo).");
+        var sp = ServicePrincipalOf(app);
+        if (sp is null) return Result(m, ParityStatus.Unverifiable, expected, "no registration read", "The Entra export holds no service principal of " + app + " (none named like it, none whose app id its authentication names).");
+        if (!sp.AppRoles.TryGetValue(role, out var roleId))
+            return Result(m, ParityStatus.Missing, expected, "no app role " + role + " on " + (sp.DisplayName ?? sp.Id), "The app registration of " + app + " defines no app role " + role + ", so no caller can hold it.");
+        var keys = !string.IsNullOrEmpty(m.ObjectId) ? new HashSet<string>(new[] { m.ObjectId!.ToLowerInvariant() }, StringComparer.OrdinalIgnoreCase) : PrincipalKeys(m, out var problem);
+        var holders = keys.Where(k => Guid.TryParse(k, out _)).ToList();
+        if (holders.Count == 0)
+            return Result(m, ParityStatus.Unverifiable, expected, "principal unknown", "The caller has no object id in the state" + (string.IsNullOrEmpty(m.ObjectId) ? "; set ObjectId (principal:<ARN> in the resource map)" : "") + ".");
+        var hit = _state.AppRoleAssignments.FirstOrDefault(a => a.ResourceId == sp.Id && a.AppRoleId == roleId && holders.Contains(a.PrincipalId, StringComparer.OrdinalIgnoreCase));
+        if (hit is null)
+            return Result(m, ParityStatus.Missing, expected, "no assignment of " + role + " on " + (sp.DisplayName ?? sp.Id) + " for " + string.Join(", ", holders), "The caller does not hold the app role: the migration lost this caller's access.");
+        _consumedAppRoles.Add(hit);
+        return Result(m, ParityStatus.Pass, expected, role + " on " + (sp.DisplayName ?? sp.Id) + " held by " + (hit.PrincipalDisplayName ?? hit.PrincipalId), "The caller holds the app role.");
+    }
+
+    // Callers that hold the app's invoke role without any mapping designing them: access no AWS grant justifies.
+    private IEnumerable<IdentityParityResult> FindExcessCallers(string app, List<AzRoleMapping> mappings)
+    {
+        if (_state.WhyUnreadable(AzureStateArea.EntraAppRoles, null) is not null) yield break;
+        var sp = ServicePrincipalOf(app);
+        if (sp is null || !sp.AppRoles.TryGetValue(InvokeRole, out var roleId)) yield break;
+        foreach (var a in _state.AppRoleAssignments.Where(a => a.ResourceId == sp.Id && a.AppRoleId == roleId && !_consumedAppRoles.Contains(a)))
+            yield return Unexpected(mappings[0], ParityStatus.Excess, MappingKind.Authentication, "no caller of " + app + " beyond the design",
+                InvokeRole + " held by " + (a.PrincipalDisplayName ?? a.PrincipalId) + (a.PrincipalType is null ? "" : " (" + a.PrincipalType + ")"),
+                "This principal may call " + app + " (app role " + InvokeRole + ") but no AWS grant or caller justifies it.", a.Id, a.Source, a.PrincipalDisplayName ?? a.PrincipalId, null, IdentitySurface.EndUser);
     }
 
     // ---------- unexpected access ----------

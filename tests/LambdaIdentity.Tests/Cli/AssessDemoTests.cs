@@ -118,6 +118,11 @@ public class AssessDemoTests
         // Audit trail: the report function's diagnostic setting sends no audit categories; the status app deploys with a key.
         Assert.Equal("Missing", S(One(r => S(r, "FunctionName") == "dev-order-report" && S(r, "Expected").Contains("a diagnostic setting sending")), "Status"));
         Assert.Equal("Drift", S(One(r => S(r, "FunctionName") == "dev-order-status" && S(r, "Expected").Contains("deployment.storage")), "Status"));
+        // Callers (Entra app roles, from the team's Graph exports): the processor still calls the invoice writer; the
+        // developers lost their invoke access to the report function; an old pipeline may call the orders API.
+        Assert.Equal("Pass", S(One(r => S(r, "FunctionName") == "dev-order-processor" && S(r, "Actual").StartsWith("Function.Invoke on func-dev-invoice-writer")), "Status"));
+        Assert.Equal("Missing", S(One(r => S(r, "FunctionName") == "dev-order-report" && S(r, "Kind") == "Authentication" && S(r, "ObjectId") == "8d4f2b61-0c3e-4a7d-b5f9-2e6a1c9d7b40"), "Status"));
+        Assert.Contains("legacy-jenkins-ci", S(One(r => S(r, "Status") == "Excess" && S(r, "Kind") == "Authentication"), "Actual"));
         // Wider: the processor receives from the whole Service Bus namespace.
         Assert.Equal("Broader", S(One(r => S(r, "FunctionName") == "dev-order-processor" && S(r, "Expected").StartsWith("Azure Service Bus Data Receiver")), "Status"));
         // Fail closed: break-glass access designed as PIM-eligible is not passed from a role assignment export.

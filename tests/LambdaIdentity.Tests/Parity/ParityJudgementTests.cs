@@ -210,4 +210,55 @@ public class ParityJudgementTests
         Assert.Equal(ParityStatus.Drift, drift.Status);
         Assert.Contains("StorageAccountConnectionString", drift.Reason);
     }
+
+    private const string Group = "8d4f2b61-0c3e-4a7d-b5f9-2e6a1c9d7b40";
+    private const string SpId = "6a0c0f6e-1b52-4a43-9d1e-0f3c2b1a9e77";
+    private const string RoleId = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+
+    private static AzRoleMapping Invoke(string? objectId = Group) => new()
+    {
+        MappingId = "people/invoke", FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Authentication, Strategy = MappingStrategy.BuiltIn,
+        Surface = IdentitySurface.People, AzureFeature = "App role Function.Invoke", PrincipalName = "Entra group for arn:aws:iam::111122223333:group/devs", PrincipalType = "Group",
+        ObjectId = objectId, Scope = Rg + "/providers/Microsoft.Web/sites/" + App, Settings = new Dictionary<string, string> { ["appRole"] = "Function.Invoke" },
+    };
+
+    private static AzureState WithEntra(bool role = true, params (string Holder, string Name)[] holders)
+    {
+        var s = State();
+        var sp = new EntraServicePrincipal { Id = SpId, AppId = "7b2d4c6e-0000-4000-8000-000000000001", DisplayName = "some-other-name" };
+        if (role) sp.AppRoles["Function.Invoke"] = RoleId;
+        s.ServicePrincipals[sp.Id] = sp;
+        s.Sites[App].Auth!.ClientId = sp.AppId; // found through the app's authentication, not by name
+        foreach (var (h, n) in holders) s.AppRoleAssignments.Add(new EntraAppRoleAssignment { Id = "ara-" + n, AppRoleId = RoleId, PrincipalId = h, PrincipalDisplayName = n, ResourceId = SpId });
+        return s;
+    }
+
+    [Fact]
+    public void CallersAppRolesAreVerifiedFromEntraExportsOnly()
+    {
+        // Without an Entra export: never a pass (the tool reads no directory itself).
+        var none = State();
+        none.AreasRead.Remove(AzureStateArea.EntraAppRoles);
+        var u = Judge(none, Invoke());
+        Assert.Equal(ParityStatus.Unverifiable, u.Status);
+        Assert.Contains("appRoleAssignedTo", u.Reason);
+
+        Assert.Equal(ParityStatus.Pass, Judge(WithEntra(true, (Group, "devs")), Invoke()).Status);
+        var lost = Judge(WithEntra(true), Invoke());
+        Assert.Equal(ParityStatus.Missing, lost.Status);
+        Assert.Contains("lost", lost.Reason);
+        Assert.Equal(ParityStatus.Missing, Judge(WithEntra(false, (Group, "devs")), Invoke()).Status); // no such app role defined
+        Assert.Equal(ParityStatus.Unverifiable, Judge(WithEntra(true, (Group, "devs")), Invoke(null)).Status); // caller's object unknown
+    }
+
+    [Fact]
+    public void AHolderOfTheInvokeRoleThatNoMappingDesignsIsExcess()
+    {
+        var state = WithEntra(true, (Group, "devs"), ("51f0c7a2-3b6d-4e19-8c47-9a2d0e5b1f63", "legacy-jenkins-ci"));
+        var results = ParityChecker.Check(new[] { Invoke() }, state, new ParityOptions { CheckCallerAccess = false }, EngineContext.None);
+        Assert.Equal(ParityStatus.Pass, results.Single(r => r.MappingId == "people/invoke").Status);
+        var excess = Assert.Single(results, r => r.Status == ParityStatus.Excess && r.Kind == MappingKind.Authentication);
+        Assert.Contains("legacy-jenkins-ci", excess.Actual);
+        Assert.Equal(IdentitySurface.EndUser, excess.Surface);
+    }
 }
