@@ -596,11 +596,22 @@ public sealed class ParityChecker
     /// <summary>The Entra service principal of a function app: the one its authentication names, else the one named like the app.</summary>
     private EntraServicePrincipal? ServicePrincipalOf(string app)
     {
+        if (_spByAppId is null)
+        {
+            _spByAppId = new Dictionary<string, EntraServicePrincipal>(StringComparer.OrdinalIgnoreCase);
+            _spByName = new Dictionary<string, EntraServicePrincipal>(StringComparer.OrdinalIgnoreCase);
+            foreach (var sp in _state.ServicePrincipals.Values.OrderBy(s => s.Id, StringComparer.Ordinal))
+            {
+                if (sp.AppId is not null && !_spByAppId.ContainsKey(sp.AppId)) _spByAppId[sp.AppId] = sp;
+                if (sp.DisplayName is not null && !_spByName.ContainsKey(sp.DisplayName)) _spByName[sp.DisplayName] = sp;
+            }
+        }
         _state.Sites.TryGetValue(app, out var site);
-        var clientId = site?.Auth?.ClientId;
-        return _state.ServicePrincipals.Values.FirstOrDefault(sp => clientId is not null && string.Equals(sp.AppId, clientId, StringComparison.OrdinalIgnoreCase))
-               ?? _state.ServicePrincipals.Values.FirstOrDefault(sp => string.Equals(sp.DisplayName, app, StringComparison.OrdinalIgnoreCase));
+        if (site?.Auth?.ClientId is string clientId && _spByAppId.TryGetValue(clientId, out var byClient)) return byClient;
+        return _spByName!.TryGetValue(app, out var byName) ? byName : null;
     }
+
+    private Dictionary<string, EntraServicePrincipal>? _spByAppId, _spByName;
 
     private IdentityParityResult CheckAppRole(AzRoleMapping m)
     {
