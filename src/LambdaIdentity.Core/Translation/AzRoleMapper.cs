@@ -40,11 +40,15 @@ public sealed partial class AzRoleMapper
     public IReadOnlyList<AzRoleMapping> Map(IReadOnlyList<LambdaFunctionIdentity> functions, EngineContext context)
     {
         var result = new List<AzRoleMapping>();
-        var appNames = AzureNaming.AppNames(functions.Select(f => (f.FunctionName, FunctionKey(f))));
+        // Each function's key, app (placed once, by the resource map or the naming convention) and mapping-id prefix.
+        var keys = functions.Select(FunctionKey).ToArray();
+        var appNames = AzureNaming.AppNames(functions.Select((f, i) => (f.FunctionName, keys[i])));
+        var apps = functions.Select((f, i) => Place(f.FunctionName, appNames[keys[i]])).ToArray();
         // Mapping ids start with the function's name; a name several functions of the run share (MyFunction in two
         // templates) gets a short hash of the function's key, so every id stays unique and stable.
-        var sharedNames = new HashSet<string>(functions.GroupBy(f => f.FunctionName, StringComparer.Ordinal).Where(g => g.Select(FunctionKey).Distinct().Count() > 1).Select(g => g.Key), StringComparer.Ordinal);
-        string FunctionId(LambdaFunctionIdentity f) => sharedNames.Contains(f.FunctionName) ? f.FunctionName + "@" + AzureNaming.ShortHash(FunctionKey(f)) : f.FunctionName;
+        var sharedNames = new HashSet<string>(functions.Select((f, i) => (f.FunctionName, Key: keys[i])).GroupBy(x => x.FunctionName, StringComparer.Ordinal)
+            .Where(g => g.Select(x => x.Key).Distinct(StringComparer.Ordinal).Count() > 1).Select(g => g.Key), StringComparer.Ordinal);
+        string FunctionId(int i) => sharedNames.Contains(functions[i].FunctionName) ? functions[i].FunctionName + "@" + AzureNaming.ShortHash(keys[i]) : functions[i].FunctionName;
         var byRole = functions.Where(f => RoleKey(f).Length > 0).GroupBy(RoleKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(f => f.FunctionName).ToList(), StringComparer.Ordinal);
         // User-assigned identity names, unique per execution role across the run (two templates may both call their role LambdaRole).
@@ -59,8 +63,8 @@ public sealed partial class AzRoleMapper
         }
         // Functions of one template call each other through tokens (${GetAtt:Other.Arn}): their apps by file and logical id.
         var siblings = new Dictionary<string, AppPlacement>(StringComparer.Ordinal);
-        foreach (var f in functions.Where(f => f.LogicalId is { Length: > 0 }))
-            siblings[(f.Source?.File ?? "") + "|" + f.LogicalId] = Place(f.FunctionName, appNames[FunctionKey(f)]);
+        for (var i = 0; i < functions.Count; i++)
+            if (functions[i].LogicalId is { Length: > 0 } logicalId) siblings[(functions[i].Source?.File ?? "") + "|" + logicalId] = apps[i];
         for (var i = 0; i < functions.Count; i++)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -70,8 +74,7 @@ public sealed partial class AzRoleMapper
             {
                 var key = RoleKey(f);
                 var sharedWith = key.Length > 0 && byRole.TryGetValue(key, out var names) ? names : new List<string> { f.FunctionName };
-                var app = Place(f.FunctionName, appNames[FunctionKey(f)]);
-                var fm = new FunctionMapping(this, f, app, sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null, siblings, FunctionId(f));
+                var fm = new FunctionMapping(this, f, apps[i], sharedWith, context, identityNames.TryGetValue(key, out var idName) ? idName : null, siblings, FunctionId(i));
                 result.AddRange(fm.Build());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
