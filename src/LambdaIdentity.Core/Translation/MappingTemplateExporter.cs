@@ -52,25 +52,19 @@ public static class MappingTemplateExporter
                 case MappingKind.ManagedIdentity when m.IdentityType == "UserAssigned":
                     if (seen.Add("id|" + m.PrincipalName)) p.Identities.Add(m);
                     break;
-                case MappingKind.RoleAssignment when m.Strategy is MappingStrategy.BuiltIn or MappingStrategy.Custom && m.RoleDefinitionId is not null && m.PrincipalType == "ServicePrincipal" && m.IdentityType is not null:
-                    if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope) || !m.Scope!.StartsWith("/", StringComparison.Ordinal))
-                    { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (fill the resource map)"); break; }
-                    if (!seen.Add("ra|" + m.Scope + "|" + m.PrincipalName + "|" + m.RoleDefinitionId)) break;
-                    if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
-                    (m.RoleAssignmentType == "CosmosDbSql" ? p.Cosmos : p.Rbac).Add(m);
-                    break;
-                // People and pipelines: assignable once the resource map names their Entra object (principal:<ARN>), never
-                // when the design is PIM-eligible (a template would make just-in-time access standing).
-                case MappingKind.RoleAssignment when m.Strategy is MappingStrategy.BuiltIn or MappingStrategy.Custom && m.IdentityType is null:
-                    if (m.PimEligible)
+                // Managed identities the template knows, and people and pipelines once the resource map names their Entra
+                // object (principal:<ARN>); never access designed as PIM-eligible (a template would make it standing).
+                case MappingKind.RoleAssignment when m.Strategy is MappingStrategy.BuiltIn or MappingStrategy.Custom
+                                                     && (m.IdentityType is null || m.RoleDefinitionId is not null && m.PrincipalType == "ServicePrincipal"):
+                    if (m.IdentityType is null && m.PimEligible)
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (PIM-eligible: make it an eligible assignment in Privileged Identity Management; a template would make it standing)"); break; }
-                    if (!IsDirectory(m) || m.RoleDefinitionId is null)
+                    if (m.IdentityType is null && (!IsDirectory(m) || m.RoleDefinitionId is null))
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (create the Entra group or app registration and name its object id with principal:<ARN> in the resource map, then export again)"); break; }
                     if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope) || !m.Scope!.StartsWith("/", StringComparison.Ordinal))
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (fill the resource map)"); break; }
-                    if (!seen.Add("ra|" + m.Scope + "|" + m.ObjectId + "|" + m.RoleDefinitionId)) break;
+                    if (!seen.Add("ra|" + m.Scope + "|" + (IsDirectory(m) ? m.ObjectId : m.PrincipalName) + "|" + m.RoleDefinitionId)) break;
                     if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
-                    p.Rbac.Add(m);
+                    (m.RoleAssignmentType == "CosmosDbSql" ? p.Cosmos : p.Rbac).Add(m);
                     break;
                 case MappingKind.Setting when m.Settings.ContainsKey("diagnosticSetting.categories"):
                     if (!m.Settings.TryGetValue("diagnosticSetting.workspaceId", out var ws) || !ws.StartsWith("/", StringComparison.Ordinal))
