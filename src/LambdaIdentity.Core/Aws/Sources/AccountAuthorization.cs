@@ -195,6 +195,7 @@ internal sealed class AccountAuthorization
     // matches only strings that start with its literal prefix (up to the first '*', '?' or policy variable), so a
     // function's candidates are the principals filed under one of its ARN's prefixes, plus those filed under "".
     private Dictionary<string, List<int>>? _byPrefix;
+    private int[]? _prefixLengths;
     private string?[]? _accounts;
 
     private IEnumerable<int> Candidates(string functionArn)
@@ -202,8 +203,12 @@ internal sealed class AccountAuthorization
         var relevant = Relevant();
         if (functionArn.IndexOf("${", StringComparison.Ordinal) >= 0) return Enumerable.Range(0, relevant.Count);
         var found = new SortedSet<int>();
-        for (var k = 0; k <= functionArn.Length; k++)
+        // Only the lengths some prefix has are looked up (a handful), not every prefix of the ARN.
+        foreach (var k in _prefixLengths!)
+        {
+            if (k > functionArn.Length) break;
             if (_byPrefix!.TryGetValue(k == functionArn.Length ? functionArn : functionArn.Substring(0, k), out var list)) found.UnionWith(list);
+        }
         return found;
     }
 
@@ -233,6 +238,7 @@ internal sealed class AccountAuthorization
                 list.Add(i);
             }
         }
+        _prefixLengths = _byPrefix.Keys.Select(k => k.Length).Distinct().OrderBy(k => k).ToArray();
     }
 
     /// <summary>Principals with at least one statement that can concern Lambda or iam:PassRole, computed once.</summary>
