@@ -185,12 +185,14 @@ internal static class AzureResourceParser
         var deploymentAuth = e.Props().Path("functionAppConfig", "deployment", "storage", "authentication").Str("type");
         if (deploymentAuth is not null) site.DeploymentStorageAuthentication = deploymentAuth;
         // az functionapp show carries siteConfig (ARM REST bodies under properties); CORS is compared only when present.
-        var siteConfig = e.Get("siteConfig").ValueKind == JsonValueKind.Object ? e.Get("siteConfig") : e.Props().Get("siteConfig");
-        if (siteConfig.ValueKind == JsonValueKind.Object && siteConfig.Get("cors") is { ValueKind: var ck } cors)
+        var siteConfig = e.Get("siteConfig");
+        if (siteConfig.ValueKind != JsonValueKind.Object) siteConfig = e.Props().Get("siteConfig");
+        if (siteConfig.ValueKind == JsonValueKind.Object)
         {
-            if (ck == JsonValueKind.Object && cors.Get("allowedOrigins") is { ValueKind: JsonValueKind.Array } origins)
+            var cors = siteConfig.Get("cors");
+            if (cors.ValueKind == JsonValueKind.Object && cors.Get("allowedOrigins") is { ValueKind: JsonValueKind.Array } origins)
                 site.CorsAllowedOrigins = origins.EnumerateArray().Where(o => o.ValueKind == JsonValueKind.String).Select(o => o.GetString()!).ToList();
-            else if (ck is JsonValueKind.Null or JsonValueKind.Object) site.CorsAllowedOrigins = new List<string>();
+            else if (cors.ValueKind is JsonValueKind.Null or JsonValueKind.Object) site.CorsAllowedOrigins = new List<string>(); // none allowed
         }
         state.AreasRead.Add(AzureStateArea.Sites);
         return true;
