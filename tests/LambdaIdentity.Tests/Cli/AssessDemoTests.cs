@@ -8,7 +8,7 @@ namespace LambdaIdentity.Tests.Cli;
 /// <summary>The README's main job: `assess` on the demo workload in module/samples, end to end through the CLI.</summary>
 public class AssessDemoTests
 {
-    private static string Samples => Path.Combine(TestPaths.RepoRoot, "module", "samples");
+    private static string Samples => DemoWorkload.Samples;
 
     private static (int Code, string Stdout, string Stderr, string Out) Assess(params string[] extra)
     {

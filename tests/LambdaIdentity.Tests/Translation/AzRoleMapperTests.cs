@@ -373,9 +373,7 @@ public class AzRoleMapperTests
     public void ConditionsOnAssumingTheRoleBecomeConditionalAccessRequirements()
     {
         // The demo account's break-glass role may only be assumed with MFA (its trust policy's Bool condition).
-        var samples = Path.Combine(TestPaths.RepoRoot, "module", "samples");
-        var inventory = new LambdaIdentity.Core.Aws.Sources.InventoryReader().Read(new[] { Path.Combine(samples, "demo-sam-template.yaml"), Path.Combine(samples, "demo-authz-details.json") },
-            new LambdaIdentity.Core.Aws.Sources.InventoryOptions(), EngineContext.None).ToList();
+        var inventory = DemoWorkload.Inventory();
         var breakGlass = inventory.SelectMany(f => f.Principals).Where(p => p.PrincipalArn.EndsWith("role/BreakGlassAdmin")).ToList();
         Assert.NotEmpty(breakGlass);
         Assert.All(breakGlass, p => Assert.Equal(new[] { "Bool aws:MultiFactorAuthPresent true" }, p.UseConditions));

@@ -51,11 +51,9 @@ public class ExportParityRoundTripTests
     public async Task PeopleAndPipelinesNamedInTheResourceMapAreDeployedButPimEligibleAccessNeverIs()
     {
         const string sub = "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2";
-        var samples = Path.Combine(TestPaths.RepoRoot, "module", "samples");
         var ctx = new EngineContext(new ErrorCollector());
-        var inventory = new LambdaIdentity.Core.Aws.Sources.InventoryReader().Read(new[] { Path.Combine(samples, "demo-sam-template.yaml"), Path.Combine(samples, "demo-authz-details.json") },
-            new LambdaIdentity.Core.Aws.Sources.InventoryOptions(), ctx).ToList();
-        var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = ResourceMap.Load(Path.Combine(samples, "demo-resource-map.json")) }).Map(inventory, ctx);
+        var inventory = DemoWorkload.Inventory(ctx);
+        var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = DemoWorkload.ResourceMap() }).Map(inventory, ctx);
         var template = MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson);
         var bicep = MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep);
 
@@ -95,11 +93,9 @@ public class ExportParityRoundTripTests
     public void NoDesignedAssignmentLeavesTheTemplateUnmentioned()
     {
         // Every role assignment of the demo design is either deployed by the template or listed as not deployed.
-        var samples = Path.Combine(TestPaths.RepoRoot, "module", "samples");
         var ctx = new EngineContext(new ErrorCollector());
-        var inventory = new LambdaIdentity.Core.Aws.Sources.InventoryReader().Read(new[] { Path.Combine(samples, "demo-sam-template.yaml"), Path.Combine(samples, "demo-authz-details.json") },
-            new LambdaIdentity.Core.Aws.Sources.InventoryOptions(), ctx).ToList();
-        foreach (var map in new[] { ResourceMap.Empty, ResourceMap.Load(Path.Combine(samples, "demo-resource-map.json")) })
+        var inventory = DemoWorkload.Inventory(ctx);
+        foreach (var map in new[] { ResourceMap.Empty, DemoWorkload.ResourceMap() })
         {
             var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = map }).Map(inventory, ctx);
             var template = MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson);
