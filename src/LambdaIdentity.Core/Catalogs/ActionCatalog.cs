@@ -17,7 +17,10 @@ public sealed class CatalogAction
     {
         Service = service; Name = name; AccessLevel = accessLevel; ResourceTypes = resourceTypes; ConditionKeys = conditionKeys;
         FullName = service + ":" + name;
+        Grant = new GrantAction(service, FullName, accessLevel);
     }
+    /// <summary>The action as grants name it (one shared instance).</summary>
+    public GrantAction Grant { get; }
     /// <summary>The service prefix, e.g. s3.</summary>
     public string Service { get; }
     /// <summary>The action name in catalog casing, e.g. GetObject.</summary>

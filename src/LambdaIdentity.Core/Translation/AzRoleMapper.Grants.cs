@@ -14,7 +14,7 @@ public sealed partial class AzRoleMapper
         // ---- grants ----
         private sealed class Unit
         {
-            public EffectiveGrant Grant = null!;
+            public EffectiveGrant Grant;
             public string Resource = "";
             public string Normalized = "";
             public GrantRule? Rule;

@@ -337,11 +337,8 @@ public sealed class GrantDeriver : IGrantDeriver
         for (var k = 0; k < live.Count; k++)
         {
             var g = live[k];
-            result[k] = new EffectiveGrant
+            result[k] = new EffectiveGrant(ActionOf(g.Action, g.Name), new GrantTerms
             {
-                Service = g.Action?.Service ?? ServiceOf(g.Name),
-                Action = g.Name,
-                AccessLevel = g.Action?.AccessLevel ?? AccessLevel.Unknown,
                 Resources = g.Resources,
                 ExcludedResources = g.Excluded,
                 Conditions = g.Conditions,
@@ -350,7 +347,7 @@ public sealed class GrantDeriver : IGrantDeriver
                 DeniedBy = (IReadOnlyList<string>?)g.DeniedBy ?? Array.Empty<string>(),
                 FromWildcard = g.FromWildcard,
                 IsIncomplete = incomplete,
-            };
+            });
         }
         return result;
     }
@@ -377,6 +374,13 @@ public sealed class GrantDeriver : IGrantDeriver
         public IReadOnlyList<PolicyCondition> Conditions = Array.Empty<PolicyCondition>();
         public IReadOnlyList<string> GrantedBy = Array.Empty<string>();
         public bool FromWildcard;
+        public GrantTerms? Terms; // made once, when the first record of this state is written
+
+        public GrantTerms TermsFor(bool incomplete) => Terms ??= new GrantTerms
+        {
+            Resources = Resources, ExcludedResources = Excluded, Conditions = Conditions, GrantedBy = GrantedBy,
+            FromWildcard = FromWildcard, IsIncomplete = incomplete,
+        };
     }
 
     private sealed class SimplePart
@@ -518,20 +522,10 @@ public sealed class GrantDeriver : IGrantDeriver
         }
     }
 
-    private static EffectiveGrant Record(CatalogAction? a, string name, GrantState g, bool incomplete) => new()
-    {
-        Service = a?.Service ?? ServiceOf(name),
-        Action = name,
-        AccessLevel = a?.AccessLevel ?? AccessLevel.Unknown,
-        Resources = g.Resources,
-        ExcludedResources = g.Excluded,
-        Conditions = g.Conditions,
-        IsConditionallyDenied = false,
-        GrantedBy = g.GrantedBy,
-        DeniedBy = Array.Empty<string>(),
-        FromWildcard = g.FromWildcard,
-        IsIncomplete = incomplete,
-    };
+    private static EffectiveGrant Record(CatalogAction? a, string name, GrantState g, bool incomplete) => new(ActionOf(a, name), g.TermsFor(incomplete));
+
+    // An action the catalog does not know keeps its name, with access level Unknown.
+    private static GrantAction ActionOf(CatalogAction? a, string name) => a?.Grant ?? new GrantAction(ServiceOf(name), name, AccessLevel.Unknown);
 
     private static int Order(Draft a, Draft b)
     {
