@@ -46,12 +46,21 @@ public sealed class PolicyGrantsBenchmark : IBenchmark
         var before = GC.GetTotalAllocatedBytes(true);
         Engine();
         var allocated = GC.GetTotalAllocatedBytes(true) - before;
-        // Baseline and engine timed alternately (best of n each), so a noisy neighbour hits both alike.
+        // Steady state: rounds of back-to-back runs, so each side pays its own garbage collections (a single run after a
+        // full collection hides them: the engine's garbage fits the fresh budget). Baseline and engine rounds alternate,
+        // so a noisy neighbour hits both alike; the best round of each counts.
         double baseline = double.MaxValue, engine = double.MaxValue;
         for (var i = 0; i < n; i++)
         {
-            baseline = Math.Min(baseline, Program.BestOf(1, Baseline));
-            engine = Math.Min(engine, Program.BestOf(1, Engine));
+            baseline = Math.Min(baseline, Round(Baseline));
+            engine = Math.Min(engine, Round(Engine));
+        }
+        // A single run after a full collection (the earlier measure, kept for comparison).
+        double single = double.MaxValue, singleBase = double.MaxValue;
+        for (var i = 0; i < n; i++)
+        {
+            singleBase = Math.Min(singleBase, Program.BestOf(1, Baseline));
+            single = Math.Min(single, Program.BestOf(1, Engine));
         }
         // Where the time goes: reading the roles (parse included) and deriving alone (roles read beforehand).
         var read = Program.BestOf(n, () => { using var d = JsonDocument.Parse(bytes); GC.KeepAlive(AuthzRoles.Read(d, file)); });
@@ -67,19 +76,32 @@ public sealed class PolicyGrantsBenchmark : IBenchmark
         }
         // The floor: only allocating as many grant records as the run produces, with nothing computed.
         var count = grants;
+        var action = ActionCatalog.Default.Actions[0].Grant;
+        var terms = new LambdaIdentity.Model.GrantTerms();
         var floor = Program.BestOf(n, () =>
         {
             var keep = new LambdaIdentity.Model.EffectiveGrant[count];
-            for (var i = 0; i < count; i++) keep[i] = new LambdaIdentity.Model.EffectiveGrant { Action = "s3:GetObject" };
+            for (var i = 0; i < count; i++) keep[i] = new LambdaIdentity.Model.EffectiveGrant(action, terms);
             GC.KeepAlive(keep);
         });
         output.WriteLine($"file: {Path.GetFileName(file)} ({bytes.Length / 1024.0:F0} KiB), {roles} roles, {grants} grants");
-        output.WriteLine($"bare System.Text.Json parse: {baseline:F2} ms (best of {n})");
-        output.WriteLine($"parse + derive grants of every role: {engine:F2} ms (best of {n})");
+        output.WriteLine($"bare System.Text.Json parse: {baseline:F2} ms per run (steady state, best of {n} rounds of {RoundRuns})");
+        output.WriteLine($"parse + derive grants of every role: {engine:F2} ms per run (steady state, best of {n} rounds of {RoundRuns})");
         output.WriteLine($"ratio: {engine / baseline:F2}x (aim: under 3x)");
+        output.WriteLine($"single run after a full collection: parse {singleBase:F2} ms, engine {single:F2} ms = {single / singleBase:F2}x");
         output.WriteLine($"breakdown: parse + read roles {read:F2} ms ({read / baseline:F2}x), derive alone {derive:F2} ms ({derive / baseline:F2}x)");
-        output.WriteLine($"floor (allocating {grants} grant records, nothing else): {floor:F2} ms = {floor / baseline:F2}x the parse");
+        output.WriteLine($"floor (an array of {grants} grant values, nothing computed): {floor:F2} ms = {floor / baseline:F2}x the parse");
         output.WriteLine($"allocated per run: {allocated / 1048576.0:F1} MiB; peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+    }
+
+    private const int RoundRuns = 20;
+
+    // Milliseconds per run over one round of back-to-back runs (collections included).
+    private static double Round(Action action)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < RoundRuns; i++) action();
+        return sw.Elapsed.TotalMilliseconds / RoundRuns;
     }
 
     private static string FindSharedData()

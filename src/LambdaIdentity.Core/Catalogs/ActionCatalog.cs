@@ -59,6 +59,7 @@ public sealed class ActionCatalog
         foreach (var a in actions) _byName[a.FullName] = a;
         _all = _byName.Values.OrderBy(a => a.FullName, StringComparer.OrdinalIgnoreCase).ToArray();
         for (var i = 0; i < _all.Length; i++) _all[i].Index = i;
+        Grants = _all.Select(a => a.Grant).ToArray();
         foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
     }
 
@@ -70,6 +71,9 @@ public sealed class ActionCatalog
 
     /// <summary>Every action, sorted by full name.</summary>
     public IReadOnlyList<CatalogAction> Actions => _all;
+
+    /// <summary>The action part of a grant of each action, aligned with <see cref="Actions"/>.</summary>
+    internal GrantAction[] Grants { get; }
 
     /// <summary>Every service prefix.</summary>
     public IReadOnlyCollection<string> Services => _byService.Keys;

@@ -493,25 +493,42 @@ public sealed class GrantDeriver : IGrantDeriver
                     }
                 }
             }
-            // Records in catalog order, unknown actions last by name.
-            var result = new EffectiveGrant[drafted + (unknown?.Count ?? 0)];
+            // Records in catalog order, unknown actions last by name: two columns of indexes (action, terms).
+            var count = drafted + (unknown?.Count ?? 0);
+            if (count == 0) return Array.Empty<EffectiveGrant>();
+            var actionColumn = new int[count];
+            var termColumn = new int[count];
             var k = 0;
             if (drafted > few)
             {
                 for (var index = 0; index < n; index++)
-                    if (slots[index] != 0) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
+                {
+                    var state = slots[index];
+                    if (state == 0) continue;
+                    actionColumn[k] = index; termColumn[k++] = state; slots[index] = 0;
+                }
             }
             else
             {
                 touched.Sort();
-                foreach (var index in touched) { result[k++] = Record(all[index], all[index].FullName, states[slots[index]], incomplete); slots[index] = 0; }
+                foreach (var index in touched) { actionColumn[k] = index; termColumn[k++] = slots[index]; slots[index] = 0; }
             }
             touched.Clear(); drafted = 0;
+            var unknownActions = Array.Empty<GrantAction>();
             if (unknown is not null)
             {
                 unknown.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
-                foreach (var (name, state) in unknown) result[k++] = Record(null, name, states[state], incomplete);
+                unknownActions = new GrantAction[unknown.Count];
+                for (var u = 0; u < unknown.Count; u++)
+                {
+                    unknownActions[u] = ActionOf(null, unknown[u].Name);
+                    actionColumn[k] = ~u; termColumn[k++] = unknown[u].State;
+                }
             }
+            // Terms for every state (state 0, "not drafted", is never referenced); intermediate states are few.
+            var terms = new GrantTerms[states.Count];
+            for (var t = 1; t < terms.Length; t++) terms[t] = states[t].TermsFor(incomplete);
+            var result = new GrantList(_actions.Grants, unknownActions, terms, actionColumn, termColumn, count);
             return result;
         }
         finally
@@ -521,8 +538,6 @@ public sealed class GrantDeriver : IGrantDeriver
             _slots = slots;
         }
     }
-
-    private static EffectiveGrant Record(CatalogAction? a, string name, GrantState g, bool incomplete) => new(ActionOf(a, name), g.TermsFor(incomplete));
 
     // An action the catalog does not know keeps its name, with access level Unknown.
     private static GrantAction ActionOf(CatalogAction? a, string name) => a?.Grant ?? new GrantAction(ServiceOf(name), name, AccessLevel.Unknown);
