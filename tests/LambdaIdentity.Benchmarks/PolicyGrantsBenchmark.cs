@@ -74,23 +74,12 @@ public sealed class PolicyGrantsBenchmark : IBenchmark
             foreach (var r in rs) GrantDeriver.Default.Derive(r, EngineContext.None);
             derive = Math.Min(derive, t.Elapsed.TotalMilliseconds);
         }
-        // The floor: only allocating as many grant records as the run produces, with nothing computed.
-        var count = grants;
-        var action = ActionCatalog.Default.Actions[0].Grant;
-        var terms = new LambdaIdentity.Model.GrantTerms();
-        var floor = Program.BestOf(n, () =>
-        {
-            var keep = new LambdaIdentity.Model.EffectiveGrant[count];
-            for (var i = 0; i < count; i++) keep[i] = new LambdaIdentity.Model.EffectiveGrant(action, terms);
-            GC.KeepAlive(keep);
-        });
         output.WriteLine($"file: {Path.GetFileName(file)} ({bytes.Length / 1024.0:F0} KiB), {roles} roles, {grants} grants");
         output.WriteLine($"bare System.Text.Json parse: {baseline:F2} ms per run (steady state, best of {n} rounds of {RoundRuns})");
         output.WriteLine($"parse + derive grants of every role: {engine:F2} ms per run (steady state, best of {n} rounds of {RoundRuns})");
         output.WriteLine($"ratio: {engine / baseline:F2}x (aim: under 3x)");
         output.WriteLine($"single run after a full collection: parse {singleBase:F2} ms, engine {single:F2} ms = {single / singleBase:F2}x");
         output.WriteLine($"breakdown: parse + read roles {read:F2} ms ({read / baseline:F2}x), derive alone {derive:F2} ms ({derive / baseline:F2}x)");
-        output.WriteLine($"floor (an array of {grants} grant values, nothing computed): {floor:F2} ms = {floor / baseline:F2}x the parse");
         output.WriteLine($"allocated per run: {allocated / 1048576.0:F1} MiB; peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
     }
 

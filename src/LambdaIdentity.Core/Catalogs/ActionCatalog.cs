@@ -49,6 +49,7 @@ public sealed class ActionCatalog
     private readonly Dictionary<string, CatalogAction> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, CatalogAction[]> _byService = new(StringComparer.OrdinalIgnoreCase);
     private readonly CatalogAction[] _all;
+    private readonly string[] _names; // FullName of each action in _all: FindNear scans it without touching the actions
     private readonly ConcurrentDictionary<string, IReadOnlyList<CatalogAction>> _expandCache = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int[]> _indexCache = new(StringComparer.OrdinalIgnoreCase);
 
@@ -60,6 +61,7 @@ public sealed class ActionCatalog
         _all = _byName.Values.OrderBy(a => a.FullName, StringComparer.OrdinalIgnoreCase).ToArray();
         for (var i = 0; i < _all.Length; i++) _all[i].Index = i;
         Grants = _all.Select(a => a.Grant).ToArray();
+        _names = _all.Select(a => a.FullName).ToArray();
         foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
     }
 
@@ -80,6 +82,27 @@ public sealed class ActionCatalog
 
     /// <summary>Finds an action by its full name, case-insensitively (s3:getobject finds s3:GetObject); null when unknown.</summary>
     public CatalogAction? Find(string action) => _byName.TryGetValue(action, out var a) ? a : null;
+
+    /// <summary>
+    /// <see cref="Find(string)"/> for a run of names: policies mostly list actions in catalog order, so the entries just
+    /// after the previous hit (<paramref name="hint"/>, an index into <see cref="Actions"/>; start with -1) are tried
+    /// before the hash lookup. Same result as <see cref="Find(string)"/>; the hint follows the hits.
+    /// </summary>
+    internal CatalogAction? FindNear(string action, ref int hint)
+    {
+        var names = _names;
+        var end = Math.Min(names.Length, hint + 1 + NearWindow);
+        for (var i = hint + 1; i < end; i++)
+        {
+            var name = names[i];
+            if (name.Length == action.Length && string.Equals(name, action, StringComparison.OrdinalIgnoreCase)) { hint = i; return _all[i]; }
+        }
+        var a = Find(action);
+        if (a is not null) hint = IndexOf(a);
+        return a;
+    }
+
+    private const int NearWindow = 8;
 
     /// <summary>The access level of an action, Unknown when it is not in the catalog.</summary>
     public AccessLevel AccessLevelOf(string action) => Find(action)?.AccessLevel ?? AccessLevel.Unknown;

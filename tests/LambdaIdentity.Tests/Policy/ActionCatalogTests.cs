@@ -23,6 +23,30 @@ public sealed class ActionCatalogTests
     }
 
     [Fact]
+    public void FindNearAgreesWithFindForAnyOrderAndCase()
+    {
+        // Runs in catalog order (the fast path), shuffled (the hash fallback), in odd case, and names the catalog lacks.
+        var rnd = new Random(7);
+        var names = C.Actions.Where((_, i) => i % 3 == 0).Select(a => a.FullName).Take(3000).ToList();
+        var shuffled = names.OrderBy(_ => rnd.Next()).ToList();
+        var odd = names.Select(n => rnd.Next(2) == 0 ? n.ToUpperInvariant() : n.ToLowerInvariant()).ToList();
+        var unknown = new[] { "s3:NoSuchAction", "nosuchservice:Get", "s3:getobjectx", "", "s3:" };
+        foreach (var run in new[] { names, shuffled, odd, names.Concat(unknown).Concat(names.Take(10)).ToList() })
+        {
+            var hint = -1;
+            foreach (var n in run)
+            {
+                var expected = C.Find(n);
+                var before = hint;
+                var found = C.FindNear(n, ref hint);
+                Assert.Same(expected, found);
+                if (found is not null) Assert.Same(found, C.Actions[hint]);
+                else Assert.Equal(before, hint);
+            }
+        }
+    }
+
+    [Fact]
     public void HoldsTheWholeSourceCatalog()
     {
         // The shared catalog lists 22,000+ actions across 450+ services; the embedded one keeps every one.

@@ -1,5 +1,6 @@
 using LambdaIdentity.Core;
 using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Catalogs;
 using LambdaIdentity.Model;
 using Xunit;
 using static LambdaIdentity.Tests.Policy.P;
@@ -148,5 +149,46 @@ public sealed class GrantDeriverTests
         var parts = pattern.Split(':', 6);
         if (parts.Length == 6 && Wildcard.HasWildcard(parts[4])) parts[4] = account;
         return string.Join(":", parts).Replace('*', 'x').Replace('?', 'x');
+    }
+
+    [Fact]
+    public void GrantsReadTheSameByIndexAndByEnumerationAndShareTheirParts()
+    {
+        // An administrator policy plus actions the catalog does not know: the columnar list gives every grant the
+        // catalog's action part (one instance per action), unknown actions last by name, one terms part per statement shape.
+        var doc = new PolicyDocument
+        {
+            PolicyName = "admin", Kind = PolicyKind.Inline, Version = "2012-10-17",
+            Statement = new[]
+            {
+                new PolicyStatement { Sid = "All", Effect = "Allow", Action = new[] { "*" }, Resource = new[] { "*" } },
+                new PolicyStatement { Sid = "New", Effect = "Allow", Action = new[] { "zz:Brand", "aa:New" }, Resource = new[] { "arn:aws:zz:::x" } },
+            },
+        };
+        var grants = new GrantDeriver(ActionCatalog.Default, null).Derive(new ExecutionRole { RoleArn = "arn:aws:iam::123456789012:role/r", RoleName = "r", Policies = new[] { doc } }, EngineContext.None);
+        Assert.Equal(ActionCatalog.Default.Actions.Count + 2, grants.Count);
+        var listed = grants.ToList();
+        for (var i = 0; i < grants.Count; i += 997) Assert.Equal(grants[i].Action, listed[i].Action);
+        Assert.Same(ActionCatalog.Default.Find("s3:GetObject")!.Grant, grants.First(g => g.Action == "s3:GetObject").ActionPart);
+        Assert.Equal(new[] { "aa:New", "zz:Brand" }, listed.Skip(grants.Count - 2).Select(g => g.Action));
+        Assert.All(listed.Skip(grants.Count - 2), g => Assert.Equal(AccessLevel.Unknown, g.AccessLevel));
+        Assert.Equal("zz", listed[^1].Service);
+        Assert.Single(listed.Take(grants.Count - 2).Select(g => g.Terms).Distinct());
+        Assert.Throws<ArgumentOutOfRangeException>(() => grants[grants.Count]);
+    }
+
+    [Fact]
+    public void AGrantBuiltWithAnInitializerNeverChangesTermsAnotherGrantShares()
+    {
+        var a = new EffectiveGrant { Service = "s3", Action = "s3:GetObject", AccessLevel = AccessLevel.Read, Resources = new[] { "arn:aws:s3:::b/*" } };
+        var b = new EffectiveGrant(a.ActionPart, a.Terms);
+        var c = new EffectiveGrant { Action = "s3:PutObject", Resources = new[] { "arn:aws:s3:::c/*" }, IsIncomplete = true };
+        Assert.Equal("arn:aws:s3:::b/*", Assert.Single(b.Resources));
+        Assert.Equal("arn:aws:s3:::c/*", Assert.Single(c.Resources));
+        Assert.True(c.IsIncomplete);
+        Assert.False(a.IsIncomplete);
+        Assert.Equal(("s3", AccessLevel.Read), (a.Service, a.AccessLevel));
+        Assert.Equal("", default(EffectiveGrant).Action);
+        Assert.Empty(default(EffectiveGrant).Resources);
     }
 }

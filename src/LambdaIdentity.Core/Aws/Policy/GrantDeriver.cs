@@ -437,13 +437,16 @@ public sealed class GrantDeriver : IGrantDeriver
             return transitions[(from, part, fromWildcard)] = states.Count - 1;
         }
 
+        // The last transition taken by Add (explicit actions of one statement mostly start from the same state).
+        int addPart = -1, addFrom = -1, addTo = 0;
         void Add(int index, int part, bool fromWildcard)
         {
             if (skipAll) return;
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
             if (from == 0 && ++drafted <= few) touched.Add(index);
-            slots[index] = Next(from, part, fromWildcard);
+            if (part != addPart || from != addFrom || fromWildcard) { var to = Next(from, part, fromWildcard); if (fromWildcard) { slots[index] = to; return; } addPart = part; addFrom = from; addTo = to; }
+            slots[index] = addTo;
         }
 
         void AddRange(int[] indices, int part)
@@ -473,13 +476,14 @@ public sealed class GrantDeriver : IGrantDeriver
                     var sp = new SimplePart { Statement = s, Resources = s.Resource.Count > 0 ? s.Resource : Star, Ref = new[] { StatementMatcher.Ref(d, s, i) } };
                     parts.Add(sp);
                     if (s.NotAction.Count > 0) { AddRange(_actions.ExpandNotIndices(s.NotAction), part); continue; }
+                    var hint = -1;
                     foreach (var p in s.Action)
                     {
                         if (!Wildcard.HasWildcard(p))
                         {
-                            var a = _actions.Find(p);
+                            var a = _actions.FindNear(p, ref hint);
                             if (a is null) context.Verbose($"{sp.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
-                            if (a is not null) { Add(_actions.IndexOf(a), part, false); continue; }
+                            if (a is not null) { Add(hint, part, false); continue; }
                             if (skip is not null && skip(p)) continue;
                             unknownIndex ??= new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                             unknown ??= new List<(string, int)>();
