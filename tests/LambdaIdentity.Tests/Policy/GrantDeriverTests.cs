@@ -175,6 +175,10 @@ public sealed class GrantDeriverTests
         Assert.Equal("zz", listed[^1].Service);
         Assert.Single(listed.Take(grants.Count - 2).Select(g => g.Terms).Distinct());
         Assert.Throws<ArgumentOutOfRangeException>(() => grants[grants.Count]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => grants[-1]);
+        // Stored as runs: every catalog action on one terms part is one run, each unknown action one more.
+        Assert.Equal(3, Assert.IsType<GrantList>(grants).Runs);
+        for (var i = 0; i < grants.Count; i++) Assert.Equal(listed[i].Action, grants[i].Action);
     }
 
     [Fact]

@@ -383,6 +383,36 @@ public sealed class GrantDeriver : IGrantDeriver
         };
     }
 
+    // Collects runs of (consecutive catalog index, same state) in order.
+    private struct RunBuilder
+    {
+        private List<int>? _first, _offset, _term;
+        private int _next, _state, _count;
+
+        public void Add(int index, int state)
+        {
+            if (_first is not null && index == _next && state == _state) { _next++; _count++; return; }
+            Start(index, state);
+            _next = index + 1;
+        }
+
+        public void AddSingle(int first, int state) { Start(first, state); _next = int.MinValue; }
+
+        private void Start(int first, int state)
+        {
+            _first ??= new List<int>(); _offset ??= new List<int>(); _term ??= new List<int>();
+            _first.Add(first); _offset.Add(_count); _term.Add(state);
+            _state = state; _count++;
+        }
+
+        public GrantList Build(GrantAction[] catalog, GrantAction[] unknown, GrantTerms[] terms)
+        {
+            _first ??= new List<int>(); _offset ??= new List<int>(); _term ??= new List<int>();
+            _offset.Add(_count);
+            return new GrantList(catalog, unknown, terms, _first.ToArray(), _offset.ToArray(), _term.ToArray());
+        }
+    }
+
     private sealed class SimplePart
     {
         public PolicyStatement Statement = null!;
@@ -497,25 +527,24 @@ public sealed class GrantDeriver : IGrantDeriver
                     }
                 }
             }
-            // Records in catalog order, unknown actions last by name: two columns of indexes (action, terms).
+            // Records in catalog order, unknown actions last by name, as runs: consecutive catalog actions in one state
+            // are one run (a role allowed "*" is one run of every action).
             var count = drafted + (unknown?.Count ?? 0);
             if (count == 0) return Array.Empty<EffectiveGrant>();
-            var actionColumn = new int[count];
-            var termColumn = new int[count];
-            var k = 0;
+            var runs = new RunBuilder();
             if (drafted > few)
             {
                 for (var index = 0; index < n; index++)
                 {
                     var state = slots[index];
                     if (state == 0) continue;
-                    actionColumn[k] = index; termColumn[k++] = state; slots[index] = 0;
+                    runs.Add(index, state); slots[index] = 0;
                 }
             }
             else
             {
                 touched.Sort();
-                foreach (var index in touched) { actionColumn[k] = index; termColumn[k++] = slots[index]; slots[index] = 0; }
+                foreach (var index in touched) { runs.Add(index, slots[index]); slots[index] = 0; }
             }
             touched.Clear(); drafted = 0;
             var unknownActions = Array.Empty<GrantAction>();
@@ -526,13 +555,13 @@ public sealed class GrantDeriver : IGrantDeriver
                 for (var u = 0; u < unknown.Count; u++)
                 {
                     unknownActions[u] = ActionOf(null, unknown[u].Name);
-                    actionColumn[k] = ~u; termColumn[k++] = unknown[u].State;
+                    runs.AddSingle(~u, unknown[u].State);
                 }
             }
             // Terms for every state (state 0, "not drafted", is never referenced); intermediate states are few.
             var terms = new GrantTerms[states.Count];
             for (var t = 1; t < terms.Length; t++) terms[t] = states[t].TermsFor(incomplete);
-            var result = new GrantList(_actions.Grants, unknownActions, terms, actionColumn, termColumn, count);
+            var result = runs.Build(_actions.Grants, unknownActions, terms);
             return result;
         }
         finally
