@@ -396,6 +396,12 @@ public sealed class GrantDeriver : IGrantDeriver
             _next = index + 1;
         }
 
+        public void AddSpan(int first, int length, int state)
+        {
+            Add(first, state);
+            _next += length - 1; _count += length - 1;
+        }
+
         public void AddSingle(int first, int state) { Start(first, state); _next = int.MinValue; }
 
         private void Start(int first, int state)
@@ -432,7 +438,10 @@ public sealed class GrantDeriver : IGrantDeriver
         _slots = null; // taken: a nested or failed call cannot see it half-used
         // The drafted actions: listed while few (then sorted), counted when many (then the slots are scanned in order).
         var touched = new List<int>();
-        var drafted = 0;
+        var drafted = 0; // slots that are not 0
+        // When not 0, every catalog action is drafted: in this state unless its slot holds another (a "*" statement
+        // moves this one state instead of 22,000 slots).
+        var baseState = 0;
         var few = Math.Max(16, n / 16);
         var states = new List<GrantState> { null! }; // state 0: not drafted
         var transitions = new Dictionary<(int, int, bool), int>();
@@ -474,7 +483,7 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skipAll) return;
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
-            if (from == 0 && ++drafted <= few) touched.Add(index);
+            if (from == 0) { if (++drafted <= few) touched.Add(index); from = baseState; }
             if (part != addPart || from != addFrom || fromWildcard) { var to = Next(from, part, fromWildcard); if (fromWildcard) { slots[index] = to; return; } addPart = part; addFrom = from; addTo = to; }
             slots[index] = addTo;
         }
@@ -484,11 +493,21 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skipAll) return;
             // Runs of actions in the same state take the same transition: remember the last one.
             int lastFrom = -1, lastTo = 0;
+            if (skip is null && indices.Length == n)
+            {
+                // Every catalog action: the base state moves, and so does each slot that overrides it.
+                if (drafted <= few)
+                    foreach (var index in touched) { var from = slots[index]; if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); } slots[index] = lastTo; }
+                else
+                    for (var index = 0; index < n; index++) { var from = slots[index]; if (from == 0) continue; if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); } slots[index] = lastTo; }
+                baseState = Next(baseState, part, true);
+                return;
+            }
             foreach (var index in indices)
             {
                 if (skip is not null && skip(all[index].FullName)) continue;
                 var from = slots[index];
-                if (from == 0 && ++drafted <= few) touched.Add(index);
+                if (from == 0) { if (++drafted <= few) touched.Add(index); from = baseState; }
                 if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
                 slots[index] = lastTo;
             }
@@ -529,10 +548,31 @@ public sealed class GrantDeriver : IGrantDeriver
             }
             // Records in catalog order, unknown actions last by name, as runs: consecutive catalog actions in one state
             // are one run (a role allowed "*" is one run of every action).
-            var count = drafted + (unknown?.Count ?? 0);
+            var count = (baseState != 0 ? n : drafted) + (unknown?.Count ?? 0);
             if (count == 0) return Array.Empty<EffectiveGrant>();
             var runs = new RunBuilder();
-            if (drafted > few)
+            if (baseState != 0 && drafted <= few)
+            {
+                // Spans of the base state between the (sorted) slots that override it.
+                touched.Sort();
+                var prev = -1;
+                foreach (var index in touched)
+                {
+                    if (index > prev + 1) runs.AddSpan(prev + 1, index - prev - 1, baseState);
+                    runs.Add(index, slots[index]); slots[index] = 0;
+                    prev = index;
+                }
+                if (prev + 1 < n) runs.AddSpan(prev + 1, n - prev - 1, baseState);
+            }
+            else if (baseState != 0)
+            {
+                for (var index = 0; index < n; index++)
+                {
+                    var state = slots[index];
+                    runs.Add(index, state != 0 ? state : baseState); slots[index] = 0;
+                }
+            }
+            else if (drafted > few)
             {
                 for (var index = 0; index < n; index++)
                 {
