@@ -50,14 +50,18 @@ public sealed class ActionCatalog
     private readonly Dictionary<string, CatalogAction[]> _byService = new(StringComparer.OrdinalIgnoreCase);
     private readonly CatalogAction[] _all;
     private readonly string[] _names; // FullName of each action in _all: FindNear scans it without touching the actions
-    private readonly ConcurrentDictionary<string, IReadOnlyList<CatalogAction>> _expandCache = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, int[]> _indexCache = new(StringComparer.OrdinalIgnoreCase);
+    // Keyed by the exact text (an ordinal hash is twice as fast); other casings of a pattern are cached apart, alike.
+    private readonly ConcurrentDictionary<string, IReadOnlyList<CatalogAction>> _expandCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]> _indexCache = new(StringComparer.Ordinal);
+    // Catalog casing first (what policies almost always use), then any casing.
+    private readonly Dictionary<string, CatalogAction> _byExactName = new(StringComparer.Ordinal);
 
     /// <summary>Creates a catalog from actions (tests, other data).</summary>
     public ActionCatalog(IEnumerable<CatalogAction> actions, string source = "")
     {
         Source = source;
         foreach (var a in actions) _byName[a.FullName] = a;
+        foreach (var a in _byName.Values) _byExactName[a.FullName] = a;
         _all = _byName.Values.OrderBy(a => a.FullName, StringComparer.OrdinalIgnoreCase).ToArray();
         for (var i = 0; i < _all.Length; i++) _all[i].Index = i;
         Grants = _all.Select(a => a.Grant).ToArray();
@@ -81,7 +85,7 @@ public sealed class ActionCatalog
     public IReadOnlyCollection<string> Services => _byService.Keys;
 
     /// <summary>Finds an action by its full name, case-insensitively (s3:getobject finds s3:GetObject); null when unknown.</summary>
-    public CatalogAction? Find(string action) => _byName.TryGetValue(action, out var a) ? a : null;
+    public CatalogAction? Find(string action) => _byExactName.TryGetValue(action, out var a) || _byName.TryGetValue(action, out a) ? a : null;
 
     /// <summary>
     /// <see cref="Find(string)"/> for a run of names: policies mostly list actions in catalog order, so the entries just
