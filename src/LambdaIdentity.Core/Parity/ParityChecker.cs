@@ -409,13 +409,12 @@ public sealed class ParityChecker
 
         if (settings.TryGetValue("authLevel", out var level))
         {
-            var why = _state.WhyUnreadable(AzureStateArea.Functions, app);
-            if (why is not null) unverifiable.Add("authLevel: functions could not be read: " + why);
-            else if (site?.Functions is null) unverifiable.Add("authLevel: no function list for " + app);
+            if (Unreadable(app, AzureStateArea.Functions, site?.Functions is not null, "authLevel: functions could not be read: ", "authLevel: no function list for " + app) is { } unread)
+                unverifiable.Add(unread);
             else
             {
                 settings.TryGetValue("functionName", out var only);
-                var http = site.Functions.Where(f => f.AuthLevel is not null && (only is null || f.Name.Equals(only, StringComparison.OrdinalIgnoreCase))).ToList();
+                var http = site!.Functions!.Where(f => f.AuthLevel is not null && (only is null || f.Name.Equals(only, StringComparison.OrdinalIgnoreCase))).ToList();
                 if (http.Count == 0) drift.Add("authLevel: no HTTP-triggered function" + (only is null ? "" : " named " + only));
                 foreach (var f in http)
                 {
@@ -428,11 +427,10 @@ public sealed class ParityChecker
         var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction", "identityProvider" };
         if (authKeys.Any(settings.ContainsKey))
         {
-            var why = _state.WhyUnreadable(AzureStateArea.AuthSettings, app);
             var auth = site?.Auth;
-            if (why is not null) unverifiable.Add("authentication could not be read: " + why);
-            else if (auth is null) unverifiable.Add("no authsettingsV2 for " + app + " in the state");
-            else
+            if (Unreadable(app, AzureStateArea.AuthSettings, auth is not null, "authentication could not be read: ", "no authsettingsV2 for " + app + " in the state") is { } unread)
+                unverifiable.Add(unread);
+            else if (auth is not null)
             {
                 var on = auth.Enabled && auth.RequireAuthentication;
                 actual.Add("authentication " + (auth.Enabled ? "on" : "off") + ", requireAuthentication " + auth.RequireAuthentication.ToString().ToLowerInvariant());
@@ -456,10 +454,9 @@ public sealed class ParityChecker
         }
         if (settings.ContainsKey("cors.allowedOrigins"))
         {
-            var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
-            if (why is not null) unverifiable.Add("CORS: the function app could not be read: " + why);
-            else if (site?.CorsAllowedOrigins is null) unverifiable.Add("CORS: no siteConfig.cors for " + app + " in the state (az functionapp show, or az functionapp cors show)");
-            else Compare("cors.allowedOrigins", site.CorsAllowedOrigins, settings, drift, unverifiable, passed, actual);
+            if (Unreadable(app, AzureStateArea.Sites, site?.CorsAllowedOrigins is not null, "CORS: the function app could not be read: ", "CORS: no siteConfig.cors for " + app + " in the state (az functionapp show, or az functionapp cors show)") is { } unread)
+                unverifiable.Add(unread);
+            else if (site?.CorsAllowedOrigins is not null) Compare("cors.allowedOrigins", site.CorsAllowedOrigins, settings, drift, unverifiable, passed, actual);
         }
         // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles) are not passed.
         var unknown = settings.Keys.Where(k => !k.Equals("authLevel", StringComparison.OrdinalIgnoreCase) && !k.Equals("cors.allowedOrigins", StringComparison.OrdinalIgnoreCase) && !InformationalSettings.Contains(k) && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -525,6 +522,12 @@ public sealed class ParityChecker
 
     // ---------- settings (trigger connections, platform settings) ----------
 
+    // Why the state cannot show one area of an app: the reader's reason (after couldNotRead) or, when it was read but
+    // holds nothing for the app (present false), the absent text; null when it can be checked. Fails closed: either
+    // reason makes the caller's result Unverifiable, never Pass.
+    private string? Unreadable(string app, AzureStateArea area, bool present, string couldNotRead, string absent)
+        => _state.WhyUnreadable(area, app) is { } why ? couldNotRead + why : present ? null : absent;
+
     private IdentityParityResult CheckSettings(AzRoleMapping m)
     {
         var expected = Describe(m);
@@ -542,11 +545,12 @@ public sealed class ParityChecker
         }
         if (names.Count == 0)
             return Result(m, ParityStatus.Unverifiable, expected, "not checkable", "The settings (" + string.Join(", ", m.Settings.Keys) + ") name no app setting the state can show.");
-        var why = _state.WhyUnreadable(AzureStateArea.AppSettings, m.FunctionAppName);
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
-        if (why is not null || site?.AppSettingNames is null)
-            return Result(m, ParityStatus.Unverifiable, expected, "not read", "App setting names could not be read: " + (why ?? "none for " + m.FunctionAppName));
-        var missing = names.Where(n => !site.AppSettingNames.Contains(n) && !site.AppSettingNames.Any(s => s.StartsWith(n + "__", StringComparison.OrdinalIgnoreCase))).ToList();
+        var unread = Unreadable(m.FunctionAppName, AzureStateArea.AppSettings, site?.AppSettingNames is not null,
+            "App setting names could not be read: ", "App setting names could not be read: none for " + m.FunctionAppName);
+        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread);
+        var present = site!.AppSettingNames!;
+        var missing = names.Where(n => !present.Contains(n) && !present.Any(s => s.StartsWith(n + "__", StringComparison.OrdinalIgnoreCase))).ToList();
         var actual = "app settings present: " + string.Join(", ", names.Except(missing));
         return missing.Count == 0
             ? SiteResult(m, ParityStatus.Pass, expected, actual, "The connection settings exist (values are not read).", site)
@@ -558,11 +562,10 @@ public sealed class ParityChecker
     private IdentityParityResult CheckDiagnostics(AzRoleMapping m, string expected, string categories)
     {
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
-        var why = _state.WhyUnreadable(AzureStateArea.DiagnosticSettings, m.FunctionAppName);
-        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Diagnostic settings could not be read: " + why);
-        if (site?.DiagnosticLogCategories is null)
-            return Result(m, ParityStatus.Unverifiable, expected, "not read", "No diagnostic settings of " + m.FunctionAppName + " in the state (az monitor diagnostic-settings list --resource <app id>).");
-        var sent = site.DiagnosticLogCategories;
+        var unread = Unreadable(m.FunctionAppName, AzureStateArea.DiagnosticSettings, site?.DiagnosticLogCategories is not null,
+            "Diagnostic settings could not be read: ", "No diagnostic settings of " + m.FunctionAppName + " in the state (az monitor diagnostic-settings list --resource <app id>).");
+        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread);
+        var sent = site!.DiagnosticLogCategories!;
         bool Covered(string c) => sent.Contains(c) || sent.Contains("allLogs") || (sent.Contains("audit") && c.IndexOf("Audit", StringComparison.OrdinalIgnoreCase) >= 0);
         var wanted = categories.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
         var missing = wanted.Where(c => !Covered(c)).ToList();
@@ -575,13 +578,13 @@ public sealed class ParityChecker
     private IdentityParityResult CheckDeploymentStorage(AzRoleMapping m, string expected, string designed)
     {
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
-        var why = _state.WhyUnreadable(AzureStateArea.Sites, m.FunctionAppName);
-        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "The function app could not be read: " + why);
-        if (site?.DeploymentStorageAuthentication is null)
-            return Result(m, ParityStatus.Unverifiable, expected, "not read", "The state holds no functionAppConfig.deployment.storage.authentication for " + m.FunctionAppName + " (a Flex Consumption app's az functionapp show does).");
-        return string.Equals(site.DeploymentStorageAuthentication, designed, StringComparison.OrdinalIgnoreCase)
-            ? SiteResult(m, ParityStatus.Pass, expected, "deployment storage authentication " + site.DeploymentStorageAuthentication, "The app reads its deployment package with the designed identity.", site)
-            : SiteResult(m, ParityStatus.Drift, expected, "deployment storage authentication " + site.DeploymentStorageAuthentication, "Configuration differs: the deployment package is read with " + site.DeploymentStorageAuthentication + ", designed " + designed + ".", site);
+        var unread = Unreadable(m.FunctionAppName, AzureStateArea.Sites, site?.DeploymentStorageAuthentication is not null,
+            "The function app could not be read: ", "The state holds no functionAppConfig.deployment.storage.authentication for " + m.FunctionAppName + " (a Flex Consumption app's az functionapp show does).");
+        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread);
+        var auth = site!.DeploymentStorageAuthentication!;
+        return string.Equals(auth, designed, StringComparison.OrdinalIgnoreCase)
+            ? SiteResult(m, ParityStatus.Pass, expected, "deployment storage authentication " + auth, "The app reads its deployment package with the designed identity.", site)
+            : SiteResult(m, ParityStatus.Drift, expected, "deployment storage authentication " + auth, "Configuration differs: the deployment package is read with " + auth + ", designed " + designed + ".", site);
     }
 
     // ---------- Entra app roles (callers) ----------

@@ -97,11 +97,24 @@ public sealed class ResourceMap
     /// <summary>The entry for an ARN, or null when unmapped (entries with an empty Azure ID and not staying on AWS are unmapped).</summary>
     public ResourceMapEntry? Resolve(string arn)
     {
-        var usable = Entries.Where(e => e.StayOnAws || e.Azure.Length > 0).ToList();
-        var exact = usable.FirstOrDefault(e => string.Equals(e.Aws, arn, StringComparison.Ordinal));
-        if (exact is not null) return exact;
-        return usable.Where(e => (e.Aws.IndexOf('*') >= 0 || e.Aws.IndexOf('?') >= 0) && AwsPattern.Matches(e.Aws, arn, ignoreCase: false))
-            .OrderByDescending(e => e.Aws.Count(c => c != '*' && c != '?')).FirstOrDefault();
+        var (exact, patterns) = _index ??= Index(Entries);
+        if (exact.TryGetValue(arn, out var e)) return e;
+        foreach (var p in patterns) if (AwsPattern.Matches(p.Aws, arn, ignoreCase: false)) return p;
+        return null;
+    }
+
+    // Built once (the entries never change): usable entries by exact ARN (the first in file order wins), and the
+    // usable patterns, longest literal text first (file order among equals).
+    private (Dictionary<string, ResourceMapEntry> Exact, ResourceMapEntry[] Patterns)? _index;
+
+    private static (Dictionary<string, ResourceMapEntry>, ResourceMapEntry[]) Index(IReadOnlyList<ResourceMapEntry> entries)
+    {
+        var usable = entries.Where(e => e.StayOnAws || e.Azure.Length > 0).ToList();
+        var exact = new Dictionary<string, ResourceMapEntry>(StringComparer.Ordinal);
+        foreach (var e in usable) if (!exact.ContainsKey(e.Aws)) exact[e.Aws] = e;
+        var patterns = usable.Where(e => e.Aws.IndexOf('*') >= 0 || e.Aws.IndexOf('?') >= 0)
+            .OrderByDescending(e => e.Aws.Count(c => c != '*' && c != '?')).ToArray();
+        return (exact, patterns);
     }
 
     /// <summary>Reads a map from a file (.csv by extension, JSON otherwise).</summary>
