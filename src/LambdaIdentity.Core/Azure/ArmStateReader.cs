@@ -60,6 +60,7 @@ public sealed class ArmStateReaderOptions
 public sealed class ArmStateReader : IAzureStateSource
 {
     private const string AuthzApi = "2022-04-01";
+    private const string PimApi = "2020-10-01";
     private const string WebApi = "2023-12-01";
     private const string MsiApi = "2023-01-31";
     private const string CosmosApi = "2024-05-15";
@@ -75,13 +76,15 @@ public sealed class ArmStateReader : IAzureStateSource
         var state = new AzureState();
         var pipeline = BuildPipeline(context);
         var sub = "/subscriptions/" + _options.SubscriptionId;
-        var steps = 0; const int total = 6;
+        var steps = 0; const int total = 7;
         void Step(string s) => context.Progress("Reading Azure state", s, steps++, total);
 
         Step("role definitions");
         await ListAsync(pipeline, sub + "/providers/Microsoft.Authorization/roleDefinitions", AuthzApi, AzureStateArea.RoleDefinitions, null, state, context).ConfigureAwait(false);
         Step("role assignments");
         await ListAsync(pipeline, sub + "/providers/Microsoft.Authorization/roleAssignments", AuthzApi, AzureStateArea.RoleAssignments, null, state, context).ConfigureAwait(false);
+        Step("PIM eligibility schedules");
+        await ListAsync(pipeline, sub + "/providers/Microsoft.Authorization/roleEligibilitySchedules", PimApi, AzureStateArea.RoleEligibilitySchedules, null, state, context).ConfigureAwait(false);
         Step("user-assigned identities");
         await ListAsync(pipeline, sub + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities", MsiApi, AzureStateArea.UserAssignedIdentities, null, state, context).ConfigureAwait(false);
         Step("function apps");

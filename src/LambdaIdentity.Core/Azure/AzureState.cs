@@ -27,6 +27,8 @@ public enum AzureStateArea
     DiagnosticSettings,
     /// <summary>Entra service principals and their app role assignments (Microsoft Graph exports the user made).</summary>
     EntraAppRoles,
+    /// <summary>Privileged Identity Management eligibility: Microsoft.Authorization/roleEligibilitySchedules (or their instances).</summary>
+    RoleEligibilitySchedules,
 }
 
 /// <summary>An Entra service principal (Microsoft Graph servicePrincipal): the function app's registration.</summary>
@@ -116,6 +118,10 @@ public sealed class AzureRoleAssignment
     public bool HasUnresolvedToken { get; set; }
     /// <summary>Where it was read.</summary>
     public SourceLocation? Source { get; set; }
+    /// <summary>For a PIM eligibility: its status as read (Provisioned when in force); null for assignments.</summary>
+    public string? Status { get; set; }
+    /// <summary>For a PIM eligibility: when it ends (null: permanently eligible).</summary>
+    public DateTimeOffset? EndDateTime { get; set; }
 }
 
 /// <summary>A user-assigned managed identity.</summary>
@@ -222,6 +228,8 @@ public sealed class AzureState
     public Dictionary<string, AzureRoleDefinition> RoleDefinitions { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Role assignments (RBAC and Cosmos DB SQL).</summary>
     public List<AzureRoleAssignment> RoleAssignments { get; } = new();
+    /// <summary>PIM eligible assignments (roleEligibilitySchedules): access a principal can activate, not standing access.</summary>
+    public List<AzureRoleAssignment> RoleEligibilities { get; } = new();
     /// <summary>Entra service principals by object id.</summary>
     public Dictionary<string, EntraServicePrincipal> ServicePrincipals { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Entra app role assignments.</summary>
@@ -268,6 +276,7 @@ public sealed class AzureState
     {
         foreach (var kv in other.RoleDefinitions) RoleDefinitions[kv.Key] = kv.Value;
         RoleAssignments.AddRange(other.RoleAssignments);
+        RoleEligibilities.AddRange(other.RoleEligibilities);
         foreach (var kv in other.ServicePrincipals) ServicePrincipals[kv.Key] = kv.Value;
         AppRoleAssignments.AddRange(other.AppRoleAssignments);
         foreach (var s in other.Sites.Values)

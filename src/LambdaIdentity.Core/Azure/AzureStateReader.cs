@@ -177,6 +177,7 @@ public sealed class AzureStateReader
         var n = Path.GetFileName(file).ToLowerInvariant().Replace("_", "-");
         if (n.Contains("template") || n.Contains("export")) return null;
         if (n.Contains("diagnostic")) return AzureStateArea.DiagnosticSettings;
+        if (n.Contains("eligib")) return AzureStateArea.RoleEligibilitySchedules;
         if (n.Contains("sql-role") || n.Contains("cosmos")) return AzureStateArea.CosmosSqlRoleAssignments;
         if (n.Contains("role-def") || n.Contains("roledef")) return AzureStateArea.RoleDefinitions;
         if (n.Contains("role-assign") || n.Contains("roleassign")) return AzureStateArea.RoleAssignments;

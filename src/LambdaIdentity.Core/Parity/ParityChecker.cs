@@ -17,6 +17,8 @@ public sealed class ParityOptions
     public IEnumerable<AzureRoleDefinition>? RoleCatalog { get; set; }
     /// <summary>Report principals that can list the function app's keys (invoke access) without a mapping. Default true.</summary>
     public bool CheckCallerAccess { get; set; } = true;
+    /// <summary>The moment PIM eligibility end dates are compared with. Null: now.</summary>
+    public DateTimeOffset? Now { get; set; }
 }
 
 /// <summary>
@@ -78,6 +80,7 @@ public sealed class ParityChecker
     private readonly List<AzureRoleAssignment> _managementGroupAssignments = new();
     private readonly Dictionary<string, List<AzureUserAssignedIdentity>> _identitiesByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<AzureRoleAssignment> _consumed = new();
+    private readonly Dictionary<string, List<AzureRoleAssignment>> _eligibleByPrincipal = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string?> _invokeCache = new(StringComparer.OrdinalIgnoreCase);
 
     // The embedded built-in role catalog (Core/Catalogs) in the shape the state reader gives role definitions.
@@ -106,6 +109,11 @@ public sealed class ParityChecker
             var scope = Scopes.Normalize(a.Scope);
             if (scope.StartsWith(Scopes.ManagementGroups, StringComparison.Ordinal)) _managementGroupAssignments.Add(a);
             else Add(_byScope, scope, a);
+        }
+        foreach (var e in state.RoleEligibilities)
+        {
+            if (e.PrincipalId is not null) Add(_eligibleByPrincipal, e.PrincipalId, e);
+            if (!string.IsNullOrEmpty(e.PrincipalName)) Add(_eligibleByPrincipal, "name:" + e.PrincipalName, e);
         }
         foreach (var i in state.UserAssignedIdentities.Values)
         {
@@ -244,7 +252,7 @@ public sealed class ParityChecker
                 _consumed.Add(standing);
                 return Result(m, ParityStatus.Broader, expected, DescribeAssignment(standing) + " (standing)", "Broader than designed: a standing assignment exists where the design is a PIM-eligible one, activated with justification and approval.", standing);
             }
-            return Result(m, ParityStatus.Unverifiable, expected, "no standing assignment", "The design is a PIM-eligible assignment; eligibility schedules are not in role assignment exports: verify it in Privileged Identity Management.");
+            return CheckEligibility(m, expected, keys, roleId, designedScope);
         }
         if (exact is not null)
         {
@@ -262,6 +270,67 @@ public sealed class ParityChecker
             : "only: " + string.Join("; ", related.Take(3).Select(DescribeAssignment)) + (related.Count > 3 ? "; ..." : "");
         return Result(m, ParityStatus.Missing, expected, actual, "The designed assignment does not exist; the migration lost this access.");
     }
+
+    // ---------- PIM eligibility (emergency and ad-hoc access) ----------
+
+    // A PIM-eligible design with no standing assignment: the eligibility schedules decide. Fails closed: unread
+    // schedules are Unverifiable, an eligibility that is no longer in force (expired, revoked) is not counted.
+    private IdentityParityResult CheckEligibility(AzRoleMapping m, string expected, HashSet<string> keys, string? roleId, string designedScope)
+    {
+        var why = _state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, m.FunctionAppName);
+        if (why is not null)
+            return Result(m, ParityStatus.Unverifiable, expected, "no standing assignment",
+                "The design is a PIM-eligible assignment and eligibility schedules could not be read: " + why + ". Export them: az rest --method get --url \"https://management.azure.com/<scope>/providers/Microsoft.Authorization/roleEligibilitySchedules?api-version=2020-10-01\".");
+        var now = _options.Now ?? DateTimeOffset.UtcNow;
+        AzureRoleAssignment? exact = null, broader = null, lapsed = null;
+        var broaderWhy = "";
+        var seen = new HashSet<AzureRoleAssignment>();
+        foreach (var k in keys)
+        {
+            if (!_eligibleByPrincipal.TryGetValue(k, out var list)) continue;
+            foreach (var e in list)
+            {
+                if (!seen.Add(e)) continue;
+                var sameRole = SameRole(e, roleId, m.RoleDefinitionName);
+                var rel = Scopes.Relation(Scopes.Normalize(e.Scope), designedScope);
+                if (rel is not (ScopeRelation.Same or ScopeRelation.Ancestor)) continue;
+                var covers = sameRole || MorePrivileged(e.RoleDefinitionId, roleId) == true;
+                if (!covers) continue;
+                if (!InForce(e, now)) { lapsed ??= e; continue; }
+                if (sameRole && rel == ScopeRelation.Same) { exact ??= e; continue; }
+                if (broader is null)
+                {
+                    broader = e;
+                    broaderWhy = sameRole ? "eligible at the wider scope " + e.Scope : RoleName(e) + " grants every permission of " + (m.RoleDefinitionName ?? roleId) + (rel == ScopeRelation.Ancestor ? ", at the wider scope " + e.Scope : "");
+                }
+            }
+        }
+        if (exact is not null)
+        {
+            _consumedEligibilities.Add(exact);
+            return Result(m, ParityStatus.Pass, expected, DescribeEligibility(exact), "The designed eligible assignment exists: the access is activated just in time in Privileged Identity Management, not standing.", exact);
+        }
+        if (broader is not null)
+        {
+            _consumedEligibilities.Add(broader);
+            return Result(m, ParityStatus.Broader, expected, DescribeEligibility(broader), "Broader than designed: " + broaderWhy + ".", broader);
+        }
+        if (lapsed is not null)
+            return Result(m, ParityStatus.Missing, expected, DescribeEligibility(lapsed),
+                "The eligible assignment is no longer in force (" + (lapsed.EndDateTime is { } end && end <= now ? "it ended " + end.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "status " + (lapsed.Status ?? "unknown")) + "): the emergency access cannot be activated.", lapsed);
+        return Result(m, ParityStatus.Missing, expected, "no eligible or standing assignment of " + (m.RoleDefinitionName ?? roleId) + " for this principal at or above " + m.Scope,
+            "The designed PIM-eligible assignment does not exist; the migration lost this access.");
+    }
+
+    private readonly HashSet<AzureRoleAssignment> _consumedEligibilities = new();
+
+    // In force: provisioned (or no status given) and not past its end.
+    private static bool InForce(AzureRoleAssignment e, DateTimeOffset now)
+        => (e.Status is null || e.Status.Equals("Provisioned", StringComparison.OrdinalIgnoreCase)) && (e.EndDateTime is null || e.EndDateTime > now);
+
+    private string DescribeEligibility(AzureRoleAssignment e)
+        => "eligible: " + RoleName(e) + " at " + e.Scope + (e.EndDateTime is { } end ? " until " + end.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : " (no end)")
+           + (e.Status is null || e.Status.Equals("Provisioned", StringComparison.OrdinalIgnoreCase) ? "" : ", status " + e.Status);
 
     private IEnumerable<AzureRoleAssignment> Candidates(HashSet<string> keys)
     {
@@ -730,6 +799,23 @@ public sealed class ParityChecker
                 yield return Unexpected(first, ParityStatus.Excess, MappingKind.RoleAssignment, "no caller beyond the design", DescribeAssignment(a),
                     "This principal can list the function app's keys (" + invoke + "), which is invoke access no AWS grant justifies.", a.Id, a.Source, a.PrincipalName ?? a.PrincipalId, a, Surface: IdentitySurface.People);
             }
+        }
+        // Eligible callers: a PIM eligibility covering the app whose role can list its keys is invoke access once activated.
+        if (_state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, app) is not null) yield break;
+        var siteScope = Scopes.Normalize(site.Id);
+        var now = _options.Now ?? DateTimeOffset.UtcNow;
+        foreach (var e in _state.RoleEligibilities)
+        {
+            if (_consumedEligibilities.Contains(e) || !InForce(e, now)) continue;
+            if (Scopes.Relation(Scopes.Normalize(e.Scope), siteScope) is not (ScopeRelation.Same or ScopeRelation.Ancestor)) continue;
+            if ((e.PrincipalId is not null && (keys.ContainsKey(e.PrincipalId) || designedCallers.Contains(e.PrincipalId))) || (e.PrincipalName is not null && designedCallers.Contains(e.PrincipalName))) continue;
+            var invoke = InvokeAction(e.RoleDefinitionId, out var known);
+            if (!known)
+                yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", DescribeEligibility(e),
+                    "The role definition " + e.RoleDefinitionId + " could not be read, so it is unknown whether this eligibility can list the function app's keys (invoke access).", e.Id, e.Source, e.PrincipalName ?? e.PrincipalId, e, Surface: IdentitySurface.People);
+            else if (invoke is not null)
+                yield return Unexpected(first, ParityStatus.Excess, MappingKind.RoleAssignment, "no caller beyond the design", DescribeEligibility(e),
+                    "This principal is eligible to activate a role that can list the function app's keys (" + invoke + "): invoke access no AWS grant justifies.", e.Id, e.Source, e.PrincipalName ?? e.PrincipalId, e, Surface: IdentitySurface.People);
         }
     }
 

@@ -125,10 +125,15 @@ public class AssessDemoTests
         Assert.Contains("legacy-jenkins-ci", S(One(r => S(r, "Status") == "Excess" && S(r, "Kind") == "Authentication"), "Actual"));
         // Wider: the processor receives from the whole Service Bus namespace.
         Assert.Equal("Broader", S(One(r => S(r, "FunctionName") == "dev-order-processor" && S(r, "Expected").StartsWith("Azure Service Bus Data Receiver")), "Status"));
-        // Fail closed: break-glass access designed as PIM-eligible is not passed from a role assignment export.
+        // Break-glass access designed as PIM-eligible is judged from the eligibility schedules: eligible on four apps,
+        // and the report function's eligibility ended in October (nobody renewed it).
         var breakGlass = results.Where(r => S(r, "Expected").Contains("Website Contributor") && S(r, "PrincipalName").Contains("BreakGlass")).ToList();
         Assert.Equal(5, breakGlass.Count);
-        Assert.All(breakGlass, r => Assert.Equal("Unverifiable", S(r, "Status")));
+        Assert.Equal(4, breakGlass.Count(r => S(r, "Status") == "Pass" && S(r, "Actual").StartsWith("eligible: Website Contributor")));
+        var lapsed = Assert.Single(breakGlass, r => S(r, "Status") == "Missing");
+        Assert.Equal("func-dev-order-report", S(lapsed, "FunctionAppName"));
+        Assert.Contains("ended 2026-10-31", S(lapsed, "Reason"));
+        Assert.All(results.Where(r => S(r, "Expected").StartsWith("Reader") && S(r, "PrincipalName").Contains("BreakGlass")), r => Assert.Equal("Pass", S(r, "Status")));
 
         // A deviation designs nothing to verify, and says so (its provenance is not mistaken for a setting).
         Assert.All(results.Where(r => S(r, "Expected").StartsWith("No object ACLs")), r => Assert.Contains("deviation designs no Azure item", S(r, "Reason")));

@@ -40,6 +40,10 @@ public class ArmStateReaderTests
             if (hit == 1) { ctx.Response.Headers.RetryAfter = "1"; return LocalArmServer.Json(ctx, 429, "{\"error\":{\"code\":\"TooManyRequests\"}}"); }
             return LocalArmServer.Json(ctx, 200, new JsonObject { ["value"] = new JsonArray(ra2) }.ToJsonString());
         });
+        // PIM eligibility schedules: the REST example (azure-rest-api-specs), moved into this subscription.
+        var pim = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Fixtures, "parity", "pim", "GetRoleEligibilitySchedulesByScope.json")))!["responses"]!["200"]!["body"]!.ToJsonString()
+            .Replace("dfa2a084-766f-4003-8ae1-c4aeb893a99f", SubId);
+        s.Map(Sub + "/providers/Microsoft.Authorization/roleEligibilitySchedules", pim);
         // User-assigned identities; the example's nextLink points at its serviceRoot placeholder, rewritten to here.
         var msi = Body("msi/IdentityListBySubscription.json").AsObject();
         msi["nextLink"] = b + "/pages/msi-2";
@@ -98,6 +102,9 @@ public class ArmStateReaderTests
         Assert.Equal("function", state.Sites["orders-func"].Functions!.Single(f => f.Name == "orders_api").AuthLevel);
         Assert.Single(state.RoleAssignments, a => a.System == AzureAssignmentSystem.CosmosSql);
         Assert.Equal(new[] { "FunctionAppLogs" }, state.Sites["sitef6141"].DiagnosticLogCategories!.ToArray());
+        var eligible = Assert.Single(state.RoleEligibilities);
+        Assert.Equal(("a3bb8764-cb92-4276-9d2a-ca1e895e55ea", "b24988ac-6180-42a0-ab88-20f7382dd24c", Sub), (eligible.PrincipalId, eligible.RoleDefinitionId, eligible.Scope));
+        Assert.Null(state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, null));
         Assert.Empty(state.Sites["orders-func"].DiagnosticLogCategories!);
         // Access denied: one error record, the area unreadable for that app only.
         var e = Assert.Single(errors.Errors);
@@ -110,6 +117,27 @@ public class ArmStateReaderTests
         // Every request carried the bearer token; no request went to Microsoft Graph.
         Assert.All(s.Requests, r => Assert.Equal("Bearer test-token", r.Authorization));
         Assert.DoesNotContain(s.Requests, r => r.Path.Contains("graph", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task EligibilityThatCannotBeReadLeavesPimDesignsUnverifiable()
+    {
+        // A reader without PIM rights: 403 on the schedules. The rest is read; PIM-eligible designs are never passed.
+        await using var s = await Serve();
+        s.Map(Sub + "/providers/Microsoft.Authorization/roleEligibilitySchedules", (ctx, _) => LocalArmServer.Json(ctx, 403,
+            "{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client does not have authorization to perform action 'Microsoft.Authorization/roleEligibilitySchedules/read'.\"}}"));
+        var errors = new ErrorCollector();
+        var state = await new ArmStateReader(Options(s)).ReadAsync(new EngineContext(errors));
+        Assert.Contains(errors.Errors, e => e.ErrorId == "AzureReadForbidden" && e.Target.Contains("roleEligibilitySchedules"));
+        Assert.Empty(state.RoleEligibilities);
+        var design = new AzRoleMapping
+        {
+            MappingId = "bg", FunctionName = "fn", FunctionAppName = "sitef6141", Kind = MappingKind.RoleAssignment, Surface = IdentitySurface.People,
+            RoleDefinitionName = "Contributor", Scope = Sub, ObjectId = "a3bb8764-cb92-4276-9d2a-ca1e895e55ea", PrincipalName = "BreakGlass", PimEligible = true,
+        };
+        var r = ParityChecker.Check(new[] { design }, state, new ParityOptions { CheckCallerAccess = false }, EngineContext.None).Single(x => x.MappingId == "bg");
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.Contains("HTTP 403", r.Reason);
     }
 
     [Fact]

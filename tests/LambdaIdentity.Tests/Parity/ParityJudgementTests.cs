@@ -67,14 +67,84 @@ public class ParityJudgementTests
         Assert.Equal(Scopes.Normalize(Rg + "/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/c"), (Rg + "/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/c").ToLowerInvariant());
     }
 
+    private const string WebsiteContributor = "de139f84-1756-47ae-9be6-808fbbe84772";
+    private const string Owner = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 0, 0, 0, TimeSpan.Zero);
+
+    private static void AddEligibility(AzureState s, string roleId, string scope, string principal = Principal, DateTimeOffset? end = null, string? status = "Provisioned")
+        => s.RoleEligibilities.Add(new AzureRoleAssignment { Id = scope + "/eligible/" + roleId + "/" + principal, Scope = scope, RoleDefinitionId = roleId, PrincipalId = principal, PrincipalType = "Group", EndDateTime = end, Status = status });
+
+    private static IdentityParityResult JudgeAt(AzureState state, AzRoleMapping m)
+        => ParityChecker.Check(new[] { m }, state, new ParityOptions { CheckCallerAccess = false, Now = Now }, EngineContext.None).Single(r => r.MappingId == m.MappingId);
+
+    [Fact]
+    public void PimEligibleDesignIsJudgedFromEligibilitySchedules()
+    {
+        var site = Rg + "/providers/Microsoft.Web/sites/" + App;
+        var designed = Assignment("bg", "Website Contributor", site, pim: true);
+        // Schedules read, none for the principal: the emergency access was lost.
+        var none = JudgeAt(State(), designed);
+        Assert.Equal(ParityStatus.Missing, none.Status);
+        // Not read: never passed.
+        var unread = State();
+        unread.AreasRead.Remove(AzureStateArea.RoleEligibilitySchedules);
+        var u = JudgeAt(unread, designed);
+        Assert.Equal(ParityStatus.Unverifiable, u.Status);
+        Assert.Contains("eligibility schedules could not be read", u.Reason);
+        // Eligible for the designed role at the designed scope, until after now: Pass.
+        var ok = State();
+        AddEligibility(ok, WebsiteContributor, site, end: Now.AddDays(30));
+        var pass = JudgeAt(ok, designed);
+        Assert.Equal(ParityStatus.Pass, pass.Status);
+        Assert.Contains("eligible: Website Contributor", pass.Actual);
+        // Eligible at the resource group, or for Owner: Broader.
+        var wide = State();
+        AddEligibility(wide, WebsiteContributor, Rg);
+        Assert.Equal(ParityStatus.Broader, JudgeAt(wide, designed).Status);
+        var owner = State();
+        AddEligibility(owner, Owner, site);
+        var o = JudgeAt(owner, designed);
+        Assert.Equal(ParityStatus.Broader, o.Status);
+        Assert.Contains("Owner grants every permission", o.Reason);
+        // Ended or revoked: not counted, and said so.
+        var ended = State();
+        AddEligibility(ended, WebsiteContributor, site, end: Now.AddDays(-1));
+        var e = JudgeAt(ended, designed);
+        Assert.Equal(ParityStatus.Missing, e.Status);
+        Assert.Contains("ended 2026-11-28", e.Reason);
+        var revoked = State();
+        AddEligibility(revoked, WebsiteContributor, site, status: "Revoked");
+        Assert.Contains("status Revoked", JudgeAt(revoked, designed).Reason);
+        // Another principal's eligibility, or a narrower role, does not count.
+        var other = State();
+        AddEligibility(other, WebsiteContributor, site, principal: "99999999-2222-4333-8444-555555555555");
+        AddEligibility(other, "acdd72a7-3385-48ef-bd42-f606fba81ae7", site); // Reader
+        Assert.Equal(ParityStatus.Missing, JudgeAt(other, designed).Status);
+    }
+
+    [Fact]
+    public void AnEligibilityNoDesignJustifiesIsExcessWhenItCanInvoke()
+    {
+        var site = Rg + "/providers/Microsoft.Web/sites/" + App;
+        var designed = Assignment("bg", "Website Contributor", site, pim: true);
+        var s = State();
+        AddEligibility(s, WebsiteContributor, site, end: Now.AddDays(30));                                        // the design's
+        AddEligibility(s, WebsiteContributor, Rg, principal: "77777777-2222-4333-8444-555555555555");           // nobody designed it
+        AddEligibility(s, WebsiteContributor, Rg, principal: "66666666-2222-4333-8444-555555555555", end: Now.AddDays(-3)); // ended
+        AddEligibility(s, "acdd72a7-3385-48ef-bd42-f606fba81ae7", Rg, principal: "55555555-2222-4333-8444-555555555555"); // Reader: cannot list keys
+        var results = ParityChecker.Check(new[] { designed }, s, new ParityOptions { Now = Now }, EngineContext.None);
+        Assert.Equal(ParityStatus.Pass, results.Single(r => r.MappingId == "bg").Status);
+        var excess = Assert.Single(results, r => r.Status == ParityStatus.Excess && r.Actual.StartsWith("eligible"));
+        Assert.Equal("77777777-2222-4333-8444-555555555555", excess.ObjectId);
+        Assert.Equal(IdentitySurface.People, excess.Surface);
+        Assert.Contains("eligible to activate", excess.Reason);
+    }
+
     [Fact]
     public void PimEligibleDesignIsNeverPassedFromStandingAssignments()
     {
         var site = Rg + "/providers/Microsoft.Web/sites/" + App;
         var designed = Assignment("bg", "Website Contributor", site, pim: true);
-        var none = Judge(State(), designed);
-        Assert.Equal(ParityStatus.Unverifiable, none.Status);
-        Assert.Contains("Privileged Identity Management", none.Reason);
 
         var s = State();
         AddAssignment(s, "de139f84-1756-47ae-9be6-808fbbe84772", site);
