@@ -18,6 +18,12 @@ public enum PolicyKind
     Resource,
     /// <summary>A service control policy.</summary>
     ServiceControl,
+    /// <summary>A resource control policy (AWS Organizations): limits what principals may do with the account's resources.</summary>
+    ResourceControl,
+    /// <summary>A session policy passed when the role was assumed (AssumeRole's Policy or PolicyArns).</summary>
+    Session,
+    /// <summary>A VPC endpoint policy: limits what requests through the endpoint may do.</summary>
+    VpcEndpoint,
 }
 
 /// <summary>One condition clause: operator, key and the values it is compared with.</summary>

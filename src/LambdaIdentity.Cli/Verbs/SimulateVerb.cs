@@ -13,15 +13,19 @@ public sealed class SimulateVerb : ICliVerb
         var policy = new Option<string[]>("--policy") { Description = "Identity-based policy file (JSON or URL-encoded) or AWS managed policy ARN; repeat for several.", AllowMultipleArgumentsPerToken = true };
         var boundary = new Option<string?>("--boundary") { Description = "Permissions boundary policy file or AWS managed policy ARN." };
         var resourcePolicy = new Option<string?>("--resource-policy") { Description = "Resource-based policy file (bucket policy, aws lambda get-policy output, ...)." };
-        var scp = new Option<string[]>("--scp") { Description = "Service control policy file; repeat for several.", AllowMultipleArgumentsPerToken = true };
+        var scp = new Option<string[]>("--scp") { Description = "Service control policy file; repeat for several (one level: any may allow).", AllowMultipleArgumentsPerToken = true };
+        var scpLevel = new Option<string[]>("--scp-level") { Description = "One organization level of SCPs (root, an OU, the account) as comma-separated files; repeat per level: every level must allow." };
+        var rcpLevel = new Option<string[]>("--rcp-level") { Description = "One level of resource control policies of the resource's account, as comma-separated files; repeat per level: every level must allow." };
+        var sessionPolicy = new Option<string[]>("--session-policy") { Description = "Session policy file or AWS managed policy ARN of an assumed-role session; repeat for several (the intersection applies)." };
+        var vpcePolicy = new Option<string?>("--vpce-policy") { Description = "The policy file of the VPC endpoint the request goes through." };
         var principal = new Option<string?>("--principal") { Description = "The calling principal's ARN (its account decides same- or cross-account)." };
         var action = new Option<string>("--action") { Description = "The action, e.g. s3:GetObject.", Required = true };
         var resource = new Option<string>("--resource") { Description = "The resource ARN.", Required = true };
         var context = new Option<string[]>("--context") { Description = "A context key: key=value; repeat a key for a multi-valued key.", AllowMultipleArgumentsPerToken = false };
         var format = CliIO.FormatOption();
-        var cmd = new Command("simulate", "Decide a request (principal, action, resource, context) against identity, boundary, SCP and resource policies.")
+        var cmd = new Command("simulate", "Decide a request (principal, action, resource, context) against identity, boundary, session, SCP, RCP, VPC endpoint and resource policies.")
         {
-            policy, boundary, resourcePolicy, scp, principal, action, resource, context, format,
+            policy, boundary, resourcePolicy, scp, scpLevel, rcpLevel, sessionPolicy, vpcePolicy, principal, action, resource, context, format,
         };
         cmd.SetAction(r =>
         {
@@ -36,6 +40,8 @@ public sealed class SimulateVerb : ICliVerb
             {
                 PolicyPaths = r.GetValue(policy) ?? Array.Empty<string>(), BoundaryPath = r.GetValue(boundary), ResourcePolicyPath = r.GetValue(resourcePolicy),
                 ServiceControlPolicyPaths = r.GetValue(scp) ?? Array.Empty<string>(), PrincipalArn = r.GetValue(principal),
+                ServiceControlPolicyLevels = Levels(r.GetValue(scpLevel)), ResourceControlPolicyLevels = Levels(r.GetValue(rcpLevel)),
+                SessionPolicyPaths = r.GetValue(sessionPolicy) ?? Array.Empty<string>(), VpcEndpointPolicyPath = r.GetValue(vpcePolicy),
                 Action = r.GetValue(action)!, Resource = r.GetValue(resource)!, Context = pairs,
             }, io.Context(CancellationToken.None));
             if (r.GetValue(format) == "json") io.WriteJson(new[] { decision });
@@ -46,4 +52,8 @@ public sealed class SimulateVerb : ICliVerb
         });
         return cmd;
     }
+
+    // "a.json,b.json" per level (a file name holding a comma cannot be given this way).
+    internal static IReadOnlyList<IReadOnlyList<string>> Levels(string[]? levels)
+        => (levels ?? Array.Empty<string>()).Select(l => (IReadOnlyList<string>)l.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).ToList()).Where(l => l.Count > 0).ToList();
 }

@@ -56,6 +56,26 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? ServiceControlPolicyPath { get; set; }
 
+    /// <summary>SCPs by organization level (root, OUs, account): each element one level, its files separated by commas.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ServiceControlPolicyLevel { get; set; }
+
+    /// <summary>Resource control policies of the resource's account by level: each element one level, its files separated by commas.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ResourceControlPolicyLevel { get; set; }
+
+    /// <summary>Session policy files or AWS managed policy ARNs of an assumed-role session.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? SessionPolicyPath { get; set; }
+
+    /// <summary>The policy file of the VPC endpoint the request goes through.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VpcEndpointPolicyPath { get; set; }
+
     /// <summary>Context keys: key = value, or key = @(values) for a multi-valued key.</summary>
     [Parameter]
     public Hashtable? Context { get; set; }
@@ -79,10 +99,16 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
             Role = InputObject, PolicyPaths = PolicyPath.Select(Resolve).ToList(), BoundaryPath = BoundaryPath is null ? null : Resolve(BoundaryPath),
             ResourcePolicyPath = ResourcePolicyPath is null ? null : Resolve(ResourcePolicyPath),
             ServiceControlPolicyPaths = (ServiceControlPolicyPath ?? new string[0]).Select(Resolve).ToList(),
+            ServiceControlPolicyLevels = Levels(ServiceControlPolicyLevel, Resolve), ResourceControlPolicyLevels = Levels(ResourceControlPolicyLevel, Resolve),
+            SessionPolicyPaths = (SessionPolicyPath ?? new string[0]).Select(Resolve).ToList(),
+            VpcEndpointPolicyPath = VpcEndpointPolicyPath is null ? null : Resolve(VpcEndpointPolicyPath),
             PrincipalArn = PrincipalArn, Action = Action, Resource = Resource, Context = pairs,
         }, context);
         if (Quiet) WriteObjectAsync(decision.Decision == Decision.Allow);
         else WriteObjectAsync(decision);
         return Task.CompletedTask;
     }
+
+    private static IReadOnlyList<IReadOnlyList<string>> Levels(string[]? levels, System.Func<string, string> resolve)
+        => (levels ?? new string[0]).Select(l => (IReadOnlyList<string>)l.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).Select(resolve).ToList()).Where(l => l.Count > 0).ToList();
 }

@@ -186,4 +186,87 @@ public sealed class PolicyEvaluatorTests
         Assert.StartsWith("ReadOnlyAccess#", d.DecidingStatements[0].Ref);
         Assert.Equal(Decision.ImplicitDeny, AccessSimulator.Simulate(new AccessSimulation { Role = role, Action = "s3:PutObject", Resource = "arn:aws:s3:::data/k" }, LambdaIdentity.Core.EngineContext.None).Decision);
     }
+
+    private static readonly PolicyDocument FullAccess = Doc("{'Version':'2012-10-17','Statement':{'Sid':'FullAWSAccess','Effect':'Allow','Action':'*','Resource':'*'}}", PolicyKind.ServiceControl, "FullAWSAccess");
+    private static readonly PolicyDocument Admin = Doc("{'Version':'2012-10-17','Statement':{'Sid':'All','Effect':'Allow','Action':'*','Resource':'*'}}", PolicyKind.Managed, "AdministratorAccess");
+
+    [Fact]
+    public void EveryLevelOfServiceControlPoliciesMustAllow()
+    {
+        // Root and account keep FullAWSAccess; the OU in between allows only S3 and Lambda (an allow list).
+        var ou = Doc("{'Version':'2012-10-17','Statement':{'Sid':'OnlyS3Lambda','Effect':'Allow','Action':['s3:*','lambda:*'],'Resource':'*'}}", PolicyKind.ServiceControl, "ou-workloads");
+        var set = new PolicySet { IdentityPolicies = new[] { Admin }, ServiceControlPolicyLevels = new[] { new[] { FullAccess }, new[] { ou }, new[] { FullAccess } } };
+        var ok = Eval("s3:GetObject", "arn:aws:s3:::data/k", set);
+        Assert.Equal(Decision.Allow, ok.Decision);
+        Assert.Contains(ok.DecidingStatements, d => d.Ref == "ou-workloads#OnlyS3Lambda");
+        var no = Eval("ec2:RunInstances", "*", set);
+        Assert.Equal(Decision.ImplicitDeny, no.Decision);
+        Assert.Contains("level 2 of 3", no.Reason);
+        // The flat list is one more level: FullAWSAccess at the account does not widen what the OU allows.
+        var flat = new PolicySet { IdentityPolicies = new[] { Admin }, ServiceControlPolicyLevels = new[] { new[] { ou } }, ServiceControlPolicies = new[] { FullAccess } };
+        Assert.Equal(Decision.ImplicitDeny, Eval("ec2:RunInstances", "*", flat).Decision);
+        // Within one level, any SCP may allow.
+        var oneLevel = new PolicySet { IdentityPolicies = new[] { Admin }, ServiceControlPolicies = new[] { ou, FullAccess } };
+        Assert.Equal(Decision.Allow, Eval("ec2:RunInstances", "*", oneLevel).Decision);
+    }
+
+    [Fact]
+    public void ResourceControlPoliciesLimitWhoMayUseTheAccountsResources()
+    {
+        // AWS's data-perimeter RCP: deny S3 to principals outside the organization; RCPFullAWSAccess allows the rest.
+        var rcpFull = Doc("{'Version':'2012-10-17','Statement':{'Sid':'RCPFullAWSAccess','Effect':'Allow','Principal':'*','Action':'*','Resource':'*'}}", PolicyKind.ResourceControl, "RCPFullAWSAccess");
+        var perimeter = Doc("{'Version':'2012-10-17','Statement':{'Sid':'EnforceOrgIdentities','Effect':'Deny','Principal':'*','Action':'s3:*','Resource':'*','Condition':{'StringNotEqualsIfExists':{'aws:PrincipalOrgID':'o-abc123'},'BoolIfExists':{'aws:PrincipalIsAWSService':'false'}}}}", PolicyKind.ResourceControl, "perimeter");
+        var bucket = Doc("{'Version':'2012-10-17','Statement':{'Sid':'Partner','Effect':'Allow','Principal':{'AWS':'" + OtherRole + "'},'Action':'s3:GetObject','Resource':'arn:aws:s3:::data/*'}}", PolicyKind.Resource, "bucket");
+        var partnerRead = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'s3:GetObject','Resource':'*'}}", name: "partner-read");
+        var set = new PolicySet { IdentityPolicies = new[] { partnerRead }, ResourcePolicy = bucket, ResourceControlPolicyLevels = new[] { new[] { rcpFull, perimeter } } };
+        var request = new AccessRequest { PrincipalArn = OtherRole, Action = "s3:GetObject", Resource = "arn:aws:s3:::data/k", ResourceAccount = "111122223333", Context = new RequestContext().Set("aws:PrincipalOrgID", "o-other") };
+        var outside = E.Evaluate(request, set);
+        Assert.Equal(Decision.ExplicitDeny, outside.Decision);
+        Assert.Equal("perimeter#EnforceOrgIdentities", Assert.Single(outside.DecidingStatements).Ref);
+        var inside = E.Evaluate(new AccessRequest { PrincipalArn = OtherRole, Action = "s3:GetObject", Resource = "arn:aws:s3:::data/k", ResourceAccount = "111122223333", Context = new RequestContext().Set("aws:PrincipalOrgID", "o-abc123") }, set);
+        Assert.Equal(Decision.Allow, inside.Decision);
+        // An RCP level that allows nothing for the action denies implicitly, whatever the bucket policy says.
+        var onlySqs = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':'*','Action':'sqs:*','Resource':'*'}}", PolicyKind.ResourceControl, "only-sqs");
+        var narrow = new PolicySet { IdentityPolicies = new[] { S3Read }, ResourceControlPolicyLevels = new[] { new[] { rcpFull }, new[] { onlySqs } } };
+        var d = Eval("s3:GetObject", "arn:aws:s3:::data/k", narrow);
+        Assert.Equal(Decision.ImplicitDeny, d.Decision);
+        Assert.Contains("resource control policy at level 2 of 2", d.Reason);
+    }
+
+    [Fact]
+    public void SessionPoliciesIntersectUnlessTheResourcePolicyNamesTheSession()
+    {
+        const string Session = "arn:aws:sts::111122223333:assumed-role/app/deploy-42";
+        var session = Doc("{'Version':'2012-10-17','Statement':{'Sid':'ReadOnly','Effect':'Allow','Action':'s3:GetObject','Resource':'*'}}", PolicyKind.Session, "session");
+        var set = new PolicySet { IdentityPolicies = new[] { Admin }, SessionPolicies = new[] { session } };
+        var read = Eval("s3:GetObject", "arn:aws:s3:::data/k", set, Session);
+        Assert.Equal(Decision.Allow, read.Decision);
+        Assert.Contains("session policy", read.Reason);
+        var write = Eval("s3:PutObject", "arn:aws:s3:::data/k", set, Session);
+        Assert.Equal(Decision.ImplicitDeny, write.Decision);
+        Assert.Contains("no session policy does", write.Reason);
+        // A bucket policy naming the session ARN grants past the session policy; naming the role ARN does not.
+        var toSession = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':{'AWS':'" + Session + "'},'Action':'s3:PutObject','Resource':'arn:aws:s3:::data/*'}}", PolicyKind.Resource, "bucket");
+        var toRole = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':{'AWS':'" + Role + "'},'Action':'s3:PutObject','Resource':'arn:aws:s3:::data/*'}}", PolicyKind.Resource, "bucket");
+        Assert.Equal(Decision.Allow, Eval("s3:PutObject", "arn:aws:s3:::data/k", new PolicySet { SessionPolicies = new[] { session }, ResourcePolicy = toSession }, Session).Decision);
+        Assert.Equal(Decision.ImplicitDeny, Eval("s3:PutObject", "arn:aws:s3:::data/k", new PolicySet { SessionPolicies = new[] { session }, ResourcePolicy = toRole }, Session).Decision);
+        // A Deny in a session policy wins like any other.
+        var denyDelete = Doc("{'Version':'2012-10-17','Statement':[{'Effect':'Allow','Action':'*','Resource':'*'},{'Sid':'NoDelete','Effect':'Deny','Action':'s3:DeleteObject','Resource':'*'}]}", PolicyKind.Session, "guard");
+        Assert.Equal(Decision.ExplicitDeny, Eval("s3:DeleteObject", "arn:aws:s3:::data/k", new PolicySet { IdentityPolicies = new[] { Admin }, SessionPolicies = new[] { denyDelete } }, Session).Decision);
+    }
+
+    [Fact]
+    public void AVpcEndpointPolicyMustAllowTheRequestToo()
+    {
+        var endpoint = Doc("{'Version':'2012-10-17','Statement':[{'Sid':'OnlyDataReads','Effect':'Allow','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::data/*'},{'Sid':'NoSecrets','Effect':'Deny','Principal':'*','Action':'s3:*','Resource':'arn:aws:s3:::data/secret/*'}]}", PolicyKind.VpcEndpoint, "vpce");
+        var set = new PolicySet { IdentityPolicies = new[] { Admin }, VpcEndpointPolicy = endpoint };
+        var read = Eval("s3:GetObject", "arn:aws:s3:::data/k", set);
+        Assert.Equal(Decision.Allow, read.Decision);
+        Assert.Contains(read.DecidingStatements, d => d.Ref == "vpce#OnlyDataReads");
+        var write = Eval("s3:PutObject", "arn:aws:s3:::data/k", set);
+        Assert.Equal(Decision.ImplicitDeny, write.Decision);
+        Assert.Contains("VPC endpoint policy", write.Reason);
+        Assert.Equal(Decision.ExplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::data/secret/k", set).Decision);
+        Assert.Equal(Decision.Allow, Eval("s3:PutObject", "arn:aws:s3:::data/k", new PolicySet { IdentityPolicies = new[] { Admin } }).Decision);
+    }
 }

@@ -34,8 +34,10 @@ public sealed class PolicyPropertiesTests
         };
 
     private static Gen<PolicyDocument> Document(PolicyKind kind, string name) =>
-        from statements in Gen.NonEmptyListOf(Gen.Frequency((3, Statement("Allow", kind == PolicyKind.Resource)), (1, Statement("Deny", kind == PolicyKind.Resource))))
+        from statements in Gen.NonEmptyListOf(Gen.Frequency((3, Statement("Allow", NamesPrincipals(kind))), (1, Statement("Deny", NamesPrincipals(kind)))))
         select new PolicyDocument { PolicyName = name, Kind = kind, Version = "2012-10-17", Statement = statements.Take(4).ToArray() };
+
+    private static bool NamesPrincipals(PolicyKind kind) => kind is PolicyKind.Resource or PolicyKind.VpcEndpoint or PolicyKind.ResourceControl;
 
     private sealed record Case(PolicySet Set, AccessRequest Request);
 
@@ -47,6 +49,12 @@ public sealed class PolicyPropertiesTests
         from scp in Document(PolicyKind.ServiceControl, "scp")
         from hasResource in Gen.Elements(true, false)
         from resourcePolicy in Document(PolicyKind.Resource, "resource")
+        from hasSession in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from session in Document(PolicyKind.Session, "session")
+        from hasEndpoint in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from endpoint in Document(PolicyKind.VpcEndpoint, "vpce")
+        from hasRcp in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from rcp in Document(PolicyKind.ResourceControl, "rcp")
         from action in Gen.Elements(Actions)
         from resource in Gen.Elements(Resources)
         from tagged in Gen.Elements(true, false)
@@ -57,6 +65,9 @@ public sealed class PolicyPropertiesTests
                 PermissionsBoundary = hasBoundary ? boundary : null,
                 ServiceControlPolicies = hasScp ? new[] { scp } : Array.Empty<PolicyDocument>(),
                 ResourcePolicy = hasResource ? resourcePolicy : null,
+                SessionPolicies = hasSession ? new[] { session } : Array.Empty<PolicyDocument>(),
+                VpcEndpointPolicy = hasEndpoint ? endpoint : null,
+                ResourceControlPolicyLevels = hasRcp ? new[] { new[] { rcp } } : Array.Empty<IReadOnlyList<PolicyDocument>>(),
             },
             new AccessRequest { PrincipalArn = Principal, Action = action, Resource = resource, Context = tagged ? new RequestContext().Set("aws:RequestTag/team", "blue") : new RequestContext() });
 
@@ -65,43 +76,58 @@ public sealed class PolicyPropertiesTests
     private static PolicySet With(PolicySet s, int target, PolicyStatement extra)
     {
         PolicyDocument Add(PolicyDocument d) => new() { PolicyName = d.PolicyName, Kind = d.Kind, Version = d.Version, Statement = d.Statement.Concat(new[] { extra }).ToArray() };
-        return target switch
+        return new PolicySet
         {
-            0 => new PolicySet { IdentityPolicies = s.IdentityPolicies.Count == 0 ? new[] { new PolicyDocument { PolicyName = "added", Version = "2012-10-17", Statement = new[] { extra } } } : new[] { Add(s.IdentityPolicies[0]) }.Concat(s.IdentityPolicies.Skip(1)).ToArray(), PermissionsBoundary = s.PermissionsBoundary, ServiceControlPolicies = s.ServiceControlPolicies, ResourcePolicy = s.ResourcePolicy },
-            1 when s.PermissionsBoundary is not null => new PolicySet { IdentityPolicies = s.IdentityPolicies, PermissionsBoundary = Add(s.PermissionsBoundary), ServiceControlPolicies = s.ServiceControlPolicies, ResourcePolicy = s.ResourcePolicy },
-            2 when s.ServiceControlPolicies.Count > 0 => new PolicySet { IdentityPolicies = s.IdentityPolicies, PermissionsBoundary = s.PermissionsBoundary, ServiceControlPolicies = new[] { Add(s.ServiceControlPolicies[0]) }, ResourcePolicy = s.ResourcePolicy },
-            3 when s.ResourcePolicy is not null => new PolicySet { IdentityPolicies = s.IdentityPolicies, PermissionsBoundary = s.PermissionsBoundary, ServiceControlPolicies = s.ServiceControlPolicies, ResourcePolicy = Add(s.ResourcePolicy) },
-            _ => new PolicySet { IdentityPolicies = s.IdentityPolicies, PermissionsBoundary = s.PermissionsBoundary, ServiceControlPolicies = s.ServiceControlPolicies, ResourcePolicy = s.ResourcePolicy },
+            IdentityPolicies = target != 0 ? s.IdentityPolicies
+                : s.IdentityPolicies.Count == 0 ? new[] { new PolicyDocument { PolicyName = "added", Version = "2012-10-17", Statement = new[] { extra } } }
+                : new[] { Add(s.IdentityPolicies[0]) }.Concat(s.IdentityPolicies.Skip(1)).ToArray(),
+            PermissionsBoundary = target == 1 && s.PermissionsBoundary is not null ? Add(s.PermissionsBoundary) : s.PermissionsBoundary,
+            ServiceControlPolicies = target == 2 && s.ServiceControlPolicies.Count > 0 ? new[] { Add(s.ServiceControlPolicies[0]) } : s.ServiceControlPolicies,
+            ResourcePolicy = target == 3 && s.ResourcePolicy is not null ? Add(s.ResourcePolicy) : s.ResourcePolicy,
+            SessionPolicies = target == 4 && s.SessionPolicies.Count > 0 ? new[] { Add(s.SessionPolicies[0]) } : s.SessionPolicies,
+            VpcEndpointPolicy = target == 5 && s.VpcEndpointPolicy is not null ? Add(s.VpcEndpointPolicy) : s.VpcEndpointPolicy,
+            ResourceControlPolicyLevels = target == 6 && s.ResourceControlPolicyLevels.Count > 0 ? new[] { new[] { Add(s.ResourceControlPolicyLevels[0][0]) } } : s.ResourceControlPolicyLevels,
         };
     }
+
+    // Whether With put the statement into a policy the set has.
+    private static bool Applied(PolicySet set, int target) => target switch
+    {
+        0 => true,
+        1 => set.PermissionsBoundary is not null,
+        2 => set.ServiceControlPolicies.Count > 0,
+        3 => set.ResourcePolicy is not null,
+        4 => set.SessionPolicies.Count > 0,
+        5 => set.VpcEndpointPolicy is not null,
+        _ => set.ResourceControlPolicyLevels.Count > 0,
+    };
 
     [Fact]
     public void AnApplicableDenyInAnyPolicyAlwaysWins()
     {
-        var gen = from c in Cases from target in Gen.Choose(0, 3) from wildcard in Gen.Elements(true, false) select (c, target, wildcard);
+        var gen = from c in Cases from target in Gen.Choose(0, 6) from wildcard in Gen.Elements(true, false) select (c, target, wildcard);
         Check.One(Config, Prop.ForAll(gen.ToArbitrary(), x =>
         {
             var (c, target, wildcard) = x;
             var deny = new PolicyStatement
             {
                 Effect = "Deny", Action = new[] { wildcard ? c.Request.Action.Split(':')[0] + ":*" : c.Request.Action.ToUpperInvariant() },
-                Resource = new[] { wildcard ? "*" : c.Request.Resource }, Principal = target == 3 ? new PolicyPrincipal { IsWildcard = true } : null,
+                Resource = new[] { wildcard ? "*" : c.Request.Resource }, Principal = target is 3 or 5 or 6 ? new PolicyPrincipal { IsWildcard = true } : null,
             };
             var set = With(c.Set, target, deny);
-            var applied = target == 0 || (target == 1 && set.PermissionsBoundary is not null) || (target == 2 && set.ServiceControlPolicies.Count > 0) || (target == 3 && set.ResourcePolicy is not null);
-            return !applied || Evaluator.Evaluate(c.Request, set).Decision == Decision.ExplicitDeny;
+            return !Applied(set, target) || Evaluator.Evaluate(c.Request, set).Decision == Decision.ExplicitDeny;
         }));
     }
 
     [Fact]
     public void AddingAnAllowNeverTurnsAllowIntoDeny()
     {
-        var gen = from c in Cases from target in Gen.Choose(0, 3) from extra in Statement("Allow", true) select (c, target, extra);
+        var gen = from c in Cases from target in Gen.Choose(0, 6) from extra in Statement("Allow", true) select (c, target, extra);
         Check.One(Config, Prop.ForAll(gen.ToArbitrary(), x =>
         {
             var (c, target, extra) = x;
             if (Evaluator.Evaluate(c.Request, c.Set).Decision != Decision.Allow) return true;
-            var s = target == 3 ? extra : new PolicyStatement { Effect = "Allow", Action = extra.Action, NotAction = extra.NotAction, Resource = extra.Resource, Condition = extra.Condition };
+            var s = target is 3 or 5 or 6 ? extra : new PolicyStatement { Effect = "Allow", Action = extra.Action, NotAction = extra.NotAction, Resource = extra.Resource, Condition = extra.Condition };
             return Evaluator.Evaluate(c.Request, With(c.Set, target, s)).Decision == Decision.Allow;
         }));
     }

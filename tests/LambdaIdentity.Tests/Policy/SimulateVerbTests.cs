@@ -81,4 +81,33 @@ public sealed class SimulateVerbTests
         Assert.Contains("$.Statement[1].Condition.StringEqualz", err);
         Assert.Contains("PolicyFileUnreadable", err);
     }
+
+    [Fact]
+    public void OrganizationLevelsSessionAndEndpointPoliciesFromTheCommandLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("simulate-org").FullName;
+        try
+        {
+            string W(string name, string json) { var f = Path.Combine(dir, name); File.WriteAllText(f, json.Replace('\'', '"')); return f; }
+            var full = W("full.json", "{'Version':'2012-10-17','Statement':{'Sid':'FullAWSAccess','Effect':'Allow','Action':'*','Resource':'*'}}");
+            var ou = W("ou.json", "{'Version':'2012-10-17','Statement':{'Sid':'OnlyS3','Effect':'Allow','Action':'s3:*','Resource':'*'}}");
+            var session = W("session.json", "{'Version':'2012-10-17','Statement':{'Sid':'ReadOnly','Effect':'Allow','Action':['s3:GetObject','ec2:Describe*'],'Resource':'*'}}");
+            var vpce = W("vpce.json", "{'Version':'2012-10-17','Statement':{'Sid':'DataBucket','Effect':'Allow','Principal':'*','Action':'s3:*','Resource':'arn:aws:s3:::data/*'}}");
+            var session1 = "arn:aws:sts::111122223333:assumed-role/app/s1";
+            string[] Args(string action, string resource) => new[]
+            {
+                "--policy", "arn:aws:iam::aws:policy/AdministratorAccess", "--principal", session1, "--action", action, "--resource", resource,
+                "--scp-level", full, "--scp-level", ou, "--session-policy", session, "--vpce-policy", vpce,
+            };
+            Assert.Equal("Allow", Run(Args("s3:GetObject", "arn:aws:s3:::data/k")).Decision.GetProperty("Decision").GetString());
+            // The OU's SCPs allow S3 only; the session policy allows reads only; the endpoint serves the data bucket only.
+            Assert.Contains("level 2 of 2", Run(Args("ec2:DescribeInstances", "*")).Decision.GetProperty("Reason").GetString());
+            Assert.Contains("no session policy does", Run(Args("s3:PutObject", "arn:aws:s3:::data/k")).Decision.GetProperty("Reason").GetString());
+            Assert.Contains("VPC endpoint", Run(Args("s3:GetObject", "arn:aws:s3:::other/k")).Decision.GetProperty("Reason").GetString());
+            // Files of one level are comma-separated: with FullAWSAccess beside the OU's SCP, EC2 passes the SCPs (the endpoint still stops it).
+            var oneLevel = Args("ec2:DescribeInstances", "*").Select(a => a == ou ? ou + "," + full : a).ToArray();
+            Assert.Contains("VPC endpoint", Run(oneLevel).Decision.GetProperty("Reason").GetString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -19,8 +19,16 @@ public sealed class AccessSimulation
     public string? BoundaryPath { get; init; }
     /// <summary>The resource-based policy file, when any.</summary>
     public string? ResourcePolicyPath { get; init; }
-    /// <summary>Service control policy files, when any.</summary>
+    /// <summary>Service control policy files, when any: one level of the organization (at least one must allow).</summary>
     public IReadOnlyList<string> ServiceControlPolicyPaths { get; init; } = Array.Empty<string>();
+    /// <summary>SCP files by organization level (root, OUs, account): at every level at least one must allow.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> ServiceControlPolicyLevels { get; init; } = Array.Empty<IReadOnlyList<string>>();
+    /// <summary>Resource control policy files of the resource's account, by level: at every level at least one must allow.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> ResourceControlPolicyLevels { get; init; } = Array.Empty<IReadOnlyList<string>>();
+    /// <summary>Session policy files or AWS managed policy ARNs of an assumed-role session (the intersection applies).</summary>
+    public IReadOnlyList<string> SessionPolicyPaths { get; init; } = Array.Empty<string>();
+    /// <summary>The policy file of the VPC endpoint the request goes through, when it does.</summary>
+    public string? VpcEndpointPolicyPath { get; init; }
     /// <summary>The calling principal's ARN; aws:PrincipalArn in the context is used when absent.</summary>
     public string? PrincipalArn { get; init; }
     /// <summary>The action, e.g. s3:GetObject.</summary>
@@ -50,6 +58,10 @@ public static class AccessSimulator
             PermissionsBoundary = s.BoundaryPath is null ? s.Role?.PermissionsBoundary : Load(s.BoundaryPath, PolicyKind.PermissionsBoundary, context),
             ResourcePolicy = s.ResourcePolicyPath is null ? null : Load(s.ResourcePolicyPath, PolicyKind.Resource, context),
             ServiceControlPolicies = s.ServiceControlPolicyPaths.Select(p => Load(p, PolicyKind.ServiceControl, context)).ToList(),
+            ServiceControlPolicyLevels = s.ServiceControlPolicyLevels.Select(l => (IReadOnlyList<PolicyDocument>)l.Select(p => Load(p, PolicyKind.ServiceControl, context)).ToList()).ToList(),
+            ResourceControlPolicyLevels = s.ResourceControlPolicyLevels.Select(l => (IReadOnlyList<PolicyDocument>)l.Select(p => Load(p, PolicyKind.ResourceControl, context)).ToList()).ToList(),
+            SessionPolicies = s.SessionPolicyPaths.Select(p => Load(p, PolicyKind.Session, context)).ToList(),
+            VpcEndpointPolicy = s.VpcEndpointPolicyPath is null ? null : Load(s.VpcEndpointPolicyPath, PolicyKind.VpcEndpoint, context),
         };
         context.CancellationToken.ThrowIfCancellationRequested();
         return new PolicyEvaluator().Evaluate(new AccessRequest { PrincipalArn = principal, Action = s.Action, Resource = s.Resource, Context = ctx }, set);

@@ -29,6 +29,17 @@ public sealed class PolicySet
     public PolicyDocument? PermissionsBoundary { get; init; }
     /// <summary>Service control policies of the principal's account (one level: at least one must allow). Empty: no SCPs apply.</summary>
     public IReadOnlyList<PolicyDocument> ServiceControlPolicies { get; init; } = Array.Empty<PolicyDocument>();
+    /// <summary>
+    /// SCPs by level of the organization (root, each OU down to the account): at every level at least one SCP must allow.
+    /// <see cref="ServiceControlPolicies"/>, when given, is one more level.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<PolicyDocument>> ServiceControlPolicyLevels { get; init; } = Array.Empty<IReadOnlyList<PolicyDocument>>();
+    /// <summary>Resource control policies of the resource's account, by level like SCPs: at every level at least one must allow. Empty: none apply.</summary>
+    public IReadOnlyList<IReadOnlyList<PolicyDocument>> ResourceControlPolicyLevels { get; init; } = Array.Empty<IReadOnlyList<PolicyDocument>>();
+    /// <summary>Session policies of an assumed-role session (inline and managed): when given, one must allow too. Empty: no session policy.</summary>
+    public IReadOnlyList<PolicyDocument> SessionPolicies { get; init; } = Array.Empty<PolicyDocument>();
+    /// <summary>The policy of the VPC endpoint the request goes through, when it does: it must allow too.</summary>
+    public PolicyDocument? VpcEndpointPolicy { get; init; }
     /// <summary>The resource-based policy of the resource, when it has one.</summary>
     public PolicyDocument? ResourcePolicy { get; init; }
 }
@@ -62,8 +73,16 @@ public sealed class PolicyEvaluator
             IdentityPolicies = policies.IdentityPolicies.Select(d => Resolve(d)!).ToList(),
             PermissionsBoundary = Resolve(policies.PermissionsBoundary),
             ServiceControlPolicies = policies.ServiceControlPolicies,
+            ServiceControlPolicyLevels = policies.ServiceControlPolicyLevels,
+            ResourceControlPolicyLevels = policies.ResourceControlPolicyLevels,
+            SessionPolicies = policies.SessionPolicies.Select(d => Resolve(d)!).ToList(),
+            VpcEndpointPolicy = policies.VpcEndpointPolicy,
             ResourcePolicy = policies.ResourcePolicy,
         };
+        // One SCP level per list given; an empty level would deny everything, so it is not a level.
+        var scpLevels = policies.ServiceControlPolicyLevels.Where(l => l.Count > 0).ToList();
+        if (policies.ServiceControlPolicies.Count > 0) scpLevels.Add(policies.ServiceControlPolicies);
+        var rcpLevels = policies.ResourceControlPolicyLevels.Where(l => l.Count > 0).ToList();
         var ctx = Prepare(request, out var principalAccount, out var resourceAccount);
         // Resources AWS owns (arn:aws:iam::aws:policy/...) carry no resource policy: identity policies decide, as within an account.
         var crossAccount = principalAccount is not null && resourceAccount is not null && principalAccount != resourceAccount && resourceAccount != "aws";
@@ -71,11 +90,16 @@ public sealed class PolicyEvaluator
         void NoteUnresolved(PolicyDocument? d) { if (d is { IsUnresolved: true }) unresolved.Add(d.PolicyArn ?? d.PolicyName); }
         foreach (var d in policies.IdentityPolicies) NoteUnresolved(d);
         NoteUnresolved(policies.PermissionsBoundary); NoteUnresolved(policies.ResourcePolicy);
-        foreach (var d in policies.ServiceControlPolicies) NoteUnresolved(d);
+        foreach (var d in scpLevels.SelectMany(l => l).Concat(rcpLevels.SelectMany(l => l)).Concat(policies.SessionPolicies)) NoteUnresolved(d);
+        NoteUnresolved(policies.VpcEndpointPolicy);
 
         var identity = Matching(policies.IdentityPolicies, request, ctx, false);
         var boundary = policies.PermissionsBoundary is null ? null : Matching(new[] { policies.PermissionsBoundary }, request, ctx, false);
-        var scps = Matching(policies.ServiceControlPolicies, request, ctx, false);
+        var scps = scpLevels.Select(l => Matching(l, request, ctx, false)).ToList();
+        // RCPs and endpoint policies name principals like resource policies do (usually "*").
+        var rcps = rcpLevels.Select(l => Matching(l, request, ctx, true)).ToList();
+        var sessionHits = policies.SessionPolicies.Count == 0 ? null : Matching(policies.SessionPolicies, request, ctx, false);
+        var endpoint = policies.VpcEndpointPolicy is null ? null : Matching(new[] { policies.VpcEndpointPolicy }, request, ctx, true);
         var resource = policies.ResourcePolicy is null ? new List<Hit>() : Matching(new[] { policies.ResourcePolicy }, request, ctx, true);
 
         AccessDecision Result(Decision d, IEnumerable<Hit> hits, string reason) => new()
@@ -85,41 +109,68 @@ public sealed class PolicyEvaluator
             IsIncomplete = unresolved.Count > 0, UnresolvedPolicies = unresolved,
         };
 
-        var denies = identity.Concat(boundary ?? new List<Hit>()).Concat(scps).Concat(resource).Where(h => h.IsDeny).ToList();
+        var denies = identity.Concat(boundary ?? new List<Hit>()).Concat(scps.SelectMany(l => l)).Concat(rcps.SelectMany(l => l))
+            .Concat(sessionHits ?? new List<Hit>()).Concat(endpoint ?? new List<Hit>()).Concat(resource).Where(h => h.IsDeny).ToList();
         if (denies.Count > 0) return Result(Decision.ExplicitDeny, denies, "an explicit Deny applies: " + string.Join(", ", denies.Select(h => h.Statement.Kind + " " + h.Statement.Ref)));
 
-        var scpAllows = scps.Where(h => !h.IsDeny).ToList();
-        if (policies.ServiceControlPolicies.Count > 0 && scpAllows.Count == 0)
-            return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "no service control policy allows the action");
+        // Organization guardrails: at every level some SCP (for the principal) and some RCP (for the resource) must allow.
+        var scpAllows = new List<Hit>();
+        for (var level = 0; level < scps.Count; level++)
+        {
+            var allows = scps[level].Where(h => !h.IsDeny).ToList();
+            if (allows.Count == 0)
+                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), scps.Count == 1 ? "no service control policy allows the action" : $"no service control policy at level {level + 1} of {scps.Count} allows the action");
+            scpAllows.AddRange(allows);
+        }
+        for (var level = 0; level < rcps.Count; level++)
+        {
+            var allows = rcps[level].Where(h => !h.IsDeny).ToList();
+            if (allows.Count == 0)
+                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), rcps.Count == 1 ? "no resource control policy allows the action" : $"no resource control policy at level {level + 1} of {rcps.Count} allows the action");
+            scpAllows.AddRange(allows);
+        }
+        // A request through a VPC endpoint must also be allowed by the endpoint's policy.
+        if (endpoint is not null)
+        {
+            var allows = endpoint.Where(h => !h.IsDeny).ToList();
+            if (allows.Count == 0) return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "the VPC endpoint policy does not allow the request");
+            scpAllows.AddRange(allows);
+        }
 
         var identityAllows = identity.Where(h => !h.IsDeny).ToList();
         var boundaryAllows = boundary?.Where(h => !h.IsDeny).ToList();
+        var sessionAllows = sessionHits?.Where(h => !h.IsDeny).ToList();
         var boundaryOk = boundaryAllows is null || boundaryAllows.Count > 0;
+        // Session policies limit like a boundary: the session's permissions are the intersection.
+        var sessionOk = sessionAllows is null || sessionAllows.Count > 0;
+        var limits = (boundaryAllows ?? new List<Hit>()).Concat(sessionAllows ?? new List<Hit>()).ToList();
+        var limitNames = (boundaryAllows is null ? "" : " and the permissions boundary") + (sessionAllows is null ? "" : " and a session policy");
+        var limitFails = !boundaryOk ? "the permissions boundary does not" : "no session policy does";
         var resourceAllows = resource.Where(h => !h.IsDeny).ToList();
 
         if (!crossAccount)
         {
-            // A resource policy that names the principal itself grants within the account; an implicit deny in a boundary
-            // still limits it when the policy names the role ARN (not the session or a user).
+            // A resource policy that names the session itself grants within the account, whatever the boundary and the
+            // session policies say; one that names the role ARN is limited by both (a boundary does not limit a user).
             var direct = resourceAllows.Where(h => h.Principal == PrincipalMatch.Direct).ToList();
             var session = resourceAllows.Where(h => h.Principal == PrincipalMatch.Session).ToList();
-            if (session.Count > 0 || (direct.Count > 0 && (boundaryOk || IsUser(request.PrincipalArn))))
+            if (session.Count > 0 || (direct.Count > 0 && (boundaryOk || IsUser(request.PrincipalArn)) && sessionOk))
                 return Result(Decision.Allow, session.Concat(direct).Concat(scpAllows), "the resource-based policy allows the principal");
-            if (identityAllows.Count > 0 && boundaryOk)
-                return Result(Decision.Allow, identityAllows.Concat(boundaryAllows ?? new List<Hit>()).Concat(scpAllows), boundaryAllows is null ? "an identity-based policy allows" : "an identity-based policy and the permissions boundary allow");
+            if (identityAllows.Count > 0 && boundaryOk && sessionOk)
+                return Result(Decision.Allow, identityAllows.Concat(limits).Concat(scpAllows), limitNames.Length == 0 ? "an identity-based policy allows" : "an identity-based policy" + limitNames + " allow");
             if (identityAllows.Count > 0)
-                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "an identity-based policy allows, but the permissions boundary does not");
+                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "an identity-based policy allows, but " + limitFails);
             if (direct.Count > 0)
-                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "the resource-based policy allows the role, but the permissions boundary does not");
+                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "the resource-based policy allows the role, but " + limitFails);
             return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "no policy allows the action");
         }
 
         var resourceSide = resourceAllows.Where(h => h.Principal != PrincipalMatch.None).ToList();
-        var identitySide = identityAllows.Count > 0 && boundaryOk;
+        var identitySide = identityAllows.Count > 0 && boundaryOk && sessionOk;
         if (identitySide && resourceSide.Count > 0)
-            return Result(Decision.Allow, identityAllows.Concat(boundaryAllows ?? new List<Hit>()).Concat(scpAllows).Concat(resourceSide), "cross-account: the principal's identity-based policy and the resource-based policy both allow");
+            return Result(Decision.Allow, identityAllows.Concat(limits).Concat(scpAllows).Concat(resourceSide), "cross-account: the principal's identity-based policy and the resource-based policy both allow");
         if (!identitySide && resourceSide.Count > 0)
-            return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "cross-account: the resource-based policy allows, but no identity-based policy of the principal's account does" + (identityAllows.Count > 0 ? " within its permissions boundary" : ""));
+            return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "cross-account: the resource-based policy allows, but no identity-based policy of the principal's account does" + (identityAllows.Count > 0 ? (!boundaryOk ? " within its permissions boundary" : " within its session policies") : ""));
         if (identitySide)
             return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), policies.ResourcePolicy is null ? "cross-account: there is no resource-based policy to allow the principal" : "cross-account: the resource-based policy does not allow the principal");
         return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), "cross-account: no policy allows the action");
