@@ -87,6 +87,14 @@ public sealed class ArmStateReader : IAzureStateSource
         await ListAsync(pipeline, sub + "/providers/Microsoft.Authorization/roleEligibilitySchedules", PimApi, AzureStateArea.RoleEligibilitySchedules, null, state, context).ConfigureAwait(false);
         Step("user-assigned identities");
         await ListAsync(pipeline, sub + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities", MsiApi, AzureStateArea.UserAssignedIdentities, null, state, context).ConfigureAwait(false);
+        // Workload identity federation: each user-assigned identity's federated credentials (none listed: it has none).
+        foreach (var identity in state.UserAssignedIdentities.Values.ToList())
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (string.IsNullOrEmpty(identity.Id)) continue;
+            if (await ListAsync(pipeline, identity.Id + "/federatedIdentityCredentials", MsiApi, AzureStateArea.FederatedCredentials, null, state, context).ConfigureAwait(false))
+                state.FederatedCredentialOwnersRead.Add(identity.Id.ToLowerInvariant());
+        }
         Step("function apps");
         var sites = await ListAsync(pipeline, sub + "/providers/Microsoft.Web/sites", WebApi, AzureStateArea.Sites, null, state, context).ConfigureAwait(false);
         Step("authentication and functions");

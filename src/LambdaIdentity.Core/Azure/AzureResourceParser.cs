@@ -28,6 +28,7 @@ internal static class AzureResourceParser
             case "microsoft.authorization/roleassignments": return AddRoleAssignment(e, state, source, AzureAssignmentSystem.Rbac);
             case "microsoft.documentdb/databaseaccounts/sqlroleassignments": return AddRoleAssignment(e, state, source, AzureAssignmentSystem.CosmosSql);
             case "microsoft.authorization/roledefinitions": return AddRoleDefinition(e, state);
+            case "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials": return AddFederatedCredential(e, state, source, null);
             case "microsoft.authorization/roleeligibilityschedules":
             case "microsoft.authorization/roleeligibilityscheduleinstances": return AddEligibility(e, state, source);
             case "microsoft.managedidentity/userassignedidentities": return AddIdentity(e, state, source);
@@ -48,6 +49,8 @@ internal static class AzureResourceParser
                 return false;
         }
         // Microsoft Graph objects (exported by the user; the tool itself makes no directory read).
+        if (type.Length == 0 && e.Str("issuer") is not null && e.Str("subject") is not null && e.Get("audiences").ValueKind == JsonValueKind.Array)
+            return AddFederatedCredential(e, state, source, siteHint);
         if (e.Str("appRoleId") is string appRoleId && e.Str("resourceId") is string resourceId && e.Str("principalId") is string holder)
         {
             state.AppRoleAssignments.Add(new EntraAppRoleAssignment
@@ -126,6 +129,37 @@ internal static class AzureResourceParser
             Source = source,
         });
         state.AreasRead.Add(system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments);
+        return true;
+    }
+
+    // A federated identity credential: ARM (az identity federated-credential list, REST; the owner is the identity in its
+    // id) or Microsoft Graph (az ad app federated-credential list; the owner is named by the file or the list's context).
+    private static bool AddFederatedCredential(JsonElement e, AzureState state, SourceLocation source, string? ownerHint)
+    {
+        var p = e.Props();
+        var issuer = p.Str("issuer");
+        var subject = p.Str("subject");
+        if (issuer is null || subject is null) return false;
+        var id = e.Str("id") ?? "";
+        var owner = ownerHint;
+        // Graph's @odata.id names the owning object: ...Microsoft.DirectoryServices.Application('<object id>')/...
+        if (e.Str("@odata.id") is string odataId)
+            foreach (var kind in new[] { "Application('", "ServicePrincipal('" })
+            {
+                var k = odataId.IndexOf(kind, StringComparison.OrdinalIgnoreCase);
+                var end = k < 0 ? -1 : odataId.IndexOf('\'', k + kind.Length);
+                if (end > k) { owner = odataId.Substring(k + kind.Length, end - k - kind.Length); break; }
+            }
+        var i = id.IndexOf("/federatedIdentityCredentials/", StringComparison.OrdinalIgnoreCase);
+        if (i > 0) owner = id.Substring(0, i);
+        if (string.IsNullOrEmpty(owner)) return false;
+        state.FederatedCredentials.Add(new AzureFederatedCredential
+        {
+            Id = id, Name = e.Str("name") ?? "", Owner = owner!.ToLowerInvariant(), Issuer = issuer, Subject = subject,
+            Audiences = p.Strings("audiences").ToList(), Source = source,
+        });
+        state.AreasRead.Add(AzureStateArea.FederatedCredentials);
+        state.FederatedCredentialOwnersRead.Add(owner.ToLowerInvariant());
         return true;
     }
 

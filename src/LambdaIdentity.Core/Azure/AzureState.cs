@@ -29,6 +29,30 @@ public enum AzureStateArea
     EntraAppRoles,
     /// <summary>Privileged Identity Management eligibility: Microsoft.Authorization/roleEligibilitySchedules (or their instances).</summary>
     RoleEligibilitySchedules,
+    /// <summary>Federated identity credentials (workload identity federation) of user-assigned identities and app registrations.</summary>
+    FederatedCredentials,
+}
+
+/// <summary>A federated identity credential: which external tokens (issuer, subject, audiences) an identity accepts.</summary>
+public sealed class AzureFederatedCredential
+{
+    /// <summary>Its id (ARM resource id, or the Graph object id).</summary>
+    public string Id { get; set; } = "";
+    /// <summary>Its name.</summary>
+    public string Name { get; set; } = "";
+    /// <summary>
+    /// Who holds it, lower case: the user-assigned identity's resource id (ARM), or the object id / app id the export was
+    /// named after (Graph: &lt;id&gt;.federated-credentials.json, or the @odata.context of a Graph list).
+    /// </summary>
+    public string Owner { get; set; } = "";
+    /// <summary>The token issuer, e.g. https://token.actions.githubusercontent.com.</summary>
+    public string Issuer { get; set; } = "";
+    /// <summary>The exact subject, e.g. repo:org/repo:ref:refs/heads/main.</summary>
+    public string Subject { get; set; } = "";
+    /// <summary>The accepted audiences.</summary>
+    public IReadOnlyList<string> Audiences { get; set; } = Array.Empty<string>();
+    /// <summary>Where it was read.</summary>
+    public SourceLocation? Source { get; set; }
 }
 
 /// <summary>An Entra service principal (Microsoft Graph servicePrincipal): the function app's registration.</summary>
@@ -230,6 +254,10 @@ public sealed class AzureState
     public List<AzureRoleAssignment> RoleAssignments { get; } = new();
     /// <summary>PIM eligible assignments (roleEligibilitySchedules): access a principal can activate, not standing access.</summary>
     public List<AzureRoleAssignment> RoleEligibilities { get; } = new();
+    /// <summary>Federated identity credentials of user-assigned identities and app registrations.</summary>
+    public List<AzureFederatedCredential> FederatedCredentials { get; } = new();
+    /// <summary>Owners (lower case: identity resource ids or names, object or app ids) whose credentials were read, even when none.</summary>
+    public HashSet<string> FederatedCredentialOwnersRead { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Entra service principals by object id.</summary>
     public Dictionary<string, EntraServicePrincipal> ServicePrincipals { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Entra app role assignments.</summary>
@@ -277,6 +305,8 @@ public sealed class AzureState
         foreach (var kv in other.RoleDefinitions) RoleDefinitions[kv.Key] = kv.Value;
         RoleAssignments.AddRange(other.RoleAssignments);
         RoleEligibilities.AddRange(other.RoleEligibilities);
+        FederatedCredentials.AddRange(other.FederatedCredentials);
+        FederatedCredentialOwnersRead.UnionWith(other.FederatedCredentialOwnersRead);
         foreach (var kv in other.ServicePrincipals) ServicePrincipals[kv.Key] = kv.Value;
         AppRoleAssignments.AddRange(other.AppRoleAssignments);
         foreach (var s in other.Sites.Values)

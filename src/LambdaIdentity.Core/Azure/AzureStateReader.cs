@@ -115,6 +115,8 @@ public sealed class AzureStateReader
         if (area is AzureStateArea a) state.AreasRead.Add(a);
         if (area == AzureStateArea.DiagnosticSettings && siteHint is not null)
             state.Site(siteHint).DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // <owner>.federated-credentials.json holding [] says the owner has none.
+        if (area == AzureStateArea.FederatedCredentials && siteHint is not null) state.FederatedCredentialOwnersRead.Add(siteHint.ToLowerInvariant());
         context.Verbose(file + ": empty list" + (area is null ? "" : " (" + area + ")"));
     }
 
@@ -136,6 +138,8 @@ public sealed class AzureStateReader
             return true;
         }
         var value = el.Get("value");
+        // A Microsoft Graph list names its owner in @odata.context: ...#applications('<id>')/federatedIdentityCredentials.
+        if (el.Str("@odata.context") is string odata && GraphOwner(odata) is string graphOwner) siteHint = graphOwner;
         if (value.ValueKind == JsonValueKind.Array)
         {
             var i = 0; var any = value.GetArrayLength() == 0; var names = new List<string>();
@@ -152,6 +156,19 @@ public sealed class AzureStateReader
             return any;
         }
         return AzureResourceParser.Apply(el, state, src, siteHint);
+    }
+
+    internal static string? GraphOwner(string context)
+    {
+        foreach (var set in new[] { "applications('", "servicePrincipals('" })
+        {
+            var i = context.IndexOf(set, StringComparison.OrdinalIgnoreCase);
+            if (i < 0) continue;
+            var start = i + set.Length;
+            var end = context.IndexOf('\'', start);
+            if (end > start) return context.Substring(start, end - start);
+        }
+        return null;
     }
 
     private static void Report(EngineContext context, AzureState state, string file, string errorId, string message, AzureStateArea? area,
@@ -178,6 +195,7 @@ public sealed class AzureStateReader
         if (n.Contains("template") || n.Contains("export")) return null;
         if (n.Contains("diagnostic")) return AzureStateArea.DiagnosticSettings;
         if (n.Contains("eligib")) return AzureStateArea.RoleEligibilitySchedules;
+        if (n.Contains("federated")) return AzureStateArea.FederatedCredentials;
         if (n.Contains("sql-role") || n.Contains("cosmos")) return AzureStateArea.CosmosSqlRoleAssignments;
         if (n.Contains("role-def") || n.Contains("roledef")) return AzureStateArea.RoleDefinitions;
         if (n.Contains("role-assign") || n.Contains("roleassign")) return AzureStateArea.RoleAssignments;

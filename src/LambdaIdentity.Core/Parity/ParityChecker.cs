@@ -157,6 +157,7 @@ public sealed class ParityChecker
             results.AddRange(FindExcess(app.Key, app.Value));
             results.AddRange(FindExcessCallers(app.Key, app.Value));
         }
+        results.AddRange(FindExcessFederation());
         _context.Progress("Checking identity parity", "done", all.Count, all.Count);
         return results;
     }
@@ -187,6 +188,7 @@ public sealed class ParityChecker
         if (m.Kind == MappingKind.Authentication && IsAppRoleGrant(m)) return CheckAppRole(m);
         if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
         if (!string.IsNullOrEmpty(m.RoleDefinitionName) || !string.IsNullOrEmpty(m.RoleDefinitionId)) return CheckRoleAssignment(m);
+        if (m.Settings.ContainsKey(FederationSubject)) return CheckFederation(m);
         if (m.Settings.Keys.Any(k => !ProvenanceKeys.Contains(k))) return CheckSettings(m);
         return Result(m, ParityStatus.Unverifiable, Describe(m), "not checkable",
             m.Strategy == MappingStrategy.Deviation ? "A deviation designs no Azure item to verify; review its impact and mitigation." : "The mapping names no role or setting that the Azure state could show.");
@@ -269,6 +271,82 @@ public sealed class ParityChecker
         var actual = related.Count == 0 ? "no assignment of " + (m.RoleDefinitionName ?? roleId) + " for this principal at or above " + m.Scope
             : "only: " + string.Join("; ", related.Take(3).Select(DescribeAssignment)) + (related.Count > 3 ? "; ..." : "");
         return Result(m, ParityStatus.Missing, expected, actual, "The designed assignment does not exist; the migration lost this access.");
+    }
+
+    // ---------- workload identity federation (pipelines) ----------
+
+    private const string FederationSubject = "federatedCredential.subject";
+    private readonly HashSet<AzureFederatedCredential> _consumedCredentials = new();
+    private readonly Dictionary<string, AzRoleMapping> _federationOwners = new(StringComparer.OrdinalIgnoreCase);
+
+    // A pipeline's secretless sign-in: each designed subject needs a federated credential with the designed issuer and
+    // audience on the identity that takes over the AWS CI role. Never passed on credentials that were not read.
+    private IdentityParityResult CheckFederation(AzRoleMapping m)
+    {
+        var expected = Describe(m);
+        List<string> Values(string key) => m.Settings.TryGetValue(key, out var v) ? v.Split(',').Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : new List<string>();
+        var issuers = Values("federatedCredential.issuer");
+        var subjects = Values(FederationSubject);
+        var audience = m.Settings.TryGetValue("federatedCredential.audience", out var aud) && aud.Length > 0 ? aud : "api://AzureADTokenExchange";
+        if (issuers.Count == 0 || subjects.Count == 0 || issuers.Concat(subjects).Any(x => x.StartsWith("{", StringComparison.Ordinal)))
+            return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The design's issuer or subject is not known yet (" + string.Join(", ", issuers.Concat(subjects)) + "); complete it from the AWS role's trust policy.");
+        var keys = FederationOwners(m);
+        if (keys.Count == 0)
+            return Result(m, ParityStatus.Unverifiable, expected, "principal unknown", "The workload identity has no object id; name it in the resource map (principal:<role ARN>) so its credentials can be found.");
+        var why = _state.WhyUnreadable(AzureStateArea.FederatedCredentials, null);
+        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Federated credentials could not be read: " + why);
+        if (!keys.Any(_state.FederatedCredentialOwnersRead.Contains))
+            return Result(m, ParityStatus.Unverifiable, expected, "not read",
+                "No federated credentials of " + m.ObjectId + " were read: export them (az ad app federated-credential list --id <app id>, saved as <object id>.federated-credentials.json; az identity federated-credential list for a user-assigned identity, which the live read covers).");
+        foreach (var k in keys) if (!_federationOwners.ContainsKey(k)) _federationOwners[k] = m;
+        var held = _state.FederatedCredentials.Where(c => keys.Contains(c.Owner)).ToList();
+        bool SameIssuer(AzureFederatedCredential c) => issuers.Any(i => string.Equals(i.TrimEnd('/'), c.Issuer.TrimEnd('/'), StringComparison.Ordinal));
+        bool Accepts(AzureFederatedCredential c) => SameIssuer(c) && c.Audiences.Contains(audience, StringComparer.Ordinal);
+        var found = new List<string>(); var missing = new List<string>(); var drift = new List<string>();
+        foreach (var subject in subjects)
+        {
+            var pattern = subject.IndexOf('*') >= 0 || subject.IndexOf('?') >= 0;
+            var matches = held.Where(c => pattern ? LambdaIdentity.Core.Aws.Policy.Wildcard.Match(subject, c.Subject, ignoreCase: false) : string.Equals(c.Subject, subject, StringComparison.Ordinal)).ToList();
+            var good = matches.Where(Accepts).ToList();
+            foreach (var c in matches) _consumedCredentials.Add(c);
+            if (good.Count > 0) found.Add(pattern ? subject + " (as " + string.Join(", ", good.Select(c => c.Subject)) + ")" : subject);
+            else if (matches.Count > 0) drift.Add(subject + ": issuer " + matches[0].Issuer + ", audiences " + string.Join(" ", matches[0].Audiences));
+            else missing.Add(pattern ? subject + " (a pattern: Entra needs one credential per exact subject)" : subject);
+        }
+        var actual = held.Count == 0 ? "no federated credential" : "credentials for " + string.Join(", ", held.Select(c => c.Subject).Distinct().OrderBy(x => x, StringComparer.Ordinal));
+        if (missing.Count > 0)
+            return Result(m, ParityStatus.Missing, expected, actual, "No federated credential accepts " + string.Join("; ", missing) + ": the pipeline cannot sign in without a secret." + (drift.Count > 0 ? " Also differing: " + string.Join("; ", drift) + "." : ""));
+        if (drift.Count > 0)
+            return Result(m, ParityStatus.Drift, expected, actual, "Configuration differs: " + string.Join("; ", drift) + " (designed issuer " + string.Join(", ", issuers) + ", audience " + audience + ").");
+        return Result(m, ParityStatus.Pass, expected, actual, "Federated credentials accept the designed subjects: " + string.Join(", ", found) + ".");
+    }
+
+    // The identity's keys as credential owners: its object id, and user-assigned identities with that principal id.
+    private HashSet<string> FederationOwners(AzRoleMapping m)
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (string.IsNullOrEmpty(m.ObjectId)) return keys;
+        keys.Add(m.ObjectId!.ToLowerInvariant());
+        // An app registration's credentials may be filed under its app id (az ad app federated-credential list --id <app id>).
+        if (_state.ServicePrincipals.TryGetValue(m.ObjectId!, out var sp) && sp.AppId is { Length: > 0 } appId) keys.Add(appId.ToLowerInvariant());
+        foreach (var i in _state.UserAssignedIdentities.Values)
+            if (string.Equals(i.PrincipalId, m.ObjectId, StringComparison.OrdinalIgnoreCase))
+            {
+                if (!string.IsNullOrEmpty(i.Id)) keys.Add(i.Id.ToLowerInvariant());
+                if (!string.IsNullOrEmpty(i.Name)) keys.Add(i.Name.ToLowerInvariant());
+            }
+        return keys;
+    }
+
+    // Credentials on a designed pipeline identity that no designed subject accounts for: tokens the AWS trust never accepted.
+    private IEnumerable<IdentityParityResult> FindExcessFederation()
+    {
+        foreach (var c in _state.FederatedCredentials)
+        {
+            if (_consumedCredentials.Contains(c) || !_federationOwners.TryGetValue(c.Owner, out var m)) continue;
+            yield return Unexpected(m, ParityStatus.Excess, MappingKind.Setting, "only the designed subjects federated", "federated credential " + c.Name + ": " + c.Issuer + " " + c.Subject,
+                "The identity " + (m.PrincipalName ?? m.ObjectId) + " accepts tokens for " + c.Subject + ", which the AWS role's trust did not accept.", c.Id, c.Source, m.PrincipalName, Surface: IdentitySurface.Automation);
+        }
     }
 
     // ---------- PIM eligibility (emergency and ad-hoc access) ----------

@@ -134,6 +134,13 @@ public class AssessDemoTests
         Assert.Equal("func-dev-order-report", S(lapsed, "FunctionAppName"));
         Assert.Contains("ended 2026-10-31", S(lapsed, "Reason"));
         Assert.All(results.Where(r => S(r, "Expected").StartsWith("Reader") && S(r, "PrincipalName").Contains("BreakGlass")), r => Assert.Equal("Pass", S(r, "Status")));
+        // The GitHub deploy pipeline signs in with a federated credential for main (as the AWS role trusted); someone
+        // also federated pull requests, which the AWS trust never accepted.
+        var federation = results.Where(r => S(r, "Expected").StartsWith("Workload identity federation")).ToList();
+        Assert.Equal(4, federation.Count);
+        Assert.All(federation, r => Assert.Equal("Pass", S(r, "Status")));
+        var prs = Assert.Single(results, r => S(r, "Status") == "Excess" && S(r, "Actual").Contains("repo:contoso/orders:pull_request"));
+        Assert.Equal("Automation", S(prs, "Surface"));
 
         // A deviation designs nothing to verify, and says so (its provenance is not mistaken for a setting).
         Assert.All(results.Where(r => S(r, "Expected").StartsWith("No object ACLs")), r => Assert.Contains("deviation designs no Azure item", S(r, "Reason")));

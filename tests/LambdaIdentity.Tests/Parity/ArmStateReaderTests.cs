@@ -49,6 +49,10 @@ public class ArmStateReaderTests
         msi["nextLink"] = b + "/pages/msi-2";
         s.Map(Sub + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities", msi.ToJsonString());
         s.Map("/pages/msi-2", "{\"value\":[]}");
+        // The identity's federated credentials: the REST example (same identity id), its nextLink dropped.
+        var fic = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Fixtures, "parity", "federation", "FederatedIdentityCredentialList.json")))!["responses"]!["200"]!["body"]!.AsObject();
+        fic.Remove("nextLink");
+        s.Map("/subscriptions/subid/resourcegroups/rgName/providers/Microsoft.ManagedIdentity/userAssignedIdentities/identityName/federatedIdentityCredentials", fic.ToJsonString());
         // Sites: the GetWebApp example with a system-assigned identity added, and a second app.
         var site = Body("web/GetWebApp.json").DeepClone().AsObject();
         site["identity"] = new JsonObject { ["type"] = "SystemAssigned", ["principalId"] = SitePrincipal, ["tenantId"] = "b6c948ef-f6b5-4384-8354-da3a15eca969" };
@@ -102,6 +106,8 @@ public class ArmStateReaderTests
         Assert.Equal("function", state.Sites["orders-func"].Functions!.Single(f => f.Name == "orders_api").AuthLevel);
         Assert.Single(state.RoleAssignments, a => a.System == AzureAssignmentSystem.CosmosSql);
         Assert.Equal(new[] { "FunctionAppLogs" }, state.Sites["sitef6141"].DiagnosticLogCategories!.ToArray());
+        var credential = Assert.Single(state.FederatedCredentials);
+        Assert.Equal(("system:serviceaccount:ns:svcaccount", "/subscriptions/subid/resourcegroups/rgname/providers/microsoft.managedidentity/userassignedidentities/identityname"), (credential.Subject, credential.Owner));
         var eligible = Assert.Single(state.RoleEligibilities);
         Assert.Equal(("a3bb8764-cb92-4276-9d2a-ca1e895e55ea", "b24988ac-6180-42a0-ab88-20f7382dd24c", Sub), (eligible.PrincipalId, eligible.RoleDefinitionId, eligible.Scope));
         Assert.Null(state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, null));

@@ -85,6 +85,32 @@ public class AzureStateReaderTests
     }
 
     [Fact]
+    public async Task ReadsFederatedCredentialsOfIdentitiesAndAppRegistrations()
+    {
+        // ARM (user-assigned identity; the owner is in the id) and Microsoft Graph (the owner is in @odata.id), and an
+        // empty list named after an app: read, with none.
+        var dir = Directory.CreateTempSubdirectory("fic").FullName;
+        try
+        {
+            foreach (var f in Directory.GetFiles(Path.Combine(TestPaths.Fixtures, "parity", "federation"))) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            File.WriteAllText(Path.Combine(dir, "0b7e6f52-9c1d-4e8a-b3f0-5d2c7a9e1f04.federated-credentials.json"), "[]");
+            var errors = new ErrorCollector();
+            var state = await new AzureStateReader().ReadAsync(new[] { dir }, new EngineContext(errors));
+            Assert.Empty(errors.Errors);
+            Assert.Equal(2, state.FederatedCredentials.Count);
+            var aks = state.FederatedCredentials.Single(c => c.Name == "ficResourceName");
+            Assert.Equal(("https://oidc.prod-aks.azure.com/TenantGUID/IssuerGUID", "system:serviceaccount:ns:svcaccount"), (aks.Issuer, aks.Subject));
+            Assert.Equal("/subscriptions/subid/resourcegroups/rgname/providers/microsoft.managedidentity/userassignedidentities/identityname", aks.Owner);
+            var graph = state.FederatedCredentials.Single(c => c.Name == "testing");
+            Assert.Equal("bcd7c908-1c4d-4d48-93ee-ff38349a75c8", graph.Owner);
+            Assert.Equal(new[] { "api://AzureADTokenExchange" }, graph.Audiences);
+            Assert.Contains("0b7e6f52-9c1d-4e8a-b3f0-5d2c7a9e1f04", state.FederatedCredentialOwnersRead);
+            Assert.Null(state.WhyUnreadable(AzureStateArea.FederatedCredentials, null));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public async Task ReadsTheBuiltInRoleCatalogAsRoleDefinitions()
     {
         var state = await new AzureStateReader().ReadAsync(new[] { Catalog }, EngineContext.None);

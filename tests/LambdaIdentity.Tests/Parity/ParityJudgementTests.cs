@@ -331,4 +331,68 @@ public class ParityJudgementTests
         Assert.Contains("legacy-jenkins-ci", excess.Actual);
         Assert.Equal(IdentitySurface.EndUser, excess.Surface);
     }
+
+    private const string Pipeline = "0b7e6f52-9c1d-4e8a-b3f0-5d2c7a9e1f04";
+    private const string GitHub = "https://token.actions.githubusercontent.com";
+    private const string DeployIdentity = Rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-deploy";
+
+    private static AzRoleMapping Federation(string subjects, string issuer = GitHub) => new()
+    {
+        MappingId = "ci/federation", FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Setting, Strategy = MappingStrategy.BuiltIn,
+        Surface = IdentitySurface.Automation, AzureFeature = "Workload identity federation", ObjectId = Pipeline, PrincipalName = "workload identity for arn:aws:iam::111122223333:role/github-deploy",
+        Settings = new Dictionary<string, string> { ["federatedCredential.issuer"] = issuer, ["federatedCredential.subject"] = subjects, ["federatedCredential.audience"] = "api://AzureADTokenExchange" },
+    };
+
+    private static AzureState FederationState(params (string Subject, string Issuer)[] credentials)
+    {
+        var s = State();
+        s.UserAssignedIdentities[DeployIdentity] = new AzureUserAssignedIdentity { Id = DeployIdentity, Name = "id-deploy", PrincipalId = Pipeline };
+        s.FederatedCredentialOwnersRead.Add(DeployIdentity.ToLowerInvariant());
+        foreach (var (subject, issuer) in credentials)
+            s.FederatedCredentials.Add(new AzureFederatedCredential { Id = DeployIdentity + "/federatedIdentityCredentials/" + subject.GetHashCode(), Name = subject, Owner = DeployIdentity.ToLowerInvariant(), Issuer = issuer, Subject = subject, Audiences = new[] { "api://AzureADTokenExchange" } });
+        return s;
+    }
+
+    [Fact]
+    public void PipelineFederationIsCheckedSubjectBySubject()
+    {
+        const string Main = "repo:contoso/orders:ref:refs/heads/main", Prod = "repo:contoso/orders:environment:prod", Pr = "repo:contoso/orders:pull_request";
+        var design = Federation(Main + "," + Prod);
+        Assert.Equal(ParityStatus.Pass, Judge(FederationState((Main, GitHub), (Prod, GitHub + "/")), design).Status);
+        var missing = Judge(FederationState((Main, GitHub)), design);
+        Assert.Equal(ParityStatus.Missing, missing.Status);
+        Assert.Contains(Prod, missing.Reason);
+        var drift = Judge(FederationState((Main, GitHub), (Prod, "https://gitlab.example.com")), design);
+        Assert.Equal(ParityStatus.Drift, drift.Status);
+        Assert.Contains("gitlab", drift.Reason);
+        // A pattern the AWS trust allowed is covered by exact credentials that match it.
+        Assert.Equal(ParityStatus.Pass, Judge(FederationState((Main, GitHub)), Federation("repo:contoso/orders:ref:refs/heads/*")).Status);
+        Assert.Equal(ParityStatus.Missing, Judge(FederationState((Pr, GitHub)), Federation("repo:contoso/orders:ref:refs/heads/*")).Status);
+        // Never passed on what was not read, nor on a placeholder.
+        var unread = FederationState((Main, GitHub), (Prod, GitHub));
+        unread.FederatedCredentialOwnersRead.Clear();
+        Assert.Equal(ParityStatus.Unverifiable, Judge(unread, design).Status);
+        Assert.Equal(ParityStatus.Unverifiable, Judge(FederationState(), Federation("{the subject (repository, branch or environment) from the trust policy's sub condition}")).Status);
+        // A credential no designed subject accounts for: a workflow the AWS trust did not accept can get tokens.
+        var results = ParityChecker.Check(new[] { design }, FederationState((Main, GitHub), (Prod, GitHub), (Pr, GitHub)), new ParityOptions { CheckCallerAccess = false }, EngineContext.None);
+        var excess = Assert.Single(results, r => r.Status == ParityStatus.Excess);
+        Assert.Contains(Pr, excess.Actual);
+        Assert.Equal(IdentitySurface.Automation, excess.Surface);
+    }
+
+    [Fact]
+    public async Task FederationFromTheRestExamplesPassesTheDesignedSubject()
+    {
+        // The MSI REST examples: identityName (principal 25cc773c-...) accepts the AKS service account's tokens.
+        var state = await new AzureStateReader().ReadAsync(new[] { Path.Combine(TestPaths.Fixtures, "parity", "federation"), TestPaths.Shared("azure-examples", "msi") }, EngineContext.None);
+        var design = Federation("system:serviceaccount:ns:svcaccount", "https://oidc.prod-aks.azure.com/TenantGUID/IssuerGUID");
+        var m = new AzRoleMapping
+        {
+            MappingId = design.MappingId, FunctionName = design.FunctionName, FunctionAppName = design.FunctionAppName, Kind = design.Kind, Strategy = design.Strategy,
+            Surface = design.Surface, AzureFeature = design.AzureFeature, ObjectId = "25cc773c-7f05-40fc-a104-32d2300754ad", PrincipalName = "aks workload", Settings = design.Settings,
+        };
+        var r = ParityChecker.Check(new[] { m }, state, new ParityOptions { CheckCallerAccess = false }, EngineContext.None).Single(x => x.MappingId == m.MappingId);
+        Assert.Equal(ParityStatus.Pass, r.Status);
+        Assert.Contains("system:serviceaccount:ns:svcaccount", r.Reason);
+    }
 }
