@@ -145,7 +145,7 @@ public sealed class AwsLiveInventoryReader
 
         // Per-function calls run maxConcurrency functions ahead; their outcomes are handled in list order, so errors,
         // progress and the documents fed to the parsers come in the same order whatever the timing.
-        var window = new Queue<Task<(Outcome Policy, Outcome Url)>>();
+        var window = new Queue<Task<FunctionOutcome>>();
         int started = 0;
         void Fill()
         {
@@ -159,14 +159,27 @@ public sealed class AwsLiveInventoryReader
         for (int i = 0; i < functions.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var (policy, url) = await window.Dequeue().ConfigureAwait(false);
+            var outcome = await window.Dequeue().ConfigureAwait(false);
             Fill();
             var f = functions[i];
             context.Progress(ProgressActivity, $"{region}: {f.Name} ({i + 1} of {functions.Count})", i, functions.Count);
             Handle(context, drafts, f, region, "get-policy", "lambda:GetPolicy", "The resource policy",
-                "callers the resource policy allows (services, accounts, API Gateway) are unknown, not absent", policy, options);
+                "callers the resource policy allows (services, accounts, API Gateway) are unknown, not absent", outcome.Policy, options, null);
             Handle(context, drafts, f, region, "get-function-url-config", "lambda:GetFunctionUrlConfig", "The function URL configuration",
-                "whether the function has a URL, and its AuthType, is unknown", url, options);
+                "whether the function has a URL, and its AuthType, is unknown", outcome.Url, options, null);
+            // Callers are often granted on an alias (API Gateway invoking function:live): each alias's policy and URL too.
+            if (outcome.AliasError is { } aliasError && !(aliasError.IsNotFound && !aliasError.IsAccessDenied))
+            {
+                Report(context, aliasError, string.IsNullOrEmpty(f.Arn) ? f.Name : f.Arn, $"The aliases of function '{f.Name}' ({region})", DocumentName(region, "lambda", "list-aliases/", f.Name));
+                MarkIncomplete(drafts, f, $"The aliases could not be listed (lambda:ListAliases: {aliasError.ErrorCode}): callers granted on an alias, and alias function URLs, are unknown.");
+            }
+            foreach (var (alias, aliasPolicy, aliasUrl) in outcome.Aliases)
+            {
+                Handle(context, drafts, f, region, "get-policy", "lambda:GetPolicy", "The resource policy of alias " + alias,
+                    "callers the alias's resource policy allows are unknown, not absent", aliasPolicy, options, alias);
+                Handle(context, drafts, f, region, "get-function-url-config", "lambda:GetFunctionUrlConfig", "The function URL configuration of alias " + alias,
+                    "whether the alias has a function URL, and its AuthType, is unknown", aliasUrl, options, alias);
+            }
         }
         context.Progress(ProgressActivity, $"{region}: event source mappings", functions.Count, functions.Count);
 
@@ -186,11 +199,43 @@ public sealed class AwsLiveInventoryReader
         public AwsApiException? Error { get; }
     }
 
-    private static async Task<(Outcome, Outcome)> FetchFunctionAsync(IAwsApi api, string region, string name, System.Threading.CancellationToken ct)
+    /// <summary>What the per-function calls returned: the function's policy and URL, and each alias's.</summary>
+    private sealed class FunctionOutcome
     {
-        var policy = await FetchAsync(() => api.GetPolicyAsync(region, name, ct)).ConfigureAwait(false);
-        var url = await FetchAsync(() => api.GetFunctionUrlConfigAsync(region, name, ct)).ConfigureAwait(false);
-        return (policy, url);
+        public Outcome Policy, Url;
+        public AwsApiException? AliasError;
+        public List<(string Alias, Outcome Policy, Outcome Url)> Aliases = new();
+    }
+
+    private static async Task<FunctionOutcome> FetchFunctionAsync(IAwsApi api, string region, string name, System.Threading.CancellationToken ct)
+    {
+        var r = new FunctionOutcome
+        {
+            Policy = await FetchAsync(() => api.GetPolicyAsync(region, name, null, ct)).ConfigureAwait(false),
+            Url = await FetchAsync(() => api.GetFunctionUrlConfigAsync(region, name, null, ct)).ConfigureAwait(false),
+        };
+        var aliases = new List<string>();
+        try
+        {
+            string? marker = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var page = 0; page < MaxPages; page++)
+            {
+                using var doc = JsonDocument.Parse(await api.ListAliasesAsync(region, name, marker, ct).ConfigureAwait(false));
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("Aliases", out var list) && list.ValueKind == JsonValueKind.Array)
+                    foreach (var a in list.EnumerateArray())
+                        if (AwsJsonSources.Str(a, "Name") is { Length: > 0 } alias) aliases.Add(alias);
+                marker = doc.RootElement.ValueKind == JsonValueKind.Object ? AwsJsonSources.Str(doc.RootElement, "NextMarker") : null;
+                if (string.IsNullOrEmpty(marker) || !seen.Add(marker!)) break;
+            }
+        }
+        catch (AwsApiException ex) { r.AliasError = ex; }
+        catch (JsonException ex) { r.AliasError = new AwsApiException("lambda:ListAliases", 0, "MalformedResponse", ex.Message, null, ex); }
+        foreach (var alias in aliases)
+            r.Aliases.Add((alias,
+                await FetchAsync(() => api.GetPolicyAsync(region, name, alias, ct)).ConfigureAwait(false),
+                await FetchAsync(() => api.GetFunctionUrlConfigAsync(region, name, alias, ct)).ConfigureAwait(false)));
+        return r;
     }
 
     private static async Task<Outcome> FetchAsync(Func<Task<string>> call)
@@ -201,9 +246,9 @@ public sealed class AwsLiveInventoryReader
 
     /// <summary>A per-function call whose ResourceNotFoundException means "none"; any other failure is an error and an incomplete reason.</summary>
     private static void Handle(EngineContext context, List<FunctionDraft> drafts, (string Name, string Arn) f, string region, string command, string operation,
-        string what, string consequence, Outcome outcome, InventoryOptions options)
+        string what, string consequence, Outcome outcome, InventoryOptions options, string? qualifier)
     {
-        var name = DocumentName(region, "lambda", command + "/", f.Name);
+        var name = DocumentName(region, "lambda", command + "/", qualifier is null ? f.Name : f.Name + ":" + qualifier);
         if (outcome.Json is not null)
         {
             InventoryReader.ReadDocument(name, Encoding.UTF8.GetBytes(outcome.Json), options, context, drafts, new AccountAuthorization());

@@ -49,12 +49,19 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
         SendLambdaAsync("lambda:ListFunctions", region, new[] { "2015-03-31", "functions" }, Marker(marker), cancellationToken);
 
     /// <inheritdoc />
-    public Task<string> GetPolicyAsync(string region, string functionName, CancellationToken cancellationToken) =>
-        SendLambdaAsync("lambda:GetPolicy", region, new[] { "2015-03-31", "functions", functionName, "policy" }, Array.Empty<KeyValuePair<string, string>>(), cancellationToken);
+    public Task<string> GetPolicyAsync(string region, string functionName, string? qualifier, CancellationToken cancellationToken) =>
+        SendLambdaAsync("lambda:GetPolicy", region, new[] { "2015-03-31", "functions", functionName, "policy" }, Qualifier(qualifier), cancellationToken);
 
     /// <inheritdoc />
-    public Task<string> GetFunctionUrlConfigAsync(string region, string functionName, CancellationToken cancellationToken) =>
-        SendLambdaAsync("lambda:GetFunctionUrlConfig", region, new[] { "2021-10-31", "functions", functionName, "url" }, Array.Empty<KeyValuePair<string, string>>(), cancellationToken);
+    public Task<string> GetFunctionUrlConfigAsync(string region, string functionName, string? qualifier, CancellationToken cancellationToken) =>
+        SendLambdaAsync("lambda:GetFunctionUrlConfig", region, new[] { "2021-10-31", "functions", functionName, "url" }, Qualifier(qualifier), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string> ListAliasesAsync(string region, string functionName, string? marker, CancellationToken cancellationToken) =>
+        SendLambdaAsync("lambda:ListAliases", region, new[] { "2015-03-31", "functions", functionName, "aliases" }, Marker(marker), cancellationToken);
+
+    private static KeyValuePair<string, string>[] Qualifier(string? qualifier)
+        => string.IsNullOrEmpty(qualifier) ? Array.Empty<KeyValuePair<string, string>>() : new[] { Kv("Qualifier", qualifier!) };
 
     /// <inheritdoc />
     public Task<string> ListEventSourceMappingsAsync(string region, string? marker, CancellationToken cancellationToken) =>

@@ -16,10 +16,12 @@ public interface IAwsApi
     Task<string> GetCallerIdentityAsync(string region, CancellationToken cancellationToken);
     /// <summary>Lambda ListFunctions, one page (JSON with Functions and NextMarker).</summary>
     Task<string> ListFunctionsAsync(string region, string? marker, CancellationToken cancellationToken);
-    /// <summary>Lambda GetPolicy of the unqualified function (JSON with Policy as a string); ResourceNotFoundException when it has none.</summary>
-    Task<string> GetPolicyAsync(string region, string functionName, CancellationToken cancellationToken);
-    /// <summary>Lambda GetFunctionUrlConfig of the unqualified function (JSON); ResourceNotFoundException when it has no URL.</summary>
-    Task<string> GetFunctionUrlConfigAsync(string region, string functionName, CancellationToken cancellationToken);
+    /// <summary>Lambda GetPolicy of the function, or of one alias or version when <paramref name="qualifier"/> is given (JSON with Policy as a string); ResourceNotFoundException when it has none.</summary>
+    Task<string> GetPolicyAsync(string region, string functionName, string? qualifier, CancellationToken cancellationToken);
+    /// <summary>Lambda GetFunctionUrlConfig of the function, or of one alias when <paramref name="qualifier"/> is given (JSON); ResourceNotFoundException when it has no URL.</summary>
+    Task<string> GetFunctionUrlConfigAsync(string region, string functionName, string? qualifier, CancellationToken cancellationToken);
+    /// <summary>Lambda ListAliases of one function, one page (JSON with Aliases and NextMarker).</summary>
+    Task<string> ListAliasesAsync(string region, string functionName, string? marker, CancellationToken cancellationToken);
     /// <summary>Lambda ListEventSourceMappings, one page (JSON with EventSourceMappings and NextMarker).</summary>
     Task<string> ListEventSourceMappingsAsync(string region, string? marker, CancellationToken cancellationToken);
     /// <summary>IAM GetAccountAuthorizationDetails, one page (XML; policy documents URL-encoded; IsTruncated and Marker), from the IAM endpoint of <paramref name="region"/>'s partition.</summary>

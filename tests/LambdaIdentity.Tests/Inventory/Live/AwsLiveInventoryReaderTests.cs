@@ -121,6 +121,50 @@ public class AwsLiveInventoryReaderTests
     }
 
     [Fact]
+    public async Task AliasPoliciesAndUrlsAreReadAndTheirCallersKept()
+    {
+        // botocore's ListAliases example (BLUE, GREEN) and its qualified GetPolicy example, moved to this account and region:
+        // a partner account may invoke the GREEN alias. BLUE has no policy; helloworld's aliases cannot be listed.
+        await using var server = await LocalAwsServer.StartAsync();
+        var s = Build();
+        Serve(server, s);
+        var fixtures = Path.Combine(TestPaths.Fixtures, "inventory", "live");
+        server.Map("/2015-03-31/functions/my-function/aliases", File.ReadAllText(Path.Combine(fixtures, "botocore-lambda-list-aliases.json")));
+        var green = JsonNode.Parse(File.ReadAllText(Path.Combine(fixtures, "botocore-lambda-get-policy-qualified.json")))!.AsObject();
+        green["Policy"] = ((string)green["Policy"]!).Replace("us-east-2", Region).Replace(":function:my-function:1", ":function:my-function:GREEN").Replace("arn:aws:iam::123456789012:root", "arn:aws:iam::444455556666:root");
+        var unqualified = s.Policies["my-function"];
+        server.Map("/2015-03-31/functions/my-function/policy", (ctx, _) => ctx.Request.Query["Qualifier"].ToString() switch
+        {
+            "" => LocalAwsServer.Send(ctx, 200, unqualified),
+            "GREEN" => LocalAwsServer.Send(ctx, 200, green.ToJsonString()),
+            _ => LocalAwsServer.LambdaError(ctx, 404, "ResourceNotFoundException", "The resource you requested does not exist."),
+        });
+        server.Map("/2015-03-31/functions/helloworld/aliases", (ctx, _) => LocalAwsServer.LambdaError(ctx, 403, "AccessDeniedException", "User is not authorized to perform: lambda:ListAliases"));
+        var sink = new Sink();
+        var live = await new AwsLiveInventoryReader(Options(server)).ReadAsync(null, sink.Context());
+
+        var my = live.Single(r => r.FunctionName == "my-function");
+        Assert.Equal(2, my.ResourcePolicy!.Statement.Count);
+        Assert.Contains(my.ResourcePolicy.Statement, st => st.Sid == "xaccount");
+        var partner = Assert.Single(my.Callers, c => c.Route == "arn:aws:iam::444455556666:root");
+        Assert.Equal($"aws-live/{Region}/lambda/get-policy/my-function:GREEN.json", partner.Source!.File);
+        Assert.DoesNotContain(my.IncompleteReasons, r => r.Contains("alias"));
+        // Each alias's policy and URL were asked for, by qualifier.
+        foreach (var alias in new[] { "BLUE", "GREEN" })
+        {
+            Assert.Contains(server.Requests, r => r.Target == "/2015-03-31/functions/my-function/policy?Qualifier=" + alias && r.SignatureValid);
+            Assert.Contains(server.Requests, r => r.Target == "/2021-10-31/functions/my-function/url?Qualifier=" + alias && r.SignatureValid);
+        }
+        // Aliases that cannot be listed: one error naming the function, and the record says what is unknown.
+        var e = Assert.Single(sink.Errors);
+        Assert.Contains("helloworld", e.Target);
+        Assert.Contains("ListAliases", e.Message);
+        var hello = live.Single(r => r.FunctionName == "helloworld");
+        Assert.False(hello.IsComplete);
+        Assert.Contains(hello.IncompleteReasons, r => r.Contains("callers granted on an alias"));
+    }
+
+    [Fact]
     public async Task OneAtATimeGivesTheSameRecordsAndErrorsAsConcurrentCalls()
     {
         async Task<(string Records, string Errors, int MaxInFlight)> RunWith(int concurrency)

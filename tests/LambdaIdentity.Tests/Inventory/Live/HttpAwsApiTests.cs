@@ -37,8 +37,8 @@ public class HttpAwsApiTests
         {
             await api.ListFunctionsAsync(region, null, CancellationToken.None);
             await api.ListFunctionsAsync(region, "next/+=", CancellationToken.None);
-            await api.GetPolicyAsync(region, "orders-api", CancellationToken.None);
-            await api.GetFunctionUrlConfigAsync(region, "orders-api", CancellationToken.None);
+            await api.GetPolicyAsync(region, "orders-api", null, CancellationToken.None);
+            await api.GetFunctionUrlConfigAsync(region, "orders-api", null, CancellationToken.None);
             await api.ListEventSourceMappingsAsync(region, null, CancellationToken.None);
             await api.GetCallerIdentityAsync(region, CancellationToken.None);
             await api.GetAccountAuthorizationDetailsAsync(region, "m1", CancellationToken.None);
@@ -70,7 +70,7 @@ public class HttpAwsApiTests
             _ => Task.FromResult(new AwsCredentialValues("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session/token+value==")))
         { UtcNow = () => new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc) };
         await api.ListFunctionsAsync("us-west-2", "eyJtIjoiMiJ9+/=page 2", CancellationToken.None);
-        await api.GetPolicyAsync("us-west-2", "my-function", CancellationToken.None);
+        await api.GetPolicyAsync("us-west-2", "my-function", null, CancellationToken.None);
         await api.GetAccountAuthorizationDetailsAsync("us-west-2", "m+1", CancellationToken.None);
         const string Prefix = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/";
         const string Signed = "/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=";
