@@ -151,6 +151,39 @@ public class AssessDemoTests
     }
 
     [Fact]
+    public void TruncatedEligibilityAndFederationExportsAreErrorsAndTheirChecksFailClosed()
+    {
+        // A copy of the demo's Azure state whose PIM and federated-credential exports were cut off mid-file.
+        var state = Path.Combine(Path.GetTempPath(), "li-state-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(state);
+        foreach (var f in Directory.GetFiles(Path.Combine(Samples, "azure-state"))) File.Copy(f, Path.Combine(state, Path.GetFileName(f)));
+        string Cut(string name) { var f = Path.Combine(state, name); var t = File.ReadAllText(f); File.WriteAllText(f, t.Substring(0, t.Length / 2)); return f; }
+        var pim = Cut("role-eligibility-schedules.json");
+        var fic = Cut("3c1a9e52-7f0b-4d6e-9a21-5b8c4f0d2e17.federated-credentials.json");
+        var outDir = Path.Combine(Path.GetTempPath(), "li-assess-" + Guid.NewGuid().ToString("N"));
+        var o = new StringWriter(); var e = new StringWriter();
+        Program.Run(new[]
+        {
+            "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
+            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", state, "--out", outDir,
+        }, o, e, new StringReader(""));
+        var errors = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(outDir, "errors.json")))!;
+        Assert.Contains(errors, x => S(x, "ErrorId") == "AzureExportMalformed" && S(x, "Target") == pim);
+        Assert.Contains(errors, x => S(x, "ErrorId") == "AzureExportMalformed" && S(x, "Target") == fic);
+        var results = Results(outDir);
+        // Never passed on what could not be read; and the excess pull-request credential is not claimed either way.
+        var breakGlass = results.Where(r => S(r, "PrincipalName").Contains("BreakGlass") && S(r, "Kind") == "RoleAssignment").ToList();
+        Assert.Equal(10, breakGlass.Count);
+        Assert.All(breakGlass, r => Assert.Equal("Unverifiable", S(r, "Status")));
+        var federation = results.Where(r => S(r, "Expected").StartsWith("Workload identity federation")).ToList();
+        Assert.Equal(4, federation.Count);
+        Assert.All(federation, r => Assert.Equal("Unverifiable", S(r, "Status")));
+        Assert.DoesNotContain(results, r => S(r, "Actual").Contains("pull_request"));
+        // The rest of the state was read: the developers' standing Reader assignments still pass.
+        Assert.Contains(results, r => S(r, "Status") == "Pass" && S(r, "Kind") == "RoleAssignment" && S(r, "ObjectId") == "8d4f2b61-0c3e-4a7d-b5f9-2e6a1c9d7b40");
+    }
+
+    [Fact]
     public void SecretValuesInTheTemplateOrTheAppSettingsNeverReachAnOutput()
     {
         var (_, stdout, stderr, outDir) = Assess("--verbose");
