@@ -268,5 +268,9 @@ public sealed class PolicyEvaluatorTests
         Assert.Contains("VPC endpoint policy", write.Reason);
         Assert.Equal(Decision.ExplicitDeny, Eval("s3:GetObject", "arn:aws:s3:::data/secret/k", set).Decision);
         Assert.Equal(Decision.Allow, Eval("s3:PutObject", "arn:aws:s3:::data/k", new PolicySet { IdentityPolicies = new[] { Admin } }).Decision);
+        // A guardrail statement written without Principal still applies to everyone: its Deny never lapses.
+        var noPrincipal = Doc("{'Version':'2012-10-17','Statement':[{'Effect':'Allow','Action':'*','Resource':'*'},{'Sid':'NoDeletes','Effect':'Deny','Action':'s3:DeleteObject','Resource':'*'}]}", PolicyKind.VpcEndpoint, "vpce-loose");
+        Assert.Equal(Decision.ExplicitDeny, Eval("s3:DeleteObject", "arn:aws:s3:::data/k", new PolicySet { IdentityPolicies = new[] { Admin }, VpcEndpointPolicy = noPrincipal }).Decision);
+        Assert.Equal(Decision.ExplicitDeny, Eval("s3:DeleteObject", "arn:aws:s3:::data/k", new PolicySet { IdentityPolicies = new[] { Admin }, ResourceControlPolicyLevels = new[] { new[] { noPrincipal } } }).Decision);
     }
 }

@@ -97,9 +97,10 @@ public sealed class PolicyEvaluator
         var boundary = policies.PermissionsBoundary is null ? null : Matching(new[] { policies.PermissionsBoundary }, request, ctx, false);
         var scps = scpLevels.Select(l => Matching(l, request, ctx, false)).ToList();
         // RCPs and endpoint policies name principals like resource policies do (usually "*").
-        var rcps = rcpLevels.Select(l => Matching(l, request, ctx, true)).ToList();
+        // (a statement there without Principal applies to every principal: never let a malformed guardrail's Deny lapse)
+        var rcps = rcpLevels.Select(l => Matching(l, request, ctx, true, missingPrincipalIsEveryone: true)).ToList();
         var sessionHits = policies.SessionPolicies.Count == 0 ? null : Matching(policies.SessionPolicies, request, ctx, false);
-        var endpoint = policies.VpcEndpointPolicy is null ? null : Matching(new[] { policies.VpcEndpointPolicy }, request, ctx, true);
+        var endpoint = policies.VpcEndpointPolicy is null ? null : Matching(new[] { policies.VpcEndpointPolicy }, request, ctx, true, missingPrincipalIsEveryone: true);
         var resource = policies.ResourcePolicy is null ? new List<Hit>() : Matching(new[] { policies.ResourcePolicy }, request, ctx, true);
 
         AccessDecision Result(Decision d, IEnumerable<Hit> hits, string reason) => new()
@@ -212,7 +213,7 @@ public sealed class PolicyEvaluator
         public PrincipalMatch Principal { get; }
     }
 
-    private static List<Hit> Matching(IEnumerable<PolicyDocument> docs, AccessRequest r, RequestContext ctx, bool resourcePolicy)
+    private static List<Hit> Matching(IEnumerable<PolicyDocument> docs, AccessRequest r, RequestContext ctx, bool resourcePolicy, bool missingPrincipalIsEveryone = false)
     {
         var hits = new List<Hit>();
         foreach (var d in docs)
@@ -227,7 +228,7 @@ public sealed class PolicyEvaluator
                 {
                     pm = s.Principal is not null ? MatchPrincipal(s.Principal, r.PrincipalArn)
                         : s.NotPrincipal is not null ? (MatchPrincipal(s.NotPrincipal, r.PrincipalArn) == PrincipalMatch.None ? PrincipalMatch.Direct : PrincipalMatch.None)
-                        : PrincipalMatch.None;
+                        : missingPrincipalIsEveryone ? PrincipalMatch.Direct : PrincipalMatch.None;
                     if (pm == PrincipalMatch.None) continue;
                 }
                 if (!ConditionEvaluator.All(s.Condition, ctx, vars)) continue;
