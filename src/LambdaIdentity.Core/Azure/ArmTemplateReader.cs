@@ -87,6 +87,20 @@ internal sealed class ArmTemplateReader
                 AddAssignment(r, lowerType, names, AzureAssignmentSystem.Rbac, state, expr, rgId, src, nameResolved);
             else if (lowerType == "microsoft.documentdb/databaseaccounts/sqlroleassignments")
                 AddAssignment(r, lowerType, names, AzureAssignmentSystem.CosmosSql, state, expr, rgId, src, nameResolved);
+            else if (lowerType == "microsoft.authorization/roleeligibilityschedulerequests")
+            {
+                // A PIM eligibility the template requests: planned eligible access (read like an assignment, kept apart).
+                var before = state.RoleAssignments.Count;
+                var assignmentsRead = state.AreasRead.Contains(AzureStateArea.RoleAssignments);
+                AddAssignment(r, "microsoft.authorization/roleassignments", names, AzureAssignmentSystem.Rbac, state, expr, rgId, src, nameResolved);
+                var e = state.RoleAssignments[before];
+                state.RoleAssignments.RemoveAt(before);
+                if (!assignmentsRead) state.AreasRead.Remove(AzureStateArea.RoleAssignments);
+                var expiration = r.Props().Path("scheduleInfo", "expiration");
+                if (expiration.Str("endDateTime") is string end && DateTimeOffset.TryParse(end, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)) e.EndDateTime = at;
+                state.RoleEligibilities.Add(e);
+                state.AreasRead.Add(AzureStateArea.RoleEligibilitySchedules);
+            }
             else if (lowerType == "microsoft.insights/diagnosticsettings")
             {
                 // An extension resource: its scope (Microsoft.Web/sites/<app> or a full id) names the function app.
@@ -129,6 +143,7 @@ internal sealed class ArmTemplateReader
         "microsoft.web/sites/functions" => AzureStateArea.Functions,
         "microsoft.authorization/roledefinitions" => AzureStateArea.RoleDefinitions,
         "microsoft.insights/diagnosticsettings" => AzureStateArea.DiagnosticSettings,
+        "microsoft.authorization/roleeligibilityschedulerequests" => AzureStateArea.RoleEligibilitySchedules,
         _ => AzureStateArea.RoleAssignments,
     };
 

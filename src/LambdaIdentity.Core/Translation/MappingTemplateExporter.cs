@@ -32,7 +32,11 @@ public static class MappingTemplateExporter
         public List<AzRoleMapping> Auth = new();
         public List<string> Skipped = new();
         public List<AzRoleMapping> Diagnostics = new();
+        public List<AzRoleMapping> Eligible = new(); // PIM eligibility requests for people's emergency and ad-hoc access
     }
+
+    private const string PimApi = "2020-10-01";
+    private const string EligibilityJustification = "Emergency access carried over from AWS by LambdaIdentity: ";
 
     /// <summary>Renders the template.</summary>
     public static string Export(IEnumerable<AzRoleMapping> mappings, TemplateFormat format)
@@ -57,7 +61,15 @@ public static class MappingTemplateExporter
                 case MappingKind.RoleAssignment when m.Strategy is MappingStrategy.BuiltIn or MappingStrategy.Custom
                                                      && (m.IdentityType is null || m.RoleDefinitionId is not null && m.PrincipalType == "ServicePrincipal"):
                     if (m.IdentityType is null && m.PimEligible)
-                    { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (PIM-eligible: make it an eligible assignment in Privileged Identity Management; a template would make it standing)"); break; }
+                    {
+                        // Deployed as a PIM eligibility request (never a standing assignment) once the Entra object is known.
+                        if (!IsDirectory(m) || m.RoleDefinitionId is null || m.Strategy != MappingStrategy.BuiltIn)
+                        { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (PIM-eligible: name the Entra object with principal:<ARN> in the resource map to deploy it as an eligible assignment; a standing one is never made)"); break; }
+                        if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope) || !m.Scope!.StartsWith("/", StringComparison.Ordinal))
+                        { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (fill the resource map)"); break; }
+                        if (seen.Add("el|" + m.Scope + "|" + m.ObjectId + "|" + m.RoleDefinitionId)) p.Eligible.Add(m);
+                        break;
+                    }
                     if (m.IdentityType is null && (!IsDirectory(m) || m.RoleDefinitionId is null))
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (create the Entra group or app registration and name its object id with principal:<ARN> in the resource map, then export again)"); break; }
                     if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope) || !m.Scope!.StartsWith("/", StringComparison.Ordinal))
@@ -113,6 +125,8 @@ public static class MappingTemplateExporter
             w.WriteEndObject();
             w.WriteStartObject("parameters");
             w.WriteStartObject("location"); w.WriteString("type", "string"); w.WriteString("defaultValue", "[resourceGroup().location]"); w.WriteEndObject();
+            if (p.Eligible.Count > 0)
+            { w.WriteStartObject("eligibilityStart"); w.WriteString("type", "string"); w.WriteString("defaultValue", "[utcNow()]"); w.WriteEndObject(); }
             w.WriteEndObject();
             w.WriteStartArray("resources");
             foreach (var m in p.Identities)
@@ -159,6 +173,27 @@ public static class MappingTemplateExporter
                 w.WriteString("principalId", "[" + principal + "]");
                 w.WriteString("principalType", PrincipalTypeOf(m));
                 w.WriteString("description", Trim(m.MappingId, 1024));
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            foreach (var m in p.Eligible)
+            {
+                // Privileged Identity Management: the group may activate the role (justification, approval as the role's PIM
+                // settings require); it holds nothing until it does.
+                w.WriteStartObject();
+                w.WriteString("type", "Microsoft.Authorization/roleEligibilityScheduleRequests");
+                w.WriteString("apiVersion", PimApi);
+                w.WriteString("scope", m.Scope);
+                w.WriteString("name", "[guid('" + Esc(m.Scope!) + "', '" + m.ObjectId + "', '" + m.RoleDefinitionId + "', 'eligible')]");
+                w.WriteStartObject("properties");
+                w.WriteString("roleDefinitionId", "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')]");
+                w.WriteString("principalId", m.ObjectId);
+                w.WriteString("requestType", "AdminAssign");
+                w.WriteString("justification", Trim(EligibilityJustification + m.MappingId, 1024));
+                w.WriteStartObject("scheduleInfo");
+                w.WriteString("startDateTime", "[parameters('eligibilityStart')]");
+                w.WriteStartObject("expiration"); w.WriteString("type", "NoExpiration"); w.WriteEndObject();
+                w.WriteEndObject();
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -296,6 +331,7 @@ public static class MappingTemplateExporter
         }
         sb.AppendLine();
         sb.AppendLine("param location string = resourceGroup().location");
+        if (p.Eligible.Count > 0) sb.AppendLine("param eligibilityStart string = utcNow()");
         sb.AppendLine();
         foreach (var m in p.Identities)
         {
@@ -349,6 +385,22 @@ public static class MappingTemplateExporter
             sb.AppendLine("    principalId: " + principal);
             sb.AppendLine("    principalType: '" + PrincipalTypeOf(m) + "'");
             sb.AppendLine("    description: '" + Esc(Trim(m.MappingId, 1024)) + "'");
+            sb.AppendLine("  }");
+            sb.AppendLine("}");
+            sb.AppendLine();
+        }
+        foreach (var m in p.Eligible)
+        {
+            var target = ExistingScope(sb, m.Scope!, Symbol);
+            sb.AppendLine("resource pim" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Authorization/roleEligibilityScheduleRequests@" + PimApi + "' = {");
+            sb.AppendLine("  name: guid('" + Esc(m.Scope!) + "', '" + m.ObjectId + "', '" + m.RoleDefinitionId + "', 'eligible')");
+            if (target is not null) sb.AppendLine("  scope: " + target);
+            sb.AppendLine("  properties: {");
+            sb.AppendLine("    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')");
+            sb.AppendLine("    principalId: '" + m.ObjectId + "'");
+            sb.AppendLine("    requestType: 'AdminAssign'");
+            sb.AppendLine("    justification: '" + Esc(Trim(EligibilityJustification + m.MappingId, 1024)) + "'");
+            sb.AppendLine("    scheduleInfo: { startDateTime: eligibilityStart, expiration: { type: 'NoExpiration' } }");
             sb.AppendLine("  }");
             sb.AppendLine("}");
             sb.AppendLine();

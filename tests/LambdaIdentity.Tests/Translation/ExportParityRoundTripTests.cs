@@ -48,7 +48,7 @@ public class ExportParityRoundTripTests
     }
 
     [Fact]
-    public async Task PeopleAndPipelinesNamedInTheResourceMapAreDeployedButPimEligibleAccessNeverIs()
+    public async Task PeopleAndPipelinesNamedInTheResourceMapAreDeployedAndPimEligibleAccessOnlyAsEligibility()
     {
         const string sub = "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2";
         var ctx = new EngineContext(new ErrorCollector());
@@ -62,11 +62,22 @@ public class ExportParityRoundTripTests
         Assert.Contains("'" + deployer + "'", template);
         Assert.Contains("principalId: '" + deployer + "'", bicep);
         Assert.Contains("principalType: 'Group'", bicep); // the developers group's Reader
-        // Break-glass access stays out: listed as not deployed, never a standing assignment.
+        // Break-glass access is requested as PIM eligibility, never as a standing assignment.
         const string breakGlass = "e27b5c08-94d1-4f3a-8e6b-0a1d2c3f4b59";
-        Assert.DoesNotContain(breakGlass, template);
-        Assert.DoesNotContain(breakGlass, bicep);
-        Assert.Contains("PIM-eligible: make it an eligible assignment", template);
+        var resources = System.Text.Json.Nodes.JsonNode.Parse(template)!["resources"]!.AsArray();
+        Assert.DoesNotContain(resources, r => (string?)r!["type"] == "Microsoft.Authorization/roleAssignments" && ((string?)r["properties"]!["principalId"])!.Contains(breakGlass));
+        var eligible = resources.Where(r => (string?)r!["type"] == "Microsoft.Authorization/roleEligibilityScheduleRequests").ToList();
+        Assert.Equal(10, eligible.Count);
+        Assert.All(eligible, r =>
+        {
+            Assert.Equal(breakGlass, (string?)r!["properties"]!["principalId"]);
+            Assert.Equal("AdminAssign", (string?)r["properties"]!["requestType"]);
+            Assert.Equal("NoExpiration", (string?)r["properties"]!["scheduleInfo"]!["expiration"]!["type"]);
+        });
+        Assert.Equal("[utcNow()]", (string?)System.Text.Json.Nodes.JsonNode.Parse(template)!["parameters"]!["eligibilityStart"]!["defaultValue"]);
+        Assert.Contains("'Microsoft.Authorization/roleEligibilityScheduleRequests@2020-10-01'", bicep);
+        Assert.Contains("param eligibilityStart string = utcNow()", bicep);
+        Assert.DoesNotContain("PIM-eligible", template);
         Assert.Contains("\"type\": \"Microsoft.Insights/diagnosticSettings\"", template);
         Assert.Contains("resource func_dev_orders_api 'Microsoft.Web/sites@", bicep);
         Assert.Contains("  scope: func_dev_orders_api\n  properties: {\n    workspaceId: '/subscriptions/", bicep.Replace("\r\n", "\n"));
@@ -80,7 +91,10 @@ public class ExportParityRoundTripTests
             var people = mappings.Where(m => m.Kind == MappingKind.RoleAssignment && m.IdentityType is null && m.ObjectId is not null && !m.PimEligible).Select(m => m.MappingId).ToHashSet();
             Assert.True(people.Count >= 10, "only " + people.Count + " people/pipeline assignments designed");
             Assert.All(results.Where(r => r.MappingId is not null && people.Contains(r.MappingId)), r => Assert.True(r.Status == ParityStatus.Pass, r.MappingId + ": " + r.Status + " " + r.Reason));
-            Assert.All(results.Where(r => mappings.Any(m => m.MappingId == r.MappingId && m.PimEligible)), r => Assert.NotEqual(ParityStatus.Pass, r.Status));
+            // The planned eligibility is read back from the template: every PIM-eligible design passes as eligible, none as standing.
+            var pim = results.Where(r => mappings.Any(m => m.MappingId == r.MappingId && m.PimEligible && m.Kind == MappingKind.RoleAssignment)).ToList();
+            Assert.Equal(10, pim.Count);
+            Assert.All(pim, r => Assert.True(r.Status == ParityStatus.Pass && r.Actual.StartsWith("eligible:"), r.MappingId + ": " + r.Status + " " + r.Actual));
             // The audit trail: each app's diagnostic setting to the mapped workspace is deployed and read back as sent.
             var audit = results.Where(r => r.MappingId is not null && r.MappingId.EndsWith("/Setting/audit/diagnostic-settings", StringComparison.Ordinal)).ToList();
             Assert.Equal(5, audit.Count);
