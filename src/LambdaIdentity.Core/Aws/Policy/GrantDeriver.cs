@@ -398,6 +398,7 @@ public sealed class GrantDeriver : IGrantDeriver
 
         public void AddSpan(int first, int length, int state)
         {
+            if (length <= 0 || state == 0) return;
             Add(first, state);
             _next += length - 1; _count += length - 1;
         }
@@ -478,13 +479,14 @@ public sealed class GrantDeriver : IGrantDeriver
 
         // The last transition taken by Add (explicit actions of one statement mostly start from the same state).
         int addPart = -1, addFrom = -1, addTo = 0;
-        void Add(int index, int part, bool fromWildcard)
+        // One action named exactly (not from a wildcard).
+        void Add(int index, int part)
         {
             if (skipAll) return;
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
             if (from == 0) { if (++drafted <= few) touched.Add(index); from = baseState; }
-            if (part != addPart || from != addFrom || fromWildcard) { var to = Next(from, part, fromWildcard); if (fromWildcard) { slots[index] = to; return; } addPart = part; addFrom = from; addTo = to; }
+            if (part != addPart || from != addFrom) { addPart = part; addFrom = from; addTo = Next(from, part, false); }
             slots[index] = addTo;
         }
 
@@ -532,7 +534,7 @@ public sealed class GrantDeriver : IGrantDeriver
                         {
                             var a = _actions.FindNear(p, ref hint);
                             if (a is null) context.Verbose($"{sp.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
-                            if (a is not null) { Add(hint, part, false); continue; }
+                            if (a is not null) { Add(hint, part); continue; }
                             if (skip is not null && skip(p)) continue;
                             unknownIndex ??= new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                             unknown ??= new List<(string, int)>();
@@ -551,40 +553,28 @@ public sealed class GrantDeriver : IGrantDeriver
             var count = (baseState != 0 ? n : drafted) + (unknown?.Count ?? 0);
             if (count == 0) return Array.Empty<EffectiveGrant>();
             var runs = new RunBuilder();
-            if (baseState != 0 && drafted <= few)
-            {
-                // Spans of the base state between the (sorted) slots that override it.
-                touched.Sort();
-                var prev = -1;
-                foreach (var index in touched)
-                {
-                    if (index > prev + 1) runs.AddSpan(prev + 1, index - prev - 1, baseState);
-                    runs.Add(index, slots[index]); slots[index] = 0;
-                    prev = index;
-                }
-                if (prev + 1 < n) runs.AddSpan(prev + 1, n - prev - 1, baseState);
-            }
-            else if (baseState != 0)
+            // An action's state is its slot, else the base state (0 when no statement covered the whole catalog: not drafted).
+            if (drafted > few)
             {
                 for (var index = 0; index < n; index++)
                 {
-                    var state = slots[index];
-                    runs.Add(index, state != 0 ? state : baseState); slots[index] = 0;
-                }
-            }
-            else if (drafted > few)
-            {
-                for (var index = 0; index < n; index++)
-                {
-                    var state = slots[index];
+                    var state = slots[index] != 0 ? slots[index] : baseState;
                     if (state == 0) continue;
                     runs.Add(index, state); slots[index] = 0;
                 }
             }
             else
             {
+                // The drafted slots are listed: between them, spans of the base state (none when it is 0).
                 touched.Sort();
-                foreach (var index in touched) { runs.Add(index, slots[index]); slots[index] = 0; }
+                var prev = -1;
+                foreach (var index in touched)
+                {
+                    runs.AddSpan(prev + 1, index - prev - 1, baseState);
+                    runs.Add(index, slots[index]); slots[index] = 0;
+                    prev = index;
+                }
+                runs.AddSpan(prev + 1, n - prev - 1, baseState);
             }
             touched.Clear(); drafted = 0;
             var unknownActions = Array.Empty<GrantAction>();
