@@ -241,7 +241,7 @@ public sealed class ParityChecker
             {
                 if (sameRole) { if (broader is null) { broader = a; broaderWhy = "the designed role is assigned at the wider scope " + a.Scope; } continue; }
                 var more = MorePrivileged(a.RoleDefinitionId, roleId);
-                if (more == true && broader is null) { broader = a; broaderWhy = RoleName(a) + " grants every permission of " + (m.RoleDefinitionName ?? roleId) + (rel == ScopeRelation.Ancestor ? ", at the wider scope " + a.Scope : ""); continue; }
+                if (more == true && broader is null) { broader = a; broaderWhy = Includes(a, m, roleId, rel); continue; }
             }
             related.Add(a);
         }
@@ -362,25 +362,18 @@ public sealed class ParityChecker
         var now = _options.Now ?? DateTimeOffset.UtcNow;
         AzureRoleAssignment? exact = null, broader = null, lapsed = null;
         var broaderWhy = "";
-        var seen = new HashSet<AzureRoleAssignment>();
-        foreach (var k in keys)
+        foreach (var e in Candidates(keys, _eligibleByPrincipal))
         {
-            if (!_eligibleByPrincipal.TryGetValue(k, out var list)) continue;
-            foreach (var e in list)
+            var sameRole = SameRole(e, roleId, m.RoleDefinitionName);
+            var rel = Scopes.Relation(Scopes.Normalize(e.Scope), designedScope);
+            if (rel is not (ScopeRelation.Same or ScopeRelation.Ancestor)) continue;
+            if (!sameRole && MorePrivileged(e.RoleDefinitionId, roleId) != true) continue;
+            if (!InForce(e, now)) { lapsed ??= e; continue; }
+            if (sameRole && rel == ScopeRelation.Same) { exact ??= e; continue; }
+            if (broader is null)
             {
-                if (!seen.Add(e)) continue;
-                var sameRole = SameRole(e, roleId, m.RoleDefinitionName);
-                var rel = Scopes.Relation(Scopes.Normalize(e.Scope), designedScope);
-                if (rel is not (ScopeRelation.Same or ScopeRelation.Ancestor)) continue;
-                var covers = sameRole || MorePrivileged(e.RoleDefinitionId, roleId) == true;
-                if (!covers) continue;
-                if (!InForce(e, now)) { lapsed ??= e; continue; }
-                if (sameRole && rel == ScopeRelation.Same) { exact ??= e; continue; }
-                if (broader is null)
-                {
-                    broader = e;
-                    broaderWhy = sameRole ? "eligible at the wider scope " + e.Scope : RoleName(e) + " grants every permission of " + (m.RoleDefinitionName ?? roleId) + (rel == ScopeRelation.Ancestor ? ", at the wider scope " + e.Scope : "");
-                }
+                broader = e;
+                broaderWhy = sameRole ? "eligible at the wider scope " + e.Scope : Includes(e, m, roleId, rel);
             }
         }
         if (exact is not null)
@@ -410,13 +403,20 @@ public sealed class ParityChecker
         => "eligible: " + RoleName(e) + " at " + e.Scope + (e.EndDateTime is { } end ? " until " + end.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : " (no end)")
            + (e.Status is null || e.Status.Equals("Provisioned", StringComparison.OrdinalIgnoreCase) ? "" : ", status " + e.Status);
 
-    private IEnumerable<AzureRoleAssignment> Candidates(HashSet<string> keys)
+    // The assignments (or, from the other index, eligibilities) of any of a principal's keys, each once.
+    private IEnumerable<AzureRoleAssignment> Candidates(HashSet<string> keys) => Candidates(keys, _byPrincipal);
+
+    private static IEnumerable<AzureRoleAssignment> Candidates(HashSet<string> keys, Dictionary<string, List<AzureRoleAssignment>> byPrincipal)
     {
         var seen = new HashSet<AzureRoleAssignment>();
         foreach (var k in keys)
-            if (_byPrincipal.TryGetValue(k, out var list))
+            if (byPrincipal.TryGetValue(k, out var list))
                 foreach (var a in list) if (seen.Add(a)) yield return a;
     }
+
+    // Why a more privileged role (assigned or eligible) is Broader than the designed one.
+    private string Includes(AzureRoleAssignment a, AzRoleMapping m, string? roleId, ScopeRelation rel)
+        => RoleName(a) + " grants every permission of " + (m.RoleDefinitionName ?? roleId) + (rel == ScopeRelation.Ancestor ? ", at the wider scope " + a.Scope : "");
 
     private string? ResolveRoleId(AzRoleMapping m)
     {
