@@ -72,7 +72,7 @@ internal sealed class ArmTemplateReader
         var src = new SourceLocation { File = file, Path = path };
         var rawType = r.Str("type") ?? "";
         var type = parentType.Length > 0 && !rawType.Contains(".") ? parentType + "/" + rawType : rawType;
-        var name = expr.EvaluateString(r.Str("name") ?? "", out var nameResolved);
+        var name = expr.EvaluateString(r.Str("name") ?? "", out _);
         var names = parentType.Length > 0 && !rawType.Contains(".") ? parentNames.Concat(name.Split('/')).ToList() : name.Split('/').ToList();
         var lowerType = type.ToLowerInvariant();
         try
@@ -84,18 +84,13 @@ internal sealed class ArmTemplateReader
                 return;
             }
             if (lowerType == "microsoft.authorization/roleassignments" || lowerType.EndsWith("/providers/roleassignments", StringComparison.Ordinal))
-                AddAssignment(r, lowerType, names, AzureAssignmentSystem.Rbac, state, expr, rgId, src, nameResolved);
+                AddAssignment(r, lowerType, names, AzureAssignmentSystem.Rbac, state, expr, rgId, src);
             else if (lowerType == "microsoft.documentdb/databaseaccounts/sqlroleassignments")
-                AddAssignment(r, lowerType, names, AzureAssignmentSystem.CosmosSql, state, expr, rgId, src, nameResolved);
+                AddAssignment(r, lowerType, names, AzureAssignmentSystem.CosmosSql, state, expr, rgId, src);
             else if (lowerType == "microsoft.authorization/roleeligibilityschedulerequests")
             {
                 // A PIM eligibility the template requests: planned eligible access (read like an assignment, kept apart).
-                var before = state.RoleAssignments.Count;
-                var assignmentsRead = state.AreasRead.Contains(AzureStateArea.RoleAssignments);
-                AddAssignment(r, "microsoft.authorization/roleassignments", names, AzureAssignmentSystem.Rbac, state, expr, rgId, src, nameResolved);
-                var e = state.RoleAssignments[before];
-                state.RoleAssignments.RemoveAt(before);
-                if (!assignmentsRead) state.AreasRead.Remove(AzureStateArea.RoleAssignments);
+                var e = ReadAssignment(r, lowerType, names, AzureAssignmentSystem.Rbac, expr, rgId, src);
                 var expiration = r.Props().Path("scheduleInfo", "expiration");
                 if (expiration.Str("endDateTime") is string end && DateTimeOffset.TryParse(end, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)) e.EndDateTime = at;
                 state.RoleEligibilities.Add(e);
@@ -182,7 +177,16 @@ internal sealed class ArmTemplateReader
     }
 
     private void AddAssignment(JsonElement r, string lowerType, List<string> names, AzureAssignmentSystem system, AzureState state, ArmExpression expr,
-        string rgId, SourceLocation src, bool nameResolved)
+        string rgId, SourceLocation src)
+    {
+        state.RoleAssignments.Add(ReadAssignment(r, lowerType, names, system, expr, rgId, src));
+        state.AreasRead.Add(system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments);
+    }
+
+    // An assignment-shaped resource (role assignment, Cosmos DB SQL role assignment, PIM eligibility request): scope, role and
+    // principal resolved as far as the template allows.
+    private static AzureRoleAssignment ReadAssignment(JsonElement r, string lowerType, List<string> names, AzureAssignmentSystem system, ArmExpression expr,
+        string rgId, SourceLocation src)
     {
         var p = r.Props();
         var unresolved = false;
@@ -229,7 +233,7 @@ internal sealed class ArmTemplateReader
         }
         else unresolved = true;
 
-        state.RoleAssignments.Add(new AzureRoleAssignment
+        return new AzureRoleAssignment
         {
             Id = string.Join("/", names),
             System = system,
@@ -240,8 +244,7 @@ internal sealed class ArmTemplateReader
             PrincipalType = p.Str("principalType"),
             HasUnresolvedToken = unresolved,
             Source = src,
-        });
-        state.AreasRead.Add(system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments);
+        };
     }
 
     /// <summary>A copy of the element with every string (and property name) expression evaluated; unresolved ones keep their text.</summary>
