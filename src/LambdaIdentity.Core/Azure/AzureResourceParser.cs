@@ -143,13 +143,7 @@ internal static class AzureResourceParser
         var id = e.Str("id") ?? "";
         var owner = ownerHint;
         // Graph's @odata.id names the owning object: ...Microsoft.DirectoryServices.Application('<object id>')/...
-        if (e.Str("@odata.id") is string odataId)
-            foreach (var kind in new[] { "Application('", "ServicePrincipal('" })
-            {
-                var k = odataId.IndexOf(kind, StringComparison.OrdinalIgnoreCase);
-                var end = k < 0 ? -1 : odataId.IndexOf('\'', k + kind.Length);
-                if (end > k) { owner = odataId.Substring(k + kind.Length, end - k - kind.Length); break; }
-            }
+        if (e.Str("@odata.id") is string odataId && Json.GraphOwner(odataId) is string graphOwner) owner = graphOwner;
         var i = id.IndexOf("/federatedIdentityCredentials/", StringComparison.OrdinalIgnoreCase);
         if (i > 0) owner = id.Substring(0, i);
         if (string.IsNullOrEmpty(owner)) return false;

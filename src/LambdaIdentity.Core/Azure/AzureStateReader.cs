@@ -139,7 +139,7 @@ public sealed class AzureStateReader
         }
         var value = el.Get("value");
         // A Microsoft Graph list names its owner in @odata.context: ...#applications('<id>')/federatedIdentityCredentials.
-        if (el.Str("@odata.context") is string odata && GraphOwner(odata) is string graphOwner) siteHint = graphOwner;
+        if (el.Str("@odata.context") is string odata && Json.GraphOwner(odata) is string graphOwner) siteHint = graphOwner;
         if (value.ValueKind == JsonValueKind.Array)
         {
             var i = 0; var any = value.GetArrayLength() == 0; var names = new List<string>();
@@ -156,19 +156,6 @@ public sealed class AzureStateReader
             return any;
         }
         return AzureResourceParser.Apply(el, state, src, siteHint);
-    }
-
-    internal static string? GraphOwner(string context)
-    {
-        foreach (var set in new[] { "applications('", "servicePrincipals('" })
-        {
-            var i = context.IndexOf(set, StringComparison.OrdinalIgnoreCase);
-            if (i < 0) continue;
-            var start = i + set.Length;
-            var end = context.IndexOf('\'', start);
-            if (end > start) return context.Substring(start, end - start);
-        }
-        return null;
     }
 
     private static void Report(EngineContext context, AzureState state, string file, string errorId, string message, AzureStateArea? area,

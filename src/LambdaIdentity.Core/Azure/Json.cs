@@ -7,6 +7,23 @@ namespace LambdaIdentity.Core.Azure;
 /// <summary>Small helpers for reading ARM and az CLI JSON, whose property casing varies.</summary>
 internal static class Json
 {
+    /// <summary>
+    /// The Entra object a Microsoft Graph URL names: a list's @odata.context (...#applications('&lt;id&gt;')/...) or an
+    /// item's @odata.id (...Microsoft.DirectoryServices.Application('&lt;id&gt;')/...); null when it names none.
+    /// </summary>
+    public static string? GraphOwner(string url)
+    {
+        foreach (var marker in new[] { "applications('", "servicePrincipals('", "Application('", "ServicePrincipal('" })
+        {
+            var i = url.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+            if (i < 0) continue;
+            var start = i + marker.Length;
+            var end = url.IndexOf('\'', start);
+            if (end > start) return url.Substring(start, end - start);
+        }
+        return null;
+    }
+
     /// <summary>A property by name, ignoring case; default when absent or when the element is not an object.</summary>
     public static JsonElement Get(this JsonElement e, string name)
     {
