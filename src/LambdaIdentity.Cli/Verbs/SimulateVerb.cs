@@ -40,7 +40,7 @@ public sealed class SimulateVerb : ICliVerb
             {
                 PolicyPaths = r.GetValue(policy) ?? Array.Empty<string>(), BoundaryPath = r.GetValue(boundary), ResourcePolicyPath = r.GetValue(resourcePolicy),
                 ServiceControlPolicyPaths = r.GetValue(scp) ?? Array.Empty<string>(), PrincipalArn = r.GetValue(principal),
-                ServiceControlPolicyLevels = Levels(r.GetValue(scpLevel)), ResourceControlPolicyLevels = Levels(r.GetValue(rcpLevel)),
+                ServiceControlPolicyLevels = AccessSimulation.Levels(r.GetValue(scpLevel)), ResourceControlPolicyLevels = AccessSimulation.Levels(r.GetValue(rcpLevel)),
                 SessionPolicyPaths = r.GetValue(sessionPolicy) ?? Array.Empty<string>(), VpcEndpointPolicyPath = r.GetValue(vpcePolicy),
                 Action = r.GetValue(action)!, Resource = r.GetValue(resource)!, Context = pairs,
             }, io.Context(CancellationToken.None));
@@ -53,7 +53,4 @@ public sealed class SimulateVerb : ICliVerb
         return cmd;
     }
 
-    // "a.json,b.json" per level (a file name holding a comma cannot be given this way).
-    internal static IReadOnlyList<IReadOnlyList<string>> Levels(string[]? levels)
-        => (levels ?? Array.Empty<string>()).Select(l => (IReadOnlyList<string>)l.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).ToList()).Where(l => l.Count > 0).ToList();
 }

@@ -99,7 +99,7 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
             Role = InputObject, PolicyPaths = PolicyPath.Select(Resolve).ToList(), BoundaryPath = BoundaryPath is null ? null : Resolve(BoundaryPath),
             ResourcePolicyPath = ResourcePolicyPath is null ? null : Resolve(ResourcePolicyPath),
             ServiceControlPolicyPaths = (ServiceControlPolicyPath ?? new string[0]).Select(Resolve).ToList(),
-            ServiceControlPolicyLevels = Levels(ServiceControlPolicyLevel, Resolve), ResourceControlPolicyLevels = Levels(ResourceControlPolicyLevel, Resolve),
+            ServiceControlPolicyLevels = AccessSimulation.Levels(ServiceControlPolicyLevel, Resolve), ResourceControlPolicyLevels = AccessSimulation.Levels(ResourceControlPolicyLevel, Resolve),
             SessionPolicyPaths = (SessionPolicyPath ?? new string[0]).Select(Resolve).ToList(),
             VpcEndpointPolicyPath = VpcEndpointPolicyPath is null ? null : Resolve(VpcEndpointPolicyPath),
             PrincipalArn = PrincipalArn, Action = Action, Resource = Resource, Context = pairs,
@@ -108,7 +108,4 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
         else WriteObjectAsync(decision);
         return Task.CompletedTask;
     }
-
-    private static IReadOnlyList<IReadOnlyList<string>> Levels(string[]? levels, System.Func<string, string> resolve)
-        => (levels ?? new string[0]).Select(l => (IReadOnlyList<string>)l.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).Select(resolve).ToList()).Where(l => l.Count > 0).ToList();
 }

@@ -29,6 +29,15 @@ public sealed class AccessSimulation
     public IReadOnlyList<string> SessionPolicyPaths { get; init; } = Array.Empty<string>();
     /// <summary>The policy file of the VPC endpoint the request goes through, when it does.</summary>
     public string? VpcEndpointPolicyPath { get; init; }
+
+    /// <summary>
+    /// Organization levels as the fronts take them: one text per level, its files separated by commas (a file name
+    /// holding a comma cannot be given this way); each path through <paramref name="resolve"/> when given. Empty levels drop.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Levels(IEnumerable<string>? levels, Func<string, string>? resolve = null)
+        => (levels ?? Array.Empty<string>())
+            .Select(l => (IReadOnlyList<string>)l.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).Select(p => resolve is null ? p : resolve(p)).ToList())
+            .Where(l => l.Count > 0).ToList();
     /// <summary>The calling principal's ARN; aws:PrincipalArn in the context is used when absent.</summary>
     public string? PrincipalArn { get; init; }
     /// <summary>The action, e.g. s3:GetObject.</summary>
