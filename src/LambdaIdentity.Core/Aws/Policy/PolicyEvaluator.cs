@@ -116,20 +116,19 @@ public sealed class PolicyEvaluator
 
         // Organization guardrails: at every level some SCP (for the principal) and some RCP (for the resource) must allow.
         var scpAllows = new List<Hit>();
-        for (var level = 0; level < scps.Count; level++)
+        // The first level with no Allow, as a reason; null when every level allows (their Allows collected).
+        string? LevelWithoutAllow(List<List<Hit>> levels, string kind)
         {
-            var allows = scps[level].Where(h => !h.IsDeny).ToList();
-            if (allows.Count == 0)
-                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), scps.Count == 1 ? "no service control policy allows the action" : $"no service control policy at level {level + 1} of {scps.Count} allows the action");
-            scpAllows.AddRange(allows);
+            for (var level = 0; level < levels.Count; level++)
+            {
+                var allows = levels[level].Where(h => !h.IsDeny).ToList();
+                if (allows.Count == 0) return levels.Count == 1 ? $"no {kind} allows the action" : $"no {kind} at level {level + 1} of {levels.Count} allows the action";
+                scpAllows.AddRange(allows);
+            }
+            return null;
         }
-        for (var level = 0; level < rcps.Count; level++)
-        {
-            var allows = rcps[level].Where(h => !h.IsDeny).ToList();
-            if (allows.Count == 0)
-                return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), rcps.Count == 1 ? "no resource control policy allows the action" : $"no resource control policy at level {level + 1} of {rcps.Count} allows the action");
-            scpAllows.AddRange(allows);
-        }
+        if ((LevelWithoutAllow(scps, "service control policy") ?? LevelWithoutAllow(rcps, "resource control policy")) is { } guardrail)
+            return Result(Decision.ImplicitDeny, Array.Empty<Hit>(), guardrail);
         // A request through a VPC endpoint must also be allowed by the endpoint's policy.
         if (endpoint is not null)
         {
