@@ -179,10 +179,12 @@ internal static class AzureResourceParser
             if (TryParseDate(text, out var parsed)) end = parsed;
             else status = "end date unreadable (" + text + ")"; // never taken as permanent: not in force
         }
+        // The expanded display name only when it is of the same role (REST examples exist where the two disagree).
+        var expandedRole = p.Path("expandedProperties", "roleDefinition");
         state.RoleEligibilities.Add(new AzureRoleAssignment
         {
             Id = id, System = AzureAssignmentSystem.Rbac, Scope = scope, RoleDefinitionId = Json.LastSegment(roleId).ToLowerInvariant(),
-            RoleDefinitionName = p.Path("expandedProperties", "roleDefinition").Str("displayName") is { } shown && Json.LastSegment(p.Path("expandedProperties", "roleDefinition").Str("id")).Equals(Json.LastSegment(roleId), StringComparison.OrdinalIgnoreCase) ? shown : null,
+            RoleDefinitionName = expandedRole.Str("displayName") is { } shown && Json.LastSegment(expandedRole.Str("id")).Equals(Json.LastSegment(roleId), StringComparison.OrdinalIgnoreCase) ? shown : null,
             PrincipalId = principal.ToLowerInvariant(), PrincipalName = p.Path("expandedProperties", "principal").Str("displayName"), PrincipalType = p.Str("principalType"),
             Status = status, EndDateTime = end, Source = source,
         });
