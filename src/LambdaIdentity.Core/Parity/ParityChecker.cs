@@ -81,6 +81,8 @@ public sealed class ParityChecker
     private readonly Dictionary<string, List<AzureUserAssignedIdentity>> _identitiesByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<AzureRoleAssignment> _consumed = new();
     private readonly Dictionary<string, List<AzureRoleAssignment>> _eligibleByPrincipal = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<AzureRoleAssignment>> _eligibleByScope = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<AzureRoleAssignment> _managementGroupEligibilities = new();
     private readonly Dictionary<string, string?> _invokeCache = new(StringComparer.OrdinalIgnoreCase);
 
     // The embedded built-in role catalog (Core/Catalogs) in the shape the state reader gives role definitions.
@@ -114,6 +116,9 @@ public sealed class ParityChecker
         {
             if (e.PrincipalId is not null) Add(_eligibleByPrincipal, e.PrincipalId, e);
             if (!string.IsNullOrEmpty(e.PrincipalName)) Add(_eligibleByPrincipal, "name:" + e.PrincipalName, e);
+            var scope = Scopes.Normalize(e.Scope);
+            if (scope.StartsWith(Scopes.ManagementGroups, StringComparison.Ordinal)) _managementGroupEligibilities.Add(e);
+            else Add(_eligibleByScope, scope, e);
         }
         foreach (var i in state.UserAssignedIdentities.Values)
         {
@@ -880,12 +885,10 @@ public sealed class ParityChecker
         }
         // Eligible callers: a PIM eligibility covering the app whose role can list its keys is invoke access once activated.
         if (_state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, app) is not null) yield break;
-        var siteScope = Scopes.Normalize(site.Id);
         var now = _options.Now ?? DateTimeOffset.UtcNow;
-        foreach (var e in _state.RoleEligibilities)
+        foreach (var e in Covering(site.Id, _eligibleByScope, _managementGroupEligibilities))
         {
             if (_consumedEligibilities.Contains(e) || !InForce(e, now)) continue;
-            if (Scopes.Relation(Scopes.Normalize(e.Scope), siteScope) is not (ScopeRelation.Same or ScopeRelation.Ancestor)) continue;
             if ((e.PrincipalId is not null && (keys.ContainsKey(e.PrincipalId) || designedCallers.Contains(e.PrincipalId))) || (e.PrincipalName is not null && designedCallers.Contains(e.PrincipalName))) continue;
             var invoke = InvokeAction(e.RoleDefinitionId, out var known);
             if (!known)
@@ -897,16 +900,19 @@ public sealed class ParityChecker
         }
     }
 
-    private IEnumerable<AzureRoleAssignment> CoveringAssignments(string siteId)
+    private IEnumerable<AzureRoleAssignment> CoveringAssignments(string siteId) => Covering(siteId, _byScope, _managementGroupAssignments);
+
+    // What is assigned (or eligible) at the app's scope or any scope above it.
+    private static IEnumerable<AzureRoleAssignment> Covering(string siteId, Dictionary<string, List<AzureRoleAssignment>> byScope, List<AzureRoleAssignment> managementGroups)
     {
         var scope = Scopes.Normalize(siteId);
         while (true)
         {
-            if (_byScope.TryGetValue(scope, out var list)) foreach (var a in list) yield return a;
+            if (byScope.TryGetValue(scope, out var list)) foreach (var a in list) yield return a;
             if (scope == "/") break;
             scope = Scopes.Parent(scope);
         }
-        foreach (var a in _managementGroupAssignments) yield return a; // hierarchy unknown: assumed to cover
+        foreach (var a in managementGroups) yield return a; // hierarchy unknown: assumed to cover
     }
 
     private string? InvokeAction(string roleId, out bool known)
