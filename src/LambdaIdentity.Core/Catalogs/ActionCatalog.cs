@@ -67,10 +67,77 @@ public sealed class ActionCatalog
         Grants = _all.Select(a => a.Grant).ToArray();
         _names = _all.Select(a => a.FullName).ToArray();
         foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
+        (_utf8, _utf8Start, _utf8Buckets) = BuildUtf8Index(_names);
+    }
+
+    // Every action's full name as UTF-8 bytes (one buffer, _utf8Start[i].._utf8Start[i+1]) and an open-addressing table
+    // of index + 1 by a case-folded hash: the policy reader finds an action from the JSON bytes, without a string.
+    private readonly byte[] _utf8;
+    private readonly int[] _utf8Start;
+    private readonly int[] _utf8Buckets;
+
+    private static (byte[], int[], int[]) BuildUtf8Index(string[] names)
+    {
+        var start = new int[names.Length + 1];
+        for (var i = 0; i < names.Length; i++) start[i + 1] = start[i] + System.Text.Encoding.UTF8.GetByteCount(names[i]);
+        var bytes = new byte[start[names.Length]];
+        for (var i = 0; i < names.Length; i++) System.Text.Encoding.UTF8.GetBytes(names[i], 0, names[i].Length, bytes, start[i]);
+        var size = 16;
+        while (size < names.Length * 2) size <<= 1;
+        var buckets = new int[size];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var b = (int)(FoldedHash(new ReadOnlySpan<byte>(bytes, start[i], start[i + 1] - start[i])) & (uint)(size - 1));
+            while (buckets[b] != 0) b = (b + 1) & (size - 1);
+            buckets[b] = i + 1;
+        }
+        return (bytes, start, buckets);
+    }
+
+    // FNV-1a over ASCII-lower-cased bytes: any casing of a name hashes alike.
+    private static uint FoldedHash(ReadOnlySpan<byte> s)
+    {
+        var h = 2166136261u;
+        foreach (var c in s) h = (h ^ (uint)(c - (byte)'A' < 26u ? c | 0x20 : c)) * 16777619u;
+        return h;
+    }
+
+    /// <summary>
+    /// <see cref="Find(string)"/> from UTF-8 bytes (an unescaped JSON string value): the action's index in
+    /// <see cref="Actions"/>, or -1; <paramref name="exactCase"/> tells whether the bytes spell the catalog's name exactly
+    /// (then <see cref="CatalogAction.FullName"/> is the same text and no new string is needed).
+    /// </summary>
+    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase)
+    {
+        exactCase = false;
+        var mask = _utf8Buckets.Length - 1;
+        for (var b = (int)(FoldedHash(name) & (uint)mask); ; b = (b + 1) & mask)
+        {
+            var i = _utf8Buckets[b] - 1;
+            if (i < 0) return -1;
+            var candidate = new ReadOnlySpan<byte>(_utf8, _utf8Start[i], _utf8Start[i + 1] - _utf8Start[i]);
+            if (candidate.Length != name.Length) continue;
+            if (candidate.SequenceEqual(name)) { exactCase = true; return i; }
+            if (AsciiEqualsIgnoreCase(candidate, name)) return i;
+        }
+    }
+
+    private static bool AsciiEqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        for (var k = 0; k < a.Length; k++)
+        {
+            int x = a[k], y = b[k];
+            if (x == y) continue;
+            if ((x | 0x20) != (y | 0x20) || (uint)((x | 0x20) - 'a') > 'z' - 'a') return false;
+        }
+        return true;
     }
 
     /// <summary>The embedded catalog.</summary>
     public static ActionCatalog Default => _default.Value;
+
+    /// <summary>True once <see cref="Default"/> has been loaded (the policy reader uses it then, and never loads it).</summary>
+    internal static bool IsDefaultLoaded => _default.IsValueCreated;
 
     /// <summary>Where the data came from (package and version).</summary>
     public string Source { get; }

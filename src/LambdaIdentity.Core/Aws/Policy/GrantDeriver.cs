@@ -528,13 +528,16 @@ public sealed class GrantDeriver : IGrantDeriver
                     parts.Add(sp);
                     if (s.NotAction.Count > 0) { AddRange(_actions.ExpandNotIndices(s.NotAction), part); continue; }
                     var hint = -1;
-                    foreach (var p in s.Action)
+                    // Names the policy reader already looked up in this catalog carry their index.
+                    var resolved = s.Action is ActionNames names && names.Catalog == _actions ? names.Indices : null;
+                    for (var k = 0; k < s.Action.Count; k++)
                     {
-                        if (!Wildcard.HasWildcard(p))
+                        var p = s.Action[k];
+                        var at = resolved is not null ? resolved[k] : Wildcard.HasWildcard(p) ? ActionNames.Pattern : _actions.FindNear(p, ref hint) is null ? ActionNames.Unknown : hint;
+                        if (at != ActionNames.Pattern)
                         {
-                            var a = _actions.FindNear(p, ref hint);
-                            if (a is null) context.Verbose($"{sp.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
-                            if (a is not null) { Add(hint, part); continue; }
+                            if (at == ActionNames.Unknown) context.Verbose($"{sp.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
+                            else { Add(at, part); continue; }
                             if (skip is not null && skip(p)) continue;
                             unknownIndex ??= new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                             unknown ??= new List<(string, int)>();
