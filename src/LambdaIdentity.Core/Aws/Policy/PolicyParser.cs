@@ -247,24 +247,44 @@ public static class PolicyParser
         if (r.TokenType == JsonTokenType.String)
         {
             var one = ReadAction(ref r, catalog, out var at);
-            if (!IsAction(one)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
+            if (at < 0 && !IsAction(one)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
             return catalog is null ? new[] { one } : new ActionNames(new[] { one }, new[] { at }, catalog);
         }
         if (r.TokenType != JsonTokenType.StartArray) throw new PolicyFormatException(ElementPath(index, bit), "must be a string or an array of strings");
-        var names = new List<string>();
-        var indices = catalog is null ? null : new List<int>();
+        // Read into scratch arrays (kept per thread), then copied to arrays of the exact length.
+        var names = _names ?? new string[16];
+        var indices = _indices ?? new int[16];
+        _names = null; _indices = null; // taken: a nested call cannot see them half-used
+        var count = 0;
         var invalid = -1; // the first name that is not an action: reported once every element is known to be a string
-        while (Next(ref r) != JsonTokenType.EndArray)
+        try
         {
-            if (r.TokenType != JsonTokenType.String) throw new PolicyFormatException($"{ElementPath(index, bit)}[{names.Count}]", "must be a string");
-            var name = ReadAction(ref r, catalog, out var at);
-            if (invalid < 0 && !IsAction(name)) invalid = names.Count;
-            names.Add(name);
-            indices?.Add(at);
+            while (Next(ref r) != JsonTokenType.EndArray)
+            {
+                if (r.TokenType != JsonTokenType.String) throw new PolicyFormatException($"{ElementPath(index, bit)}[{count}]", "must be a string");
+                var name = ReadAction(ref r, catalog, out var at);
+                if (invalid < 0 && at < 0 && !IsAction(name)) invalid = count; // a catalog action is one
+                if (count == names.Length) { Array.Resize(ref names, count * 2); Array.Resize(ref indices, count * 2); }
+                names[count] = name; indices[count] = at;
+                count++;
+            }
+            if (invalid >= 0) throw new PolicyFormatException($"{ElementPath(index, bit)}[{invalid}]", $"'{names[invalid]}' is not an action (service:action or *)");
+            var list = new string[count];
+            Array.Copy(names, list, count);
+            if (catalog is null) return list;
+            var at2 = new int[count];
+            Array.Copy(indices, at2, count);
+            return new ActionNames(list, at2, catalog);
         }
-        if (invalid >= 0) throw new PolicyFormatException($"{ElementPath(index, bit)}[{invalid}]", $"'{names[invalid]}' is not an action (service:action or *)");
-        return catalog is null ? names : new ActionNames(names.ToArray(), indices!.ToArray(), catalog);
+        finally
+        {
+            Array.Clear(names, 0, count);
+            _names = names; _indices = indices;
+        }
     }
+
+    [ThreadStatic] private static string[]? _names;
+    [ThreadStatic] private static int[]? _indices;
 
     private static string ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, out int index)
     {
@@ -274,7 +294,7 @@ public static class PolicyParser
             var span = r.ValueSpan;
             if (span.IndexOfAny((byte)'*', (byte)'?') >= 0) return r.GetString()!;
             index = catalog.IndexOfUtf8(span, out var exact);
-            if (exact) return catalog.Actions[index].FullName;
+            if (exact) return catalog.NameAt(index);
             var text = r.GetString()!;
             if (index < 0) index = catalog.Find(text) is { } a ? catalog.IndexOf(a) : ActionNames.Unknown; // e.g. non-ASCII text a case-insensitive match still finds
             return text;

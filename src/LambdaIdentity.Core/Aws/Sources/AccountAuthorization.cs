@@ -157,6 +157,15 @@ internal sealed class AccountAuthorization
     public Dictionary<string, PolicyDocument> ManagedPolicies { get; } = new(StringComparer.Ordinal);
     public bool IsEmpty => Roles.Count == 0 && Users.Count == 0 && Groups.Count == 0;
 
+    /// <summary>Adds what this holds to <paramref name="account"/> (an entry of the same ARN is replaced, as a later read does).</summary>
+    public void MergeInto(AccountAuthorization account)
+    {
+        foreach (var kv in ManagedPolicies) account.ManagedPolicies[kv.Key] = kv.Value;
+        foreach (var kv in Groups) account.Groups[kv.Key] = kv.Value;
+        foreach (var kv in Users) account.Users[kv.Key] = kv.Value;
+        foreach (var kv in Roles) account.Roles[kv.Key] = kv.Value;
+    }
+
     internal IPrincipalAccessEvaluator Evaluator { get; set; } = new SimpleWildcardAccessEvaluator();
 
     private static readonly string[] DeployActions = { "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:PublishVersion", "lambda:UpdateAlias" };

@@ -25,7 +25,9 @@ internal static partial class AwsJsonSources
         if (root.ValueKind != JsonValueKind.Object) return false;
         if (Has(root, "RoleDetailList") || Has(root, "UserDetailList") || Has(root, "GroupDetailList") || (Has(root, "Policies") && root.GetProperty("Policies").ValueKind == JsonValueKind.Array))
         {
-            ReadAuthorizationDetails(root, file, path, context, account);
+            // One reader of authorization details, the streaming one (a file that starts as authorization details never
+            // reaches here: it is read without a DOM).
+            AuthorizationDetailsReader.Read(System.Text.Encoding.UTF8.GetBytes(root.GetRawText()), file, path, context)?.MergeInto(account);
             return true;
         }
         if (Has(root, "format_version") && (Has(root, "values") || Has(root, "planned_values") || Has(root, "resource_changes")))
@@ -93,8 +95,11 @@ internal static partial class AwsJsonSources
     }
 
     /// <summary>True for a string such as "Amazon.Lambda.Model.EnvironmentResponse": what ConvertTo-Json writes for objects deeper than -Depth.</summary>
-    internal static bool IsTypeNameString(JsonElement v) =>
-        v.ValueKind == JsonValueKind.String && v.GetString() is string t && (t.StartsWith("Amazon.", StringComparison.Ordinal) || t.StartsWith("System.", StringComparison.Ordinal)) && t.IndexOf(' ') < 0 && t.Split('.').Length >= 3;
+    internal static bool IsTypeNameString(JsonElement v) => v.ValueKind == JsonValueKind.String && IsTypeName(v.GetString());
+
+    /// <summary>True for a type name such as "Amazon.Lambda.Model.EnvironmentResponse" (see <see cref="IsTypeNameString"/>).</summary>
+    internal static bool IsTypeName(string? t) =>
+        t is not null && (t.StartsWith("Amazon.", StringComparison.Ordinal) || t.StartsWith("System.", StringComparison.Ordinal)) && t.IndexOf(' ') < 0 && t.Split('.').Length >= 3;
 
     internal static bool Has(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out _);
 

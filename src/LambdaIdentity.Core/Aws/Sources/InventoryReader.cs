@@ -231,51 +231,114 @@ public sealed class InventoryReader
 
     private static void ReadJson(string file, byte[] bytes, int start, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
     {
-        var docs = new List<JsonDocument>();
         // Several values one after another (pages of `aws ... --no-paginate` appended to one file) are read one by one:
         // each reader starts where the previous value ended (System.Text.Json 8, which PowerShell 7.4 loads, has no
-        // AllowMultipleValues), and an error's line counts the lines before its value.
-        var at = start;
+        // AllowMultipleValues), and an error's line counts the lines before its value. A value that starts as
+        // authorization details is read without a DOM; what it holds and its errors are applied, like every other value,
+        // once the whole file is known to be JSON (a malformed file adds nothing).
+        List<JsonValue> values;
         try
         {
-            while (true)
-            {
-                at = SkipWhitespace(bytes, at);
-                if (at >= bytes.Length) break;
-                var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, at, bytes.Length - at),
-                    new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
-                docs.Add(JsonDocument.ParseValue(ref reader));
-                at += (int)reader.BytesConsumed;
-            }
+            // Plain JSON first (a reader that skips comments is slower on every token); comments and trailing commas second.
+            try { values = ReadValues(file, bytes, start, AuthorizationDetailsReader.StrictOptions, context); }
+            catch (JsonException) { values = ReadValues(file, bytes, start, AuthorizationDetailsReader.Options, context); }
         }
-        catch (JsonException ex)
+        catch (JsonFileException wrapped)
         {
-            foreach (var d in docs) d.Dispose();
+            var ex = wrapped.Inner;
             var lineOffset = 0;
-            for (var i = start; i < at && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') lineOffset++;
+            for (var i = start; i < wrapped.At && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') lineOffset++;
             context.Error("JsonSourceMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid JSON (truncated or malformed): {ex.Message}",
                 new SourceLocation { File = file, Line = lineOffset + (int)(ex.LineNumber ?? 0) + 1, Column = (int)(ex.BytePositionInLine ?? 0) + 1 }, ex);
             return;
         }
         try
         {
-            if (docs.Count == 1 && docs[0].RootElement.ValueKind == JsonValueKind.Object && IsTemplateJson(docs[0].RootElement))
+            if (values.Count == 1 && values[0].Document is { } only && only.RootElement.ValueKind == JsonValueKind.Object && IsTemplateJson(only.RootElement))
             {
                 TNode root;
                 try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start))); }
-                catch (YamlException) { root = TemplateLoader.FromJson(docs[0].RootElement); } // e.g. tabs: no line numbers then
+                catch (YamlException) { root = TemplateLoader.FromJson(only.RootElement); } // e.g. tabs: no line numbers then
                 drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
                 return;
             }
+            // The first value was read as "$" before more were known: read again as "$[0]" (its errors name that path).
+            if (values.Count > 1 && values[0].Document is null)
+            {
+                var again = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, values[0].Start, bytes.Length - values[0].Start), values[0].Options);
+                again.Read();
+                values[0].ReadAuthorization(ref again, bytes, file, "$[0]", context);
+            }
             var recognized = false;
-            for (int i = 0; i < docs.Count; i++)
-                recognized |= AwsJsonSources.Read(docs[i].RootElement, file, docs.Count > 1 ? $"$[{i}]" : "$", options, context, drafts, account);
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (values[i].Document is { } doc) recognized |= AwsJsonSources.Read(doc.RootElement, file, values.Count > 1 ? $"$[{i}]" : "$", options, context, drafts, account);
+                else { values[i].Apply(context, account); recognized = true; }
+            }
             if (!recognized)
                 context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file,
                     $"'{file}' is JSON of a shape the inventory does not know (expected a template, authorization details, a Lambda or API Gateway export, or Terraform JSON).",
                     new SourceLocation { File = file, Line = 1, Column = 1 });
         }
-        finally { foreach (var d in docs) d.Dispose(); }
+        finally { foreach (var v in values) v.Document?.Dispose(); }
+    }
+
+    // The values of a file, in order. Malformed JSON throws a JsonException; with the lenient options it is thrown as a
+    // JsonFileException that says where the failing value started.
+    private static List<JsonValue> ReadValues(string file, byte[] bytes, int start, JsonReaderOptions options, EngineContext context)
+    {
+        var values = new List<JsonValue>();
+        var at = start;
+        try
+        {
+            while (true)
+            {
+                at = SkipWhitespace(bytes, at);
+                if (at >= bytes.Length) return values;
+                var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, at, bytes.Length - at), options);
+                reader.Read();
+                var value = new JsonValue { Start = at, Options = options };
+                values.Add(value);
+                if (AuthorizationDetailsReader.Starts(reader)) value.ReadAuthorization(ref reader, bytes, file, values.Count == 1 ? "$" : $"$[{values.Count - 1}]", context);
+                else value.Document = JsonDocument.ParseValue(ref reader);
+                at += (int)reader.BytesConsumed;
+            }
+        }
+        catch (JsonException ex)
+        {
+            foreach (var v in values) v.Document?.Dispose();
+            if (options.CommentHandling == JsonCommentHandling.Skip) throw new JsonFileException(ex, at);
+            throw;
+        }
+    }
+
+    private sealed class JsonFileException : Exception
+    {
+        public JsonFileException(JsonException inner, int at) : base(inner.Message, inner) { Inner = inner; At = at; }
+        public JsonException Inner { get; }
+        public int At { get; }
+    }
+
+    /// <summary>One JSON value of a file: a DOM, or authorization details read as they streamed by.</summary>
+    private sealed class JsonValue
+    {
+        public int Start;
+        public JsonReaderOptions Options;
+        public JsonDocument? Document;
+        private AccountAuthorization? _account;
+        private AuthorizationDetailsReader.ErrorList? _errors;
+
+        public void ReadAuthorization(ref Utf8JsonReader reader, byte[] bytes, string file, string path, EngineContext context)
+        {
+            _errors = new AuthorizationDetailsReader.ErrorList();
+            _account = AuthorizationDetailsReader.Read(ref reader, new ReadOnlyMemory<byte>(bytes, Start, bytes.Length - Start), file, path, new EngineContext(_errors, cancellationToken: context.CancellationToken));
+        }
+
+        public void Apply(EngineContext context, AccountAuthorization account)
+        {
+            _errors!.ReportTo(context);
+            _account?.MergeInto(account);
+        }
     }
 
     private static int SkipWhitespace(byte[] bytes, int i)
