@@ -23,6 +23,39 @@ public sealed class ActionCatalogTests
     }
 
     [Fact]
+    public void EveryActionIsFoundFromItsBytesInAnyCasing()
+    {
+        // The policy reader finds actions from the JSON bytes: the same action as Find, for every action of the catalog.
+        for (var i = 0; i < C.Actions.Count; i++)
+        {
+            var name = C.Actions[i].FullName;
+            Assert.Equal(i, C.IndexOfUtf8(System.Text.Encoding.UTF8.GetBytes(name), out var exact));
+            Assert.True(exact, name);
+            foreach (var other in new[] { name.ToUpperInvariant(), name.ToLowerInvariant() }.Where(o => o != name))
+            {
+                Assert.Equal(i, C.IndexOfUtf8(System.Text.Encoding.UTF8.GetBytes(other), out exact));
+                Assert.False(exact, other);
+            }
+        }
+        foreach (var missing in new[] { "s3:NoSuchAction", "s3:GetObjec", "s3:GetObjectt", "s3_GetObject", "", "s3:GetObject ", @"s3:Get\u004fbject" })
+            Assert.True(C.IndexOfUtf8(System.Text.Encoding.UTF8.GetBytes(missing), out _) is var found && found == -1, $"{missing} found {(found >= 0 ? C.Actions[found].FullName : "")}");
+    }
+
+    [Fact]
+    public void PolicyActionsCarryTheirCatalogIndexAndKeepTheirSpelling()
+    {
+        var doc = LambdaIdentity.Core.Aws.Policy.PolicyParser.ParseText(
+            """{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:GetObject", "S3:getobject", "s3:Get*", "nosuch:Thing", "\u0073\u0033:PutObject", "ıam:PassRole"], "Resource": "*"}}""",
+            PolicyKind.Inline, "p", null, new LambdaIdentity.Core.ErrorCollector())!;
+        var actions = doc.Statement[0].Action;
+        Assert.Equal(new[] { "s3:GetObject", "S3:getobject", "s3:Get*", "nosuch:Thing", "s3:PutObject", "ıam:PassRole" }, actions);
+        var names = Assert.IsType<LambdaIdentity.Core.Aws.Policy.ActionNames>(actions);
+        Assert.Same(C, names.Catalog);
+        int Index(string n) => C.Find(n) is { } a ? C.IndexOf(a) : LambdaIdentity.Core.Aws.Policy.ActionNames.Unknown;
+        Assert.Equal(new[] { Index("s3:GetObject"), Index("s3:GetObject"), LambdaIdentity.Core.Aws.Policy.ActionNames.Pattern, LambdaIdentity.Core.Aws.Policy.ActionNames.Unknown, Index("s3:PutObject"), Index("ıam:PassRole") }, names.Indices);
+    }
+
+    [Fact]
     public void FindNearAgreesWithFindForAnyOrderAndCase()
     {
         // Runs in catalog order (the fast path), shuffled (the hash fallback), in odd case, and names the catalog lacks.

@@ -106,6 +106,36 @@ public sealed class GrantDeriverTests
     }
 
     [Fact]
+    public void ActionsLookedUpWhenReadGiveTheSameGrantsAsPlainNames()
+    {
+        // The reader hands the deriver each action's catalog index; the same statements with plain name lists (looked up
+        // by the deriver) must give the same grants, for every role of every authorization-details file.
+        _ = LambdaIdentity.Core.Catalogs.ActionCatalog.Default;
+        static PolicyDocument Plain(PolicyDocument d) => new()
+        {
+            PolicyName = d.PolicyName, PolicyArn = d.PolicyArn, Kind = d.Kind, Version = d.Version, IsUnresolved = d.IsUnresolved, Source = d.Source,
+            Statement = d.Statement.Select(s => new PolicyStatement
+            {
+                Sid = s.Sid, Effect = s.Effect, Action = s.Action.ToList(), NotAction = s.NotAction.ToList(), Resource = s.Resource, NotResource = s.NotResource,
+                Principal = s.Principal, NotPrincipal = s.NotPrincipal, Condition = s.Condition,
+            }).ToList(),
+        };
+        var looked = 0;
+        foreach (var file in Directory.GetFiles(TestPaths.Shared("authz-details"), "*.json"))
+            foreach (var role in AuthzRoles.Read(file))
+            {
+                looked += role.Policies.SelectMany(p => p.Statement).Count(s => s.Action is LambdaIdentity.Core.Aws.Policy.ActionNames);
+                var plain = new ExecutionRole
+                {
+                    RoleArn = role.RoleArn, RoleName = role.RoleName, Source = role.Source, AssumeRolePolicy = role.AssumeRolePolicy,
+                    Policies = role.Policies.Select(Plain).ToList(), PermissionsBoundary = role.PermissionsBoundary is { } b ? Plain(b) : null,
+                };
+                Assert.Equal(GrantPinTests.Describe(GrantDeriver.Default.Derive(role, EngineContext.None)), GrantPinTests.Describe(GrantDeriver.Default.Derive(plain, EngineContext.None)));
+            }
+        Assert.True(looked > 100, $"{looked} statements read with looked-up actions");
+    }
+
+    [Fact]
     public void GrantsOfEveryRoleInRealAuthorizationDetailsAgreeWithTheEvaluator()
     {
         var evaluator = new PolicyEvaluator();
