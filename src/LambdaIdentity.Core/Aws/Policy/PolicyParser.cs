@@ -246,35 +246,42 @@ public static class PolicyParser
         var catalog = ActionCatalog.IsDefaultLoaded ? ActionCatalog.Default : null;
         if (r.TokenType == JsonTokenType.String)
         {
-            var one = ReadAction(ref r, catalog, out var at);
-            if (at < 0 && !IsAction(one)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
-            return catalog is null ? new[] { one } : new ActionNames(new[] { one }, new[] { at }, catalog);
+            var first = -1;
+            var one = ReadAction(ref r, catalog, ref first, out var at);
+            if (at < 0 && !IsAction(one!)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
+            return catalog is null ? new[] { one! } : new ActionNames(new[] { one }, new[] { at }, catalog);
         }
         if (r.TokenType != JsonTokenType.StartArray) throw new PolicyFormatException(ElementPath(index, bit), "must be a string or an array of strings");
         // Read into scratch arrays (kept per thread), then copied to arrays of the exact length.
-        var names = _names ?? new string[16];
+        var names = _names ?? new string?[16];
         var indices = _indices ?? new int[16];
         _names = null; _indices = null; // taken: a nested call cannot see them half-used
         var count = 0;
+        var hint = -1;
         var invalid = -1; // the first name that is not an action: reported once every element is known to be a string
         try
         {
             while (Next(ref r) != JsonTokenType.EndArray)
             {
                 if (r.TokenType != JsonTokenType.String) throw new PolicyFormatException($"{ElementPath(index, bit)}[{count}]", "must be a string");
-                var name = ReadAction(ref r, catalog, out var at);
-                if (invalid < 0 && at < 0 && !IsAction(name)) invalid = count; // a catalog action is one
+                var name = ReadAction(ref r, catalog, ref hint, out var at);
+                if (invalid < 0 && at < 0 && !IsAction(name!)) invalid = count; // a catalog action is one (and its name may be left to the catalog)
                 if (count == names.Length) { Array.Resize(ref names, count * 2); Array.Resize(ref indices, count * 2); }
                 names[count] = name; indices[count] = at;
                 count++;
             }
             if (invalid >= 0) throw new PolicyFormatException($"{ElementPath(index, bit)}[{invalid}]", $"'{names[invalid]}' is not an action (service:action or *)");
-            var list = new string[count];
-            Array.Copy(names, list, count);
-            if (catalog is null) return list;
+            if (catalog is null)
+            {
+                var plain = new string[count];
+                for (var i = 0; i < count; i++) plain[i] = names[i]!;
+                return plain;
+            }
+            var spelled = new string?[count];
+            Array.Copy(names, spelled, count);
             var at2 = new int[count];
             Array.Copy(indices, at2, count);
-            return new ActionNames(list, at2, catalog);
+            return new ActionNames(spelled, at2, catalog);
         }
         finally
         {
@@ -283,18 +290,20 @@ public static class PolicyParser
         }
     }
 
-    [ThreadStatic] private static string[]? _names;
+    [ThreadStatic] private static string?[]? _names;
     [ThreadStatic] private static int[]? _indices;
 
-    private static string ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, out int index)
+    // hint: the previous name's index (-1 at the start); lists mostly follow catalog order.
+    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, ref int hint, out int index)
     {
         index = ActionNames.Pattern;
         if (catalog is not null && !r.ValueIsEscaped && !r.HasValueSequence)
         {
             var span = r.ValueSpan;
             if (span.IndexOfAny((byte)'*', (byte)'?') >= 0) return r.GetString()!;
-            index = catalog.IndexOfUtf8(span, out var exact);
-            if (exact) return catalog.NameAt(index);
+            index = catalog.IndexOfUtf8(span, hint, out var exact);
+            if (index >= 0) hint = index;
+            if (exact) return null; // the catalog's name: read from the catalog when asked for
             var text = r.GetString()!;
             if (index < 0) index = catalog.Find(text) is { } a ? catalog.IndexOf(a) : ActionNames.Unknown; // e.g. non-ASCII text a case-insensitive match still finds
             return text;
@@ -336,15 +345,16 @@ internal sealed class ActionNames : IReadOnlyList<string>
 {
     public const int Unknown = -1, Pattern = -2;
 
-    public ActionNames(string[] names, int[] indices, ActionCatalog catalog) { Names = names; Indices = indices; Catalog = catalog; }
+    // spelled: each name as the policy spells it, or null where that is the catalog's own name at its index.
+    public ActionNames(string?[] spelled, int[] indices, ActionCatalog catalog) { _spelled = spelled; Indices = indices; Catalog = catalog; }
 
-    public string[] Names { get; }
+    private readonly string?[] _spelled;
     public int[] Indices { get; }
     public ActionCatalog Catalog { get; }
 
-    public string this[int index] => Names[index];
-    public int Count => Names.Length;
-    public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)Names).GetEnumerator();
+    public string this[int index] => _spelled[index] ?? Catalog.NameAt(Indices[index]);
+    public int Count => _spelled.Length;
+    public IEnumerator<string> GetEnumerator() { for (var i = 0; i < _spelled.Length; i++) yield return this[i]; }
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
