@@ -383,15 +383,24 @@ public sealed class GrantDeriver : IGrantDeriver
         };
     }
 
-    // Collects runs of (consecutive catalog index, same state) in order.
+    // Collects runs of (consecutive catalog index, same state) in order, in scratch arrays kept per thread (a role with
+    // thousands of scattered actions has thousands of runs): only the final arrays are allocated.
     private struct RunBuilder
     {
-        private List<int>? _first, _offset, _term;
-        private int _next, _state, _count;
+        [ThreadStatic] private static int[]? _pool;
+        private int[] _buf; // per run: first, offset, term (three entries)
+        private int _runs, _next, _state, _count;
+
+        public static RunBuilder Create()
+        {
+            var b = new RunBuilder { _buf = _pool ?? new int[3 * 64] };
+            _pool = null; // taken: a nested call cannot see it half-used
+            return b;
+        }
 
         public void Add(int index, int state)
         {
-            if (_first is not null && index == _next && state == _state) { _next++; _count++; return; }
+            if (_runs > 0 && index == _next && state == _state) { _next++; _count++; return; }
             Start(index, state);
             _next = index + 1;
         }
@@ -407,17 +416,24 @@ public sealed class GrantDeriver : IGrantDeriver
 
         private void Start(int first, int state)
         {
-            _first ??= new List<int>(); _offset ??= new List<int>(); _term ??= new List<int>();
-            _first.Add(first); _offset.Add(_count); _term.Add(state);
+            if (3 * _runs + 3 > _buf.Length) Array.Resize(ref _buf, _buf.Length * 2);
+            _buf[3 * _runs] = first; _buf[3 * _runs + 1] = _count; _buf[3 * _runs + 2] = state;
+            _runs++;
             _state = state; _count++;
         }
 
         public GrantList Build(GrantAction[] catalog, GrantAction[] unknown, GrantTerms[] terms)
         {
-            _first ??= new List<int>(); _offset ??= new List<int>(); _term ??= new List<int>();
-            _offset.Add(_count);
-            return new GrantList(catalog, unknown, terms, _first.ToArray(), _offset.ToArray(), _term.ToArray());
+            var first = new int[_runs];
+            var offset = new int[_runs + 1];
+            var term = new int[_runs];
+            for (var r = 0; r < _runs; r++) { first[r] = _buf[3 * r]; offset[r] = _buf[3 * r + 1]; term[r] = _buf[3 * r + 2]; }
+            offset[_runs] = _count;
+            return new GrantList(catalog, unknown, terms, first, offset, term);
         }
+
+        /// <summary>Gives the scratch array back (after <see cref="Build"/>, or when the derivation failed).</summary>
+        public void Release() { if (_buf is not null) _pool = _buf; _buf = null!; }
     }
 
     private sealed class SimplePart
@@ -428,6 +444,15 @@ public sealed class GrantDeriver : IGrantDeriver
     }
 
     [ThreadStatic] private static int[]? _slots;
+    [ThreadStatic] private static ulong[]? _dirty;
+
+    // The index of the lowest set bit (netstandard2.0 has no BitOperations): de Bruijn multiplication.
+    private static int LowestBit(ulong bits) => DeBruijn[((bits & (ulong)-(long)bits) * 0x03F79D71B4CB0A89UL) >> 58];
+    private static readonly int[] DeBruijn =
+    {
+        0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
+    };
 
     // Equivalent to the general path (Drafts.Add, then records in catalog order) for the simple shape, without a draft
     // object per action: a state id per catalog action, states interned per (state, part, from wildcard).
@@ -435,15 +460,16 @@ public sealed class GrantDeriver : IGrantDeriver
     {
         var all = _actions.Actions;
         var n = all.Count;
-        var slots = _slots is { } pooled && pooled.Length >= n ? pooled : (_slots = new int[n]);
-        _slots = null; // taken: a nested or failed call cannot see it half-used
-        // The drafted actions: listed while few (then sorted), counted when many (then the slots are scanned in order).
-        var touched = new List<int>();
+        var slots = _slots is { } pooled && pooled.Length >= n ? pooled : new int[n];
+        var chunks = (n + 63) >> 6;
+        var dirty = _dirty is { } pooledDirty && pooledDirty.Length >= chunks ? pooledDirty : new ulong[chunks];
+        _slots = null; _dirty = null; // taken: a nested or failed call cannot see them half-used
+        // The drafted actions: a bit per slot that is not 0, so the slots are visited in order, 64 at a time, without a
+        // scan of the whole catalog or a sort.
         var drafted = 0; // slots that are not 0
         // When not 0, every catalog action is drafted: in this state unless its slot holds another (a "*" statement
         // moves this one state instead of 22,000 slots).
         var baseState = 0;
-        var few = Math.Max(16, n / 16);
         var states = new List<GrantState> { null! }; // state 0: not drafted
         var transitions = new Dictionary<(int, int, bool), int>();
         var parts = new List<SimplePart>();
@@ -485,7 +511,7 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skipAll) return;
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
-            if (from == 0) { if (++drafted <= few) touched.Add(index); from = baseState; }
+            if (from == 0) { drafted++; dirty[index >> 6] |= 1UL << index; from = baseState; }
             if (part != addPart || from != addFrom) { addPart = part; addFrom = from; addTo = Next(from, part, false); }
             slots[index] = addTo;
         }
@@ -498,10 +524,14 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skip is null && indices.Length == n)
             {
                 // Every catalog action: the base state moves, and so does each slot that overrides it.
-                if (drafted <= few)
-                    foreach (var index in touched) { var from = slots[index]; if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); } slots[index] = lastTo; }
-                else
-                    for (var index = 0; index < n; index++) { var from = slots[index]; if (from == 0) continue; if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); } slots[index] = lastTo; }
+                for (var c = 0; c < chunks; c++)
+                    for (var bits = dirty[c]; bits != 0; bits &= bits - 1)
+                    {
+                        var index = (c << 6) + LowestBit(bits);
+                        var from = slots[index];
+                        if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
+                        slots[index] = lastTo;
+                    }
                 baseState = Next(baseState, part, true);
                 return;
             }
@@ -509,7 +539,7 @@ public sealed class GrantDeriver : IGrantDeriver
             {
                 if (skip is not null && skip(all[index].FullName)) continue;
                 var from = slots[index];
-                if (from == 0) { if (++drafted <= few) touched.Add(index); from = baseState; }
+                if (from == 0) { drafted++; dirty[index >> 6] |= 1UL << index; from = baseState; }
                 if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
                 slots[index] = lastTo;
             }
@@ -555,53 +585,54 @@ public sealed class GrantDeriver : IGrantDeriver
             // are one run (a role allowed "*" is one run of every action).
             var count = (baseState != 0 ? n : drafted) + (unknown?.Count ?? 0);
             if (count == 0) return Array.Empty<EffectiveGrant>();
-            var runs = new RunBuilder();
-            // An action's state is its slot, else the base state (0 when no statement covered the whole catalog: not drafted).
-            if (drafted > few)
+            var runs = RunBuilder.Create();
+            try
             {
-                for (var index = 0; index < n; index++)
+                // An action's state is its slot, else the base state (0 when no statement covered the whole catalog: not
+                // drafted): per 64 slots, the drafted ones in order and spans of the base state between them.
+                for (var c = 0; c < chunks; c++)
                 {
-                    var state = slots[index] != 0 ? slots[index] : baseState;
-                    if (state == 0) continue;
-                    runs.Add(index, state); slots[index] = 0;
+                    var prev = (c << 6) - 1;
+                    var end = Math.Min(n, (c + 1) << 6);
+                    for (var bits = dirty[c]; bits != 0; bits &= bits - 1)
+                    {
+                        var index = (c << 6) + LowestBit(bits);
+                        runs.AddSpan(prev + 1, index - prev - 1, baseState);
+                        runs.Add(index, slots[index]); slots[index] = 0;
+                        prev = index;
+                    }
+                    dirty[c] = 0;
+                    runs.AddSpan(prev + 1, end - prev - 1, baseState);
                 }
-            }
-            else
-            {
-                // The drafted slots are listed: between them, spans of the base state (none when it is 0).
-                touched.Sort();
-                var prev = -1;
-                foreach (var index in touched)
+                drafted = 0;
+                var unknownActions = Array.Empty<GrantAction>();
+                if (unknown is not null)
                 {
-                    runs.AddSpan(prev + 1, index - prev - 1, baseState);
-                    runs.Add(index, slots[index]); slots[index] = 0;
-                    prev = index;
+                    unknown.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
+                    unknownActions = new GrantAction[unknown.Count];
+                    for (var u = 0; u < unknown.Count; u++)
+                    {
+                        unknownActions[u] = ActionOf(null, unknown[u].Name);
+                        runs.AddSingle(~u, unknown[u].State);
+                    }
                 }
-                runs.AddSpan(prev + 1, n - prev - 1, baseState);
+                // Terms for every state (state 0, "not drafted", is never referenced); intermediate states are few.
+                var terms = new GrantTerms[states.Count];
+                for (var t = 1; t < terms.Length; t++) terms[t] = states[t].TermsFor(incomplete);
+                return runs.Build(_actions.Grants, unknownActions, terms);
             }
-            touched.Clear(); drafted = 0;
-            var unknownActions = Array.Empty<GrantAction>();
-            if (unknown is not null)
-            {
-                unknown.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
-                unknownActions = new GrantAction[unknown.Count];
-                for (var u = 0; u < unknown.Count; u++)
-                {
-                    unknownActions[u] = ActionOf(null, unknown[u].Name);
-                    runs.AddSingle(~u, unknown[u].State);
-                }
-            }
-            // Terms for every state (state 0, "not drafted", is never referenced); intermediate states are few.
-            var terms = new GrantTerms[states.Count];
-            for (var t = 1; t < terms.Length; t++) terms[t] = states[t].TermsFor(incomplete);
-            var result = runs.Build(_actions.Grants, unknownActions, terms);
-            return result;
+            finally { runs.Release(); }
         }
         finally
         {
-            if (drafted > few) Array.Clear(slots, 0, n);
-            else foreach (var index in touched) slots[index] = 0;
-            _slots = slots;
+            // After a failure, the slots still drafted are cleared (after success, the output loop cleared them).
+            if (drafted > 0)
+                for (var c = 0; c < chunks; c++)
+                {
+                    for (var bits = dirty[c]; bits != 0; bits &= bits - 1) slots[(c << 6) + LowestBit(bits)] = 0;
+                    dirty[c] = 0;
+                }
+            _slots = slots; _dirty = dirty;
         }
     }
 
