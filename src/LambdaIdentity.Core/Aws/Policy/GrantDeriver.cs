@@ -559,9 +559,12 @@ public sealed class GrantDeriver : IGrantDeriver
                     if (s.NotAction.Count > 0) { AddRange(_actions.ExpandNotIndices(s.NotAction), part); continue; }
                     var hint = -1;
                     // Names the policy reader already looked up in this catalog carry their index.
-                    var resolved = s.Action is ActionNames names && names.Catalog == _actions ? names.Indices : null;
-                    for (var k = 0; k < s.Action.Count; k++)
+                    var resolved = s.Action is ActionNames looked && looked.Catalog == _actions ? looked.Indices : null;
+                    var names = s.Action.Count;
+                    for (var k = 0; k < names; k++)
                     {
+                        // A name the reader found in the catalog is its index alone (its text is not needed).
+                        if (resolved is not null && resolved[k] >= 0) { Add(resolved[k], part); continue; }
                         var p = s.Action[k];
                         var at = resolved is not null ? resolved[k] : Wildcard.HasWildcard(p) ? ActionNames.Pattern : _actions.FindNear(p, ref hint) is null ? ActionNames.Unknown : hint;
                         if (at != ActionNames.Pattern)
