@@ -67,51 +67,63 @@ public sealed class ActionCatalog
         Grants = _all.Select(a => a.Grant).ToArray();
         _names = _all.Select(a => a.FullName).ToArray();
         foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
-        (_utf8, _utf8Start, _utf8Slots) = BuildUtf8Index(_names);
+        (_utf8, _utf8Slots) = BuildUtf8Index(_names);
     }
 
-    // Every action's full name as UTF-8 bytes (one buffer, _utf8Start[i].._utf8Start[i+1]) and an open-addressing table
+    // Every action's full name as UTF-8 bytes (one buffer) and an open-addressing table
     // by a case-folded hash: the policy reader finds an action from the JSON bytes, without a string. A slot packs what
     // a probe needs, so a lookup touches the slot and the name's bytes only: bits 0-15 index + 1 (0: empty), 16-31 a tag
     // (other bits of the hash), 32-55 where the name's bytes start, 56-63 their length. (Null when a catalog is too large
     // for that packing: lookups then go through the names.)
     private readonly byte[] _utf8;
-    private readonly int[] _utf8Start;
     private readonly ulong[]? _utf8Slots;
 
-    private static (byte[], int[], ulong[]?) BuildUtf8Index(string[] names)
+    private static (byte[], ulong[]?) BuildUtf8Index(string[] names)
     {
         var start = new int[names.Length + 1];
         for (var i = 0; i < names.Length; i++) start[i + 1] = start[i] + System.Text.Encoding.UTF8.GetByteCount(names[i]);
         var bytes = new byte[start[names.Length]];
         for (var i = 0; i < names.Length; i++) System.Text.Encoding.UTF8.GetBytes(names[i], 0, names[i].Length, bytes, start[i]);
-        if (names.Length >= 0xFFFF || bytes.Length >= 1 << 24 || names.Any(n => n.Length > 255)) return (bytes, start, null);
+        if (names.Length >= 0xFFFF || bytes.Length >= 1 << 24 || names.Any(n => n.Length > 255)) return (bytes, null);
         var size = 16;
         while (size < names.Length + names.Length / 4) size <<= 1;
         var slots = new ulong[size];
         for (var i = 0; i < names.Length; i++)
         {
-            var h = FoldedHash(new ReadOnlySpan<byte>(bytes, start[i], start[i + 1] - start[i]));
+            var h = FoldedHash(new ReadOnlySpan<byte>(bytes, start[i], start[i + 1] - start[i]), out _);
             var b = (int)(h & (uint)(size - 1));
             while (slots[b] != 0) b = (b + 1) & (size - 1);
             slots[b] = (uint)(i + 1) | ((ulong)(h >> 16) << 16) | ((ulong)(uint)start[i] << 32) | ((ulong)(uint)(start[i + 1] - start[i]) << 56);
         }
-        return (bytes, start, slots);
+        return (bytes, slots);
     }
 
-    // A hash of the bytes with bit 0x20 set in each (A-Z folded to a-z; other bytes alike on both sides), eight at a time.
-    private static uint FoldedHash(ReadOnlySpan<byte> s)
+    // A hash of the bytes with bit 0x20 set in each (A-Z folded to a-z; other bytes alike on both sides), eight at a time;
+    // whether a byte is '*' or '?' (a pattern, not a name) is found on the way.
+    private static uint FoldedHash(ReadOnlySpan<byte> s, out bool wildcard)
     {
-        const ulong Fold = 0x2020202020202020UL, K = 0x9E3779B97F4A7C15UL;
+        const ulong Fold = 0x2020202020202020UL, K = 0x9E3779B97F4A7C15UL, Ones = 0x0101010101010101UL, Highs = 0x8080808080808080UL;
+        const ulong Star = 0x2A2A2A2A2A2A2A2AUL, Question = 0x3F3F3F3F3F3F3F3FUL;
         var h = (ulong)s.Length * K;
+        ulong seen = 0;
         var k = 0;
         for (; k + 8 <= s.Length; k += 8)
         {
-            h = (h ^ (System.Runtime.InteropServices.MemoryMarshal.Read<ulong>(s.Slice(k)) | Fold)) * K;
+            var v = System.Runtime.InteropServices.MemoryMarshal.Read<ulong>(s.Slice(k));
+            // A zero byte in v ^ pattern is a byte equal to the pattern's (the classic has-zero-byte test).
+            var a = v ^ Star; var q = v ^ Question;
+            seen |= ((a - Ones) & ~a & Highs) | ((q - Ones) & ~q & Highs);
+            h = (h ^ (v | Fold)) * K;
             h = (h << 31) | (h >> 33);
         }
         ulong tail = 0;
-        for (; k < s.Length; k++) tail = (tail << 8) | (uint)(s[k] | 0x20);
+        for (; k < s.Length; k++)
+        {
+            var c = s[k];
+            if (c == (byte)'*' || c == (byte)'?') seen = 1;
+            tail = (tail << 8) | (uint)(c | 0x20);
+        }
+        wildcard = seen != 0;
         h = (h ^ tail) * K;
         // Murmur3's finaliser: every bit of h reaches the low bits the table uses.
         h ^= h >> 33; h *= 0xff51afd7ed558ccdUL; h ^= h >> 33;
@@ -126,25 +138,19 @@ public sealed class ActionCatalog
     /// <see cref="Actions"/>, or -1; <paramref name="exactCase"/> tells whether the bytes spell the catalog's name exactly
     /// (then <see cref="CatalogAction.FullName"/> is the same text and no new string is needed).
     /// </summary>
-    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase) => IndexOfUtf8(name, _names.Length, out exactCase);
+    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase) => IndexOfUtf8(name, out exactCase, out _);
 
     /// <summary>
-    /// <see cref="IndexOfUtf8(ReadOnlySpan{byte}, out bool)"/> for a run of names: policies mostly list actions in catalog
-    /// order, so the few names just after the previous hit (<paramref name="hint"/>; -1 at the start) are compared first,
-    /// in memory order, before the hash table.
+    /// <see cref="IndexOfUtf8(ReadOnlySpan{byte}, out bool)"/> that also tells whether the name holds '*' or '?' (a
+    /// pattern: then -1 is returned without a lookup).
     /// </summary>
-    internal int IndexOfUtf8(ReadOnlySpan<byte> name, int hint, out bool exactCase)
+    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase, out bool wildcard)
     {
-        var end = Math.Min(_names.Length, hint + 1 + NearBytes);
-        for (var i = hint + 1; i < end; i++)
-        {
-            var start = _utf8Start[i];
-            if (_utf8Start[i + 1] - start == name.Length && name.SequenceEqual(new ReadOnlySpan<byte>(_utf8, start, name.Length))) { exactCase = true; return i; }
-        }
         exactCase = false;
+        var h = FoldedHash(name, out wildcard);
+        if (wildcard) return -1;
         var slots = _utf8Slots;
         if (slots is null) return Find(System.Text.Encoding.UTF8.GetString(name.ToArray())) is { } found ? IndexOf(found) : -1;
-        var h = FoldedHash(name);
         var tag = (ulong)(h >> 16) & 0xFFFF;
         var mask = slots.Length - 1;
         for (var b = (int)(h & (uint)mask); ; b = (b + 1) & mask)
@@ -210,7 +216,7 @@ public sealed class ActionCatalog
         return a;
     }
 
-    private const int NearWindow = 8, NearBytes = 4;
+    private const int NearWindow = 8;
 
     /// <summary>The access level of an action, Unknown when it is not in the catalog.</summary>
     public AccessLevel AccessLevelOf(string action) => Find(action)?.AccessLevel ?? AccessLevel.Unknown;

@@ -41,6 +41,23 @@ public sealed class ActionCatalogTests
             Assert.True(C.IndexOfUtf8(System.Text.Encoding.UTF8.GetBytes(missing), out _) is var found && found == -1, $"{missing} found {(found >= 0 ? C.Actions[found].FullName : "")}");
     }
 
+    [Theory]
+    [InlineData("s3:*Object")]        // '*' among the first eight bytes
+    [InlineData("s3:G?tObject")]      // '?' among the first eight bytes
+    [InlineData("dynamodb:Get*")]     // in the bytes after the last eight
+    [InlineData("dynamodb:BatchGetIte?")]
+    [InlineData("*")]
+    [InlineData("ec2:Describe*Attribute")] // in the second eight
+    public void PatternsAreToldApartFromNamesByTheReader(string pattern)
+    {
+        var doc = LambdaIdentity.Core.Aws.Policy.PolicyParser.ParseText(
+            $$$"""{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["{{{pattern}}}", "s3:GetObject+"], "Resource": "*"}}""",
+            PolicyKind.Inline, "p", null, new LambdaIdentity.Core.ErrorCollector())!;
+        var names = Assert.IsType<LambdaIdentity.Core.Aws.Policy.ActionNames>(doc.Statement[0].Action);
+        Assert.Equal(new[] { LambdaIdentity.Core.Aws.Policy.ActionNames.Pattern, LambdaIdentity.Core.Aws.Policy.ActionNames.Unknown }, names.Indices);
+        Assert.Equal(new[] { pattern, "s3:GetObject+" }, names);
+    }
+
     [Fact]
     public void PolicyActionsCarryTheirCatalogIndexAndKeepTheirSpelling()
     {

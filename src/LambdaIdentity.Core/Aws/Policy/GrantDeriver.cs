@@ -234,12 +234,14 @@ public sealed class GrantDeriver : IGrantDeriver
                     foreach (var a in _actions.ExpandNot(s.NotAction)) drafts.Add(a.FullName, a, part, true);
                     continue;
                 }
-                foreach (var p in s.Action)
+                var looked = s.Action is ActionNames names && names.Catalog == _actions ? names.Indices : null;
+                for (var k = 0; k < s.Action.Count; k++)
                 {
-                    if (!Wildcard.HasWildcard(p))
+                    var p = s.Action[k];
+                    if (looked is not null ? looked[k] != ActionNames.Pattern : !Wildcard.HasWildcard(p))
                     {
                         // An action the catalog does not know is kept (access level Unknown), never dropped.
-                        var a = _actions.Find(p);
+                        var a = looked is not null ? (looked[k] >= 0 ? _actions.Actions[looked[k]] : null) : _actions.Find(p);
                         if (a is null) context.Verbose($"{part.Ref[0]}: action '{p}' is not in the IAM action catalog; kept with access level Unknown.");
                         drafts.Add(a?.FullName ?? p, a, part, false);
                         continue;
@@ -247,7 +249,7 @@ public sealed class GrantDeriver : IGrantDeriver
                     var expanded = _actions.Expand(p);
                     if (expanded.Count == 0) context.Warning($"{part.Ref[0]}: action pattern '{p}' matches no action in the IAM action catalog.");
                     drafts.Reserve(expanded.Count);
-                    for (var k = 0; k < expanded.Count; k++) drafts.Add(expanded[k].FullName, expanded[k], part, true);
+                    for (var e = 0; e < expanded.Count; e++) drafts.Add(expanded[e].FullName, expanded[e], part, true);
                 }
             }
         }

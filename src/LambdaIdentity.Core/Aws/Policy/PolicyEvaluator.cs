@@ -283,13 +283,16 @@ public static class StatementMatcher
     /// <summary>True when the statement's Action (or NotAction) covers the action, case-insensitively.</summary>
     public static bool MatchesAction(PolicyStatement s, string action)
     {
-        if (s.Action.Count > 0)
+        // Indexed loops: the lists are read-only lists (arrays, or names looked up in the catalog), walked per drafted action.
+        var actions = s.Action;
+        if (actions.Count > 0)
         {
-            foreach (var p in s.Action) if (Wildcard.Match(p, action, ignoreCase: true)) return true;
+            for (var i = 0; i < actions.Count; i++) if (Wildcard.Match(actions[i], action, ignoreCase: true)) return true;
             return false;
         }
-        foreach (var p in s.NotAction) if (Wildcard.Match(p, action, ignoreCase: true)) return false;
-        return s.NotAction.Count > 0;
+        var not = s.NotAction;
+        for (var i = 0; i < not.Count; i++) if (Wildcard.Match(not[i], action, ignoreCase: true)) return false;
+        return not.Count > 0;
     }
 
     /// <summary>True when the statement's Resource (or NotResource) covers the resource; a statement with neither (trust, resource policies) covers any.</summary>

@@ -246,10 +246,9 @@ public static class PolicyParser
         var catalog = ActionCatalog.IsDefaultLoaded ? ActionCatalog.Default : null;
         if (r.TokenType == JsonTokenType.String)
         {
-            var first = -1;
-            var one = ReadAction(ref r, catalog, ref first, out var at);
+            var one = ReadAction(ref r, catalog, out var at);
             if (at < 0 && !IsAction(one!)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
-            return catalog is null ? new[] { one! } : new ActionNames(new[] { one }, new[] { at }, catalog);
+            return catalog is null ? new[] { one! } : new ActionNames(one is null ? null : new[] { one }, new[] { at }, catalog);
         }
         if (r.TokenType != JsonTokenType.StartArray) throw new PolicyFormatException(ElementPath(index, bit), "must be a string or an array of strings");
         // Read into scratch arrays (kept per thread), then copied to arrays of the exact length.
@@ -257,14 +256,13 @@ public static class PolicyParser
         var indices = _indices ?? new int[16];
         _names = null; _indices = null; // taken: a nested call cannot see them half-used
         var count = 0;
-        var hint = -1;
         var invalid = -1; // the first name that is not an action: reported once every element is known to be a string
         try
         {
             while (Next(ref r) != JsonTokenType.EndArray)
             {
                 if (r.TokenType != JsonTokenType.String) throw new PolicyFormatException($"{ElementPath(index, bit)}[{count}]", "must be a string");
-                var name = ReadAction(ref r, catalog, ref hint, out var at);
+                var name = ReadAction(ref r, catalog, out var at);
                 if (invalid < 0 && at < 0 && !IsAction(name!)) invalid = count; // a catalog action is one (and its name may be left to the catalog)
                 if (count == names.Length) { Array.Resize(ref names, count * 2); Array.Resize(ref indices, count * 2); }
                 names[count] = name; indices[count] = at;
@@ -277,8 +275,9 @@ public static class PolicyParser
                 for (var i = 0; i < count; i++) plain[i] = names[i]!;
                 return plain;
             }
-            var spelled = new string?[count];
-            Array.Copy(names, spelled, count);
+            string?[]? spelled = null;
+            for (var i = 0; i < count; i++)
+                if (names[i] is not null) { spelled = new string?[count]; Array.Copy(names, spelled, count); break; }
             var at2 = new int[count];
             Array.Copy(indices, at2, count);
             return new ActionNames(spelled, at2, catalog);
@@ -293,16 +292,13 @@ public static class PolicyParser
     [ThreadStatic] private static string?[]? _names;
     [ThreadStatic] private static int[]? _indices;
 
-    // hint: the previous name's index (-1 at the start); lists mostly follow catalog order.
-    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, ref int hint, out int index)
+    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, out int index)
     {
         index = ActionNames.Pattern;
         if (catalog is not null && !r.ValueIsEscaped && !r.HasValueSequence)
         {
-            var span = r.ValueSpan;
-            if (span.IndexOfAny((byte)'*', (byte)'?') >= 0) return r.GetString()!;
-            index = catalog.IndexOfUtf8(span, hint, out var exact);
-            if (index >= 0) hint = index;
+            index = catalog.IndexOfUtf8(r.ValueSpan, out var exact, out var wildcard);
+            if (wildcard) { index = ActionNames.Pattern; return r.GetString()!; }
             if (exact) return null; // the catalog's name: read from the catalog when asked for
             var text = r.GetString()!;
             if (index < 0) index = catalog.Find(text) is { } a ? catalog.IndexOf(a) : ActionNames.Unknown; // e.g. non-ASCII text a case-insensitive match still finds
@@ -345,16 +341,17 @@ internal sealed class ActionNames : IReadOnlyList<string>
 {
     public const int Unknown = -1, Pattern = -2;
 
-    // spelled: each name as the policy spells it, or null where that is the catalog's own name at its index.
-    public ActionNames(string?[] spelled, int[] indices, ActionCatalog catalog) { _spelled = spelled; Indices = indices; Catalog = catalog; }
+    // spelled: each name as the policy spells it, or null where that is the catalog's own name at its index (the whole
+    // array is null when every name is).
+    public ActionNames(string?[]? spelled, int[] indices, ActionCatalog catalog) { _spelled = spelled; Indices = indices; Catalog = catalog; }
 
-    private readonly string?[] _spelled;
+    private readonly string?[]? _spelled;
     public int[] Indices { get; }
     public ActionCatalog Catalog { get; }
 
-    public string this[int index] => _spelled[index] ?? Catalog.NameAt(Indices[index]);
-    public int Count => _spelled.Length;
-    public IEnumerator<string> GetEnumerator() { for (var i = 0; i < _spelled.Length; i++) yield return this[i]; }
+    public string this[int index] => _spelled?[index] ?? Catalog.NameAt(Indices[index]);
+    public int Count => Indices.Length;
+    public IEnumerator<string> GetEnumerator() { for (var i = 0; i < Indices.Length; i++) yield return this[i]; }
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
