@@ -97,6 +97,31 @@ public sealed class PolicyGrantsBenchmark : IBenchmark
             }
             if (Environment.GetEnvironmentVariable("LI_EXP2") == "1") { var t9 = Stopwatch.StartNew(); while (t9.ElapsedMilliseconds < 6000) GrantDeriver.Default.Derive(pr, EngineContext.None); }
             output.WriteLine($"EXP memo hit {ReferenceEquals(g1, g2)}; enumerate {Program.BestOf(20, () => { var c = 0; foreach (var x in g1) c += x.Resources.Count; GC.KeepAlive(c); }) * 1000:F1} us");
+            {
+                var resolvedRoles = rolesX.Select(r => r.Policies.Select(GrantDeriver.Default.ResolveManaged).ToList()).ToList();
+                int general = 0, simple = 0; long genStatements = 0;
+                foreach (var docs in resolvedRoles)
+                {
+                    var st = docs.SelectMany(d => d.Statement).ToList();
+                    var isGeneral = st.Any(x => x.Effect == "Allow" && (x.Condition.Count > 0 || x.NotResource.Count > 0)) || st.Any(x => x.Effect == "Deny" && (x.Condition.Count > 0 || x.NotResource.Count > 0 || (x.Resource.Count > 0 && !x.Resource.Contains("*"))));
+                    if (isGeneral) { general++; genStatements += st.Sum(x => x.Action.Count); } else simple++;
+                }
+                output.WriteLine($"EXP roles simple {simple}, general {general} ({genStatements} actions listed in general roles)");
+                var timing = new List<(double Us, string Name, bool General)>();
+                for (var ri = 0; ri < rolesX.Count; ri++)
+                {
+                    var role = rolesX[ri];
+                    var st = resolvedRoles[ri].SelectMany(d => d.Statement).ToList();
+                    var isGeneral = st.Any(x => x.Effect == "Allow" && (x.Condition.Count > 0 || x.NotResource.Count > 0)) || st.Any(x => x.Effect == "Deny" && (x.Condition.Count > 0 || x.NotResource.Count > 0 || (x.Resource.Count > 0 && !x.Resource.Contains("*"))));
+                    var copies = Enumerable.Range(0, 60).Select(_ => new LambdaIdentity.Model.ExecutionRole { RoleArn = role.RoleArn, RoleName = role.RoleName, Policies = resolvedRoles[ri].Select(d => new LambdaIdentity.Model.PolicyDocument { PolicyName = d.PolicyName, PolicyArn = d.PolicyArn, Kind = d.Kind, Version = d.Version, Statement = d.Statement }).ToList() }).ToList();
+                    foreach (var c in copies.Take(10)) GrantDeriver.Default.Derive(c, EngineContext.None);
+                    var swc = Stopwatch.StartNew();
+                    foreach (var c in copies.Skip(10)) GrantDeriver.Default.Derive(c, EngineContext.None);
+                    timing.Add((swc.Elapsed.TotalMilliseconds * 1000 / 50, role.RoleName, isGeneral));
+                }
+                output.WriteLine($"EXP derive fresh: simple {timing.Where(t => !t.General).Sum(t => t.Us):F0} us, general {timing.Where(t => t.General).Sum(t => t.Us):F0} us");
+                foreach (var t in timing.OrderByDescending(t => t.Us).Take(10)) output.WriteLine($"EXP    {t.Us,7:F1} us {(t.General ? "G" : "S")} {t.Name}");
+            }
             output.WriteLine($"EXP derive total {per.Sum(x => x.Us):F0} us over {per.Count} roles");
             foreach (var x in per.OrderByDescending(x => x.Us).Take(12)) output.WriteLine($"EXP   {x.Us,8:F1} us {x.Name} grants {x.Grants} actions {x.Actions} statements {x.Statements}");
             var b0 = Loop(Baseline);

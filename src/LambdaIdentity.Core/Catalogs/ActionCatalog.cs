@@ -277,6 +277,15 @@ public sealed class ActionCatalog
     internal int[] ExpandNotIndices(IReadOnlyList<string> notPatterns)
         => _indexCache.GetOrAdd("\u0000not\u0000" + string.Join("\u0000", notPatterns), _ => Indices(ExpandNot(notPatterns)));
 
+    /// <summary>The positions in <see cref="Actions"/> of the actions any of the patterns matches, ascending (cached): what a NotAction list leaves out.</summary>
+    internal int[] ExpandIndices(IReadOnlyList<string> patterns)
+        => _indexCache.GetOrAdd("\u0000any\u0000" + string.Join("\u0000", patterns), _ =>
+        {
+            var r = Indices(Expand(patterns));
+            Array.Sort(r);
+            return r;
+        });
+
     private int[] Indices(IReadOnlyList<CatalogAction> actions)
     {
         var r = new int[actions.Count];

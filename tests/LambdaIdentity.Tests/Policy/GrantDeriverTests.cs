@@ -30,6 +30,37 @@ public sealed class GrantDeriverTests
     }
 
     [Fact]
+    public void NotActionGrantsEverythingElseAndLeavesWhatItExcludesAsItWas()
+    {
+        // An explicit grant before and after a NotAction statement, and an action only the NotAction excludes.
+        var p = Doc("{'Version':'2012-10-17','Statement':["
+            + "{'Sid':'A','Effect':'Allow','Action':'s3:GetObject','Resource':'arn:aws:s3:::a/*'},"
+            + "{'Sid':'All','Effect':'Allow','NotAction':['s3:*','iam:*'],'Resource':'*'},"
+            + "{'Sid':'B','Effect':'Allow','Action':['s3:GetObject','iam:PassRole'],'Resource':'arn:aws:s3:::b/*'}]}", name: "p");
+        var grants = GrantDeriver.Default.Derive(Role(null, p), EngineContext.None);
+        var get = Assert.Single(grants, g => g.Action == "s3:GetObject");
+        Assert.Equal(new[] { "arn:aws:s3:::a/*", "arn:aws:s3:::b/*" }, get.Resources);
+        Assert.Equal(new[] { "p#A", "p#B" }, get.GrantedBy);
+        var pass = Assert.Single(grants, g => g.Action == "iam:PassRole");
+        Assert.Equal(new[] { "arn:aws:s3:::b/*" }, pass.Resources);
+        Assert.Equal(new[] { "p#B" }, pass.GrantedBy);
+        Assert.DoesNotContain(grants, g => g.Action == "s3:PutObject" || g.Action == "iam:CreateRole");
+        var ec2 = Assert.Single(grants, g => g.Action == "ec2:RunInstances");
+        Assert.Equal(new[] { "*" }, ec2.Resources);
+        Assert.Equal(new[] { "p#All" }, ec2.GrantedBy);
+        Assert.Equal(ActionCatalog.Default.Actions.Count(a => a.Service != "s3" && a.Service != "iam") + 2, grants.Count);
+
+        // After "*": the excluded actions keep the grant "*" gave them (and only that one).
+        var q = Doc("{'Version':'2012-10-17','Statement':["
+            + "{'Sid':'Star','Effect':'Allow','Action':'*','Resource':'*'},"
+            + "{'Sid':'NotIam','Effect':'Allow','NotAction':'iam:*','Resource':'arn:aws:s3:::x'}]}", name: "q");
+        var all = GrantDeriver.Default.Derive(Role(null, q), EngineContext.None);
+        Assert.Equal(ActionCatalog.Default.Actions.Count, all.Count);
+        Assert.Equal(new[] { "q#Star" }, Assert.Single(all, g => g.Action == "iam:CreateRole").GrantedBy);
+        Assert.Equal(new[] { "q#Star", "q#NotIam" }, Assert.Single(all, g => g.Action == "s3:PutObject").GrantedBy);
+    }
+
+    [Fact]
     public void UnknownActionsAreKeptNotDropped()
     {
         var p = Doc("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Action':'newsvc:DoThing','Resource':'*'}}");

@@ -472,7 +472,10 @@ public sealed class GrantDeriver : IGrantDeriver
         // When not 0, every catalog action is drafted: in this state unless its slot holds another (a "*" statement
         // moves this one state instead of 22,000 slots).
         var baseState = 0;
-        var states = new List<GrantState> { null! }; // state 0: not drafted
+        // State 0: not drafted (a slot of 0 takes the base state); state 1 (None): not drafted, whatever the base state is
+        // (an action a NotAction statement left out while the base state moved on).
+        const int None = 1;
+        var states = new List<GrantState> { null!, null! };
         var transitions = new Dictionary<(int, int, bool), int>();
         var parts = new List<SimplePart>();
         Dictionary<string, int>? unknownIndex = null;
@@ -483,7 +486,7 @@ public sealed class GrantDeriver : IGrantDeriver
             if (transitions.TryGetValue((from, part, fromWildcard), out var to)) return to;
             var p = parts[part];
             GrantState g;
-            if (from == 0)
+            if (from == 0 || from == None)
                 g = new GrantState { Resources = p.Resources, Excluded = p.Statement.NotResource, Conditions = p.Statement.Condition, GrantedBy = p.Ref, FromWildcard = fromWildcard };
             else
             {
@@ -547,6 +550,28 @@ public sealed class GrantDeriver : IGrantDeriver
             }
         }
 
+        // Every catalog action but the excluded ones (sorted): a NotAction statement. The base state moves, and so does
+        // each slot that overrides it unless excluded; an excluded action that took the base state keeps the old one.
+        void AddAllExcept(int[] excluded, int part)
+        {
+            if (skipAll) return;
+            var oldBase = baseState;
+            int lastFrom = -1, lastTo = 0, e = 0;
+            for (var c = 0; c < chunks; c++)
+                for (var bits = dirty[c]; bits != 0; bits &= bits - 1)
+                {
+                    var index = (c << 6) + LowestBit(bits);
+                    while (e < excluded.Length && excluded[e] < index) e++;
+                    if (e < excluded.Length && excluded[e] == index) continue;
+                    var from = slots[index];
+                    if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
+                    slots[index] = lastTo;
+                }
+            foreach (var index in excluded)
+                if (slots[index] == 0) { slots[index] = oldBase != 0 ? oldBase : None; drafted++; dirty[index >> 6] |= 1UL << index; }
+            baseState = Next(oldBase, part, true);
+        }
+
         try
         {
             foreach (var d in identity)
@@ -558,7 +583,12 @@ public sealed class GrantDeriver : IGrantDeriver
                     var part = parts.Count;
                     var sp = new SimplePart { Statement = s, Resources = s.Resource.Count > 0 ? s.Resource : Star, Ref = new[] { StatementMatcher.Ref(d, s, i) } };
                     parts.Add(sp);
-                    if (s.NotAction.Count > 0) { AddRange(_actions.ExpandNotIndices(s.NotAction), part); continue; }
+                    if (s.NotAction.Count > 0)
+                    {
+                        if (skip is null) AddAllExcept(_actions.ExpandIndices(s.NotAction), part);
+                        else AddRange(_actions.ExpandNotIndices(s.NotAction), part);
+                        continue;
+                    }
                     var hint = -1;
                     // Names the policy reader already looked up in this catalog carry their index.
                     var resolved = s.Action is ActionNames looked && looked.Catalog == _actions ? looked.Indices : null;
@@ -603,7 +633,8 @@ public sealed class GrantDeriver : IGrantDeriver
                     {
                         var index = (c << 6) + LowestBit(bits);
                         runs.AddSpan(prev + 1, index - prev - 1, baseState);
-                        runs.Add(index, slots[index]); slots[index] = 0;
+                        if (slots[index] != None) runs.Add(index, slots[index]);
+                        slots[index] = 0;
                         prev = index;
                     }
                     dirty[c] = 0;
@@ -623,7 +654,7 @@ public sealed class GrantDeriver : IGrantDeriver
                 }
                 // Terms for every state (state 0, "not drafted", is never referenced); intermediate states are few.
                 var terms = new GrantTerms[states.Count];
-                for (var t = 1; t < terms.Length; t++) terms[t] = states[t].TermsFor(incomplete);
+                for (var t = None + 1; t < terms.Length; t++) terms[t] = states[t].TermsFor(incomplete);
                 return runs.Build(_actions.Grants, unknownActions, terms);
             }
             finally { runs.Release(); }
