@@ -67,7 +67,7 @@ public sealed class ActionCatalog
         Grants = _all.Select(a => a.Grant).ToArray();
         _names = _all.Select(a => a.FullName).ToArray();
         foreach (var g in _all.GroupBy(a => a.Service, StringComparer.OrdinalIgnoreCase)) _byService[g.Key] = g.ToArray();
-        (_utf8, _utf8Slots) = BuildUtf8Index(_names);
+        (_utf8, _utf8Start, _utf8Slots) = BuildUtf8Index(_names);
     }
 
     // Every action's full name as UTF-8 bytes (one buffer) and an open-addressing table
@@ -78,13 +78,15 @@ public sealed class ActionCatalog
     private readonly byte[] _utf8;
     private readonly ulong[]? _utf8Slots;
 
-    private static (byte[], ulong[]?) BuildUtf8Index(string[] names)
+    private readonly int[] _utf8Start;
+
+    private static (byte[], int[], ulong[]?) BuildUtf8Index(string[] names)
     {
         var start = new int[names.Length + 1];
         for (var i = 0; i < names.Length; i++) start[i + 1] = start[i] + System.Text.Encoding.UTF8.GetByteCount(names[i]);
         var bytes = new byte[start[names.Length]];
         for (var i = 0; i < names.Length; i++) System.Text.Encoding.UTF8.GetBytes(names[i], 0, names[i].Length, bytes, start[i]);
-        if (names.Length >= 0xFFFF || bytes.Length >= 1 << 24 || names.Any(n => n.Length > 255)) return (bytes, null);
+        if (names.Length >= 0xFFFF || bytes.Length >= 1 << 24 || names.Any(n => n.Length > 255)) return (bytes, start, null);
         var size = 16;
         while (size < names.Length + names.Length / 4) size <<= 1;
         var slots = new ulong[size];
@@ -95,7 +97,7 @@ public sealed class ActionCatalog
             while (slots[b] != 0) b = (b + 1) & (size - 1);
             slots[b] = (uint)(i + 1) | ((ulong)(h >> 16) << 16) | ((ulong)(uint)start[i] << 32) | ((ulong)(uint)(start[i + 1] - start[i]) << 56);
         }
-        return (bytes, slots);
+        return (bytes, start, slots);
     }
 
     // A hash of the bytes with bit 0x20 set in each (A-Z folded to a-z; other bytes alike on both sides), eight at a time;
@@ -144,8 +146,18 @@ public sealed class ActionCatalog
     /// <see cref="IndexOfUtf8(ReadOnlySpan{byte}, out bool)"/> that also tells whether the name holds '*' or '?' (a
     /// pattern: then -1 is returned without a lookup).
     /// </summary>
-    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase, out bool wildcard)
+    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase, out bool wildcard) => IndexOfUtf8(name, -2, out exactCase, out wildcard);
+
+    internal int IndexOfUtf8(ReadOnlySpan<byte> name, int previous, out bool exactCase, out bool wildcard)
     {
+        // Policies mostly list actions in catalog order: the entry after the previous hit is tried first, in memory next
+        // to what that lookup read.
+        var next = previous + 1;
+        if ((uint)next < (uint)_names.Length)
+        {
+            var at = _utf8Start[next];
+            if (_utf8Start[next + 1] - at == name.Length && name.SequenceEqual(new ReadOnlySpan<byte>(_utf8, at, name.Length))) { exactCase = true; wildcard = false; return next; }
+        }
         exactCase = false;
         var h = FoldedHash(name, out wildcard);
         if (wildcard) return -1;

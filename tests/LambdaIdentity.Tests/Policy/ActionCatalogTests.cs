@@ -37,6 +37,17 @@ public sealed class ActionCatalogTests
                 Assert.False(exact, other);
             }
         }
+        // After the previous name of a list: the next catalog name is found at once; any other name still through the table.
+        for (var i = 1; i < C.Actions.Count; i += 7)
+        {
+            var name = System.Text.Encoding.UTF8.GetBytes(C.Actions[i].FullName);
+            Assert.Equal(i, C.IndexOfUtf8(name, i - 1, out var exact, out var wildcard));
+            Assert.True(exact && !wildcard);
+            Assert.Equal(i, C.IndexOfUtf8(name, (i * 31) % C.Actions.Count, out exact, out _));
+            Assert.Equal(i, C.IndexOfUtf8(System.Text.Encoding.UTF8.GetBytes(C.Actions[i].FullName.ToUpperInvariant()), i - 1, out _, out _));
+        }
+        Assert.Equal(-1, C.IndexOfUtf8("s3:Get*"u8, C.Actions.Count - 1, out _, out var pattern));
+        Assert.True(pattern);
         foreach (var missing in new[] { "s3:NoSuchAction", "s3:GetObjec", "s3:GetObjectt", "s3_GetObject", "", "s3:GetObject ", @"s3:Get\u004fbject" })
             Assert.True(C.IndexOfUtf8(System.Text.Encoding.UTF8.GetBytes(missing), out _) is var found && found == -1, $"{missing} found {(found >= 0 ? C.Actions[found].FullName : "")}");
     }

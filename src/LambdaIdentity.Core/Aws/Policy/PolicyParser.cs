@@ -246,7 +246,8 @@ public static class PolicyParser
         var catalog = ActionCatalog.IsDefaultLoaded ? ActionCatalog.Default : null;
         if (r.TokenType == JsonTokenType.String)
         {
-            var one = ReadAction(ref r, catalog, out var at);
+            var first = -2;
+            var one = ReadAction(ref r, catalog, ref first, out var at);
             if (at < 0 && !IsAction(one!)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
             return catalog is null ? new[] { one! } : new ActionNames(one is null ? null : new[] { one }, new[] { at }, catalog);
         }
@@ -256,13 +257,14 @@ public static class PolicyParser
         var indices = _indices ?? new int[16];
         _names = null; _indices = null; // taken: a nested call cannot see them half-used
         var count = 0;
+        var previous = -2;
         var invalid = -1; // the first name that is not an action: reported once every element is known to be a string
         try
         {
             while (Next(ref r) != JsonTokenType.EndArray)
             {
                 if (r.TokenType != JsonTokenType.String) throw new PolicyFormatException($"{ElementPath(index, bit)}[{count}]", "must be a string");
-                var name = ReadAction(ref r, catalog, out var at);
+                var name = ReadAction(ref r, catalog, ref previous, out var at);
                 if (invalid < 0 && at < 0 && !IsAction(name!)) invalid = count; // a catalog action is one (and its name may be left to the catalog)
                 if (count == names.Length) { Array.Resize(ref names, count * 2); Array.Resize(ref indices, count * 2); }
                 names[count] = name; indices[count] = at;
@@ -292,12 +294,13 @@ public static class PolicyParser
     [ThreadStatic] private static string?[]? _names;
     [ThreadStatic] private static int[]? _indices;
 
-    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, out int index)
+    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, ref int previous, out int index)
     {
         index = ActionNames.Pattern;
         if (catalog is not null && !r.ValueIsEscaped && !r.HasValueSequence)
         {
-            index = catalog.IndexOfUtf8(r.ValueSpan, out var exact, out var wildcard);
+            index = catalog.IndexOfUtf8(r.ValueSpan, previous, out var exact, out var wildcard);
+            if (index >= 0) previous = index;
             if (wildcard) { index = ActionNames.Pattern; return r.GetString()!; }
             if (exact) return null; // the catalog's name: read from the catalog when asked for
             var text = r.GetString()!;
