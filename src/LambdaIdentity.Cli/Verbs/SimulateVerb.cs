@@ -18,6 +18,7 @@ public sealed class SimulateVerb : ICliVerb
         var rcpLevel = new Option<string[]>("--rcp-level") { Description = "One level of resource control policies of the resource's account, as comma-separated files; repeat per level: every level must allow." };
         var sessionPolicy = new Option<string[]>("--session-policy") { Description = "Session policy file or AWS managed policy ARN of an assumed-role session; repeat for several (the intersection applies)." };
         var vpcePolicy = new Option<string?>("--vpce-policy") { Description = "The policy file of the VPC endpoint the request goes through." };
+        var managementAccount = new Option<string?>("--management-account") { Description = "The organization's management account ID: SCPs do not limit its users and roles, nor RCPs its resources." };
         var principal = new Option<string?>("--principal") { Description = "The calling principal's ARN (its account decides same- or cross-account)." };
         var action = new Option<string>("--action") { Description = "The action, e.g. s3:GetObject.", Required = true };
         var resource = new Option<string>("--resource") { Description = "The resource ARN.", Required = true };
@@ -25,7 +26,7 @@ public sealed class SimulateVerb : ICliVerb
         var format = CliIO.FormatOption();
         var cmd = new Command("simulate", "Decide a request (principal, action, resource, context) against identity, boundary, session, SCP, RCP, VPC endpoint and resource policies.")
         {
-            policy, boundary, resourcePolicy, scp, scpLevel, rcpLevel, sessionPolicy, vpcePolicy, principal, action, resource, context, format,
+            policy, boundary, resourcePolicy, scp, scpLevel, rcpLevel, sessionPolicy, vpcePolicy, managementAccount, principal, action, resource, context, format,
         };
         cmd.SetAction(r =>
         {
@@ -42,6 +43,7 @@ public sealed class SimulateVerb : ICliVerb
                 ServiceControlPolicyPaths = r.GetValue(scp) ?? Array.Empty<string>(), PrincipalArn = r.GetValue(principal),
                 ServiceControlPolicyLevels = AccessSimulation.Levels(r.GetValue(scpLevel)), ResourceControlPolicyLevels = AccessSimulation.Levels(r.GetValue(rcpLevel)),
                 SessionPolicyPaths = r.GetValue(sessionPolicy) ?? Array.Empty<string>(), VpcEndpointPolicyPath = r.GetValue(vpcePolicy),
+                ManagementAccountId = r.GetValue(managementAccount),
                 Action = r.GetValue(action)!, Resource = r.GetValue(resource)!, Context = pairs,
             }, io.Context(CancellationToken.None));
             if (r.GetValue(format) == "json") io.WriteJson(new[] { decision });

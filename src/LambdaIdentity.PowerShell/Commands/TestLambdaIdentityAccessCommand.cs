@@ -76,6 +76,11 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string? VpcEndpointPolicyPath { get; set; }
 
+    /// <summary>The organization's management account ID: SCPs do not limit its users and roles, nor RCPs its resources.</summary>
+    [Parameter]
+    [ValidatePattern(@"^\d{12}$")]
+    public string? ManagementAccountId { get; set; }
+
     /// <summary>Context keys: key = value, or key = @(values) for a multi-valued key.</summary>
     [Parameter]
     public Hashtable? Context { get; set; }
@@ -102,7 +107,7 @@ public sealed class TestLambdaIdentityAccessCommand : AsyncPSCmdlet
             ServiceControlPolicyLevels = AccessSimulation.Levels(ServiceControlPolicyLevel, Resolve), ResourceControlPolicyLevels = AccessSimulation.Levels(ResourceControlPolicyLevel, Resolve),
             SessionPolicyPaths = (SessionPolicyPath ?? new string[0]).Select(Resolve).ToList(),
             VpcEndpointPolicyPath = VpcEndpointPolicyPath is null ? null : Resolve(VpcEndpointPolicyPath),
-            PrincipalArn = PrincipalArn, Action = Action, Resource = Resource, Context = pairs,
+            ManagementAccountId = ManagementAccountId, PrincipalArn = PrincipalArn, Action = Action, Resource = Resource, Context = pairs,
         }, context);
         if (Quiet) WriteObjectAsync(decision.Decision == Decision.Allow);
         else WriteObjectAsync(decision);

@@ -211,6 +211,34 @@ public sealed class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void GuardrailsDoNotReachServiceLinkedRolesOrTheManagementAccount()
+    {
+        // An OU that denies EC2 (an explicit Deny, and no Allow for it): members' roles are stopped, not the ones AWS exempts.
+        var denyEc2 = Doc("{'Version':'2012-10-17','Statement':[{'Sid':'All','Effect':'Allow','Action':'*','Resource':'*'},{'Sid':'NoEc2','Effect':'Deny','Action':'ec2:*','Resource':'*'}]}", PolicyKind.ServiceControl, "ou-deny-ec2");
+        var set = new PolicySet { IdentityPolicies = new[] { Admin }, ServiceControlPolicyLevels = new[] { new[] { FullAccess }, new[] { denyEc2 } }, ManagementAccountId = "999999999999" };
+        Assert.Equal(Decision.ExplicitDeny, Eval("ec2:RunInstances", "*", set).Decision);
+        // SCPs do not affect service-linked roles (path /aws-service-role/), nor their sessions.
+        const string Slr = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+        var slr = Eval("ec2:RunInstances", "*", set, Slr);
+        Assert.Equal(Decision.Allow, slr.Decision);
+        Assert.Contains("service control policies do not apply: the principal is a service-linked role", slr.Reason);
+        Assert.Equal(Decision.Allow, Eval("ec2:RunInstances", "*", set, "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling").Decision);
+        // A role merely named like one, outside the service-role path, is limited.
+        Assert.Equal(Decision.ExplicitDeny, Eval("ec2:RunInstances", "*", set, "arn:aws:iam::111122223333:role/AWSServiceRoleForAutoScaling").Decision);
+        // Nor the management account's users and roles.
+        var mgmt = Eval("ec2:RunInstances", "*", set, "arn:aws:iam::999999999999:role/admin");
+        Assert.Equal(Decision.Allow, mgmt.Decision);
+        Assert.Contains("the principal is in the management account", mgmt.Reason);
+        // RCPs do not affect the management account's resources; a member's resources stay limited.
+        var rcpDeny = Doc("{'Version':'2012-10-17','Statement':[{'Effect':'Allow','Principal':'*','Action':'*','Resource':'*'},{'Sid':'NoDelete','Effect':'Deny','Principal':'*','Action':'s3:DeleteObject','Resource':'*'}]}", PolicyKind.ResourceControl, "rcp");
+        var rcps = new PolicySet { IdentityPolicies = new[] { Admin }, ResourceControlPolicyLevels = new[] { new[] { rcpDeny } }, ManagementAccountId = "999999999999" };
+        Assert.Equal(Decision.ExplicitDeny, E.Evaluate(new AccessRequest { PrincipalArn = Role, Action = "s3:DeleteObject", Resource = "arn:aws:s3:::data/k", ResourceAccount = "111122223333" }, rcps).Decision);
+        var own = E.Evaluate(new AccessRequest { PrincipalArn = "arn:aws:iam::999999999999:role/admin", Action = "s3:DeleteObject", Resource = "arn:aws:s3:::mgmt/k", ResourceAccount = "999999999999" }, rcps);
+        Assert.Equal(Decision.Allow, own.Decision);
+        Assert.Contains("resource control policies do not apply: the resource is in the management account", own.Reason);
+    }
+
+    [Fact]
     public void ResourceControlPoliciesLimitWhoMayUseTheAccountsResources()
     {
         // AWS's data-perimeter RCP: deny S3 to principals outside the organization; RCPFullAWSAccess allows the rest.

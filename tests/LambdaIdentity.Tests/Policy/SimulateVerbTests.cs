@@ -110,4 +110,23 @@ public sealed class SimulateVerbTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void TheManagementAccountIsGivenOnTheCommandLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("simulate-mgmt").FullName;
+        try
+        {
+            var ou = Path.Combine(dir, "ou.json");
+            File.WriteAllText(ou, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"OnlyS3\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}");
+            string[] Args(string principal, params string[] more) => new[] { "--policy", "arn:aws:iam::aws:policy/AdministratorAccess", "--principal", principal, "--action", "ec2:RunInstances", "--resource", "*", "--scp-level", ou }.Concat(more).ToArray();
+            const string Admin = "arn:aws:iam::999999999999:role/OrganizationAdmin";
+            Assert.Equal("ImplicitDeny", Run(Args(Admin)).Decision.GetProperty("Decision").GetString());
+            var mgmt = Run(Args(Admin, "--management-account", "999999999999")).Decision;
+            Assert.Equal("Allow", mgmt.GetProperty("Decision").GetString());
+            Assert.Contains("management account", mgmt.GetProperty("Reason").GetString());
+            Assert.Equal("Allow", Run(Args("arn:aws:iam::111122223333:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2")).Decision.GetProperty("Decision").GetString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -38,6 +38,8 @@ public sealed class AccessSimulation
         => (levels ?? Array.Empty<string>())
             .Select(l => (IReadOnlyList<string>)l.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).Select(p => resolve is null ? p : resolve(p)).ToList())
             .Where(l => l.Count > 0).ToList();
+    /// <summary>The organization's management account, when known (SCPs do not limit its principals, nor RCPs its resources).</summary>
+    public string? ManagementAccountId { get; init; }
     /// <summary>The calling principal's ARN; aws:PrincipalArn in the context is used when absent.</summary>
     public string? PrincipalArn { get; init; }
     /// <summary>The action, e.g. s3:GetObject.</summary>
@@ -71,6 +73,7 @@ public static class AccessSimulator
             ResourceControlPolicyLevels = s.ResourceControlPolicyLevels.Select(l => (IReadOnlyList<PolicyDocument>)l.Select(p => Load(p, PolicyKind.ResourceControl, context)).ToList()).ToList(),
             SessionPolicies = s.SessionPolicyPaths.Select(p => Load(p, PolicyKind.Session, context)).ToList(),
             VpcEndpointPolicy = s.VpcEndpointPolicyPath is null ? null : Load(s.VpcEndpointPolicyPath, PolicyKind.VpcEndpoint, context),
+            ManagementAccountId = s.ManagementAccountId,
         };
         context.CancellationToken.ThrowIfCancellationRequested();
         return new PolicyEvaluator().Evaluate(new AccessRequest { PrincipalArn = principal, Action = s.Action, Resource = s.Resource, Context = ctx }, set);

@@ -42,6 +42,11 @@ public sealed class PolicySet
     public PolicyDocument? VpcEndpointPolicy { get; init; }
     /// <summary>The resource-based policy of the resource, when it has one.</summary>
     public PolicyDocument? ResourcePolicy { get; init; }
+    /// <summary>
+    /// The organization's management account, when known: SCPs do not apply to its users and roles, nor RCPs to its
+    /// resources (AWS Organizations). Null: the accounts given are taken to be member accounts.
+    /// </summary>
+    public string? ManagementAccountId { get; init; }
 }
 
 /// <summary>
@@ -78,12 +83,28 @@ public sealed class PolicyEvaluator
             SessionPolicies = policies.SessionPolicies.Select(d => Resolve(d)!).ToList(),
             VpcEndpointPolicy = policies.VpcEndpointPolicy,
             ResourcePolicy = policies.ResourcePolicy,
+            ManagementAccountId = policies.ManagementAccountId,
         };
         // One SCP level per list given; an empty level would deny everything, so it is not a level.
         var scpLevels = policies.ServiceControlPolicyLevels.Where(l => l.Count > 0).ToList();
         if (policies.ServiceControlPolicies.Count > 0) scpLevels.Add(policies.ServiceControlPolicies);
         var rcpLevels = policies.ResourceControlPolicyLevels.Where(l => l.Count > 0).ToList();
         var ctx = Prepare(request, out var principalAccount, out var resourceAccount);
+        // Who the organization's guardrails do not reach (AWS Organizations): SCPs never limit service-linked roles nor the
+        // management account's users and roles; RCPs never limit the management account's resources. Said in the reason.
+        var exempt = new List<string>();
+        if (scpLevels.Count > 0)
+        {
+            var principalArn = request.PrincipalArn ?? (ctx.TryGet("aws:PrincipalArn", out var pa) && pa.Count > 0 ? pa[0] : null);
+            var why = IsServiceLinkedRole(principalArn) ? "the principal is a service-linked role"
+                : principalAccount is not null && principalAccount == policies.ManagementAccountId ? "the principal is in the management account" : null;
+            if (why is not null) { scpLevels.Clear(); exempt.Add("service control policies do not apply: " + why); }
+        }
+        if (rcpLevels.Count > 0 && resourceAccount is not null && resourceAccount == policies.ManagementAccountId)
+        {
+            rcpLevels.Clear();
+            exempt.Add("resource control policies do not apply: the resource is in the management account");
+        }
         // Resources AWS owns (arn:aws:iam::aws:policy/...) carry no resource policy: identity policies decide, as within an account.
         var crossAccount = principalAccount is not null && resourceAccount is not null && principalAccount != resourceAccount && resourceAccount != "aws";
         var unresolved = new List<string>();
@@ -106,7 +127,8 @@ public sealed class PolicyEvaluator
         AccessDecision Result(Decision d, IEnumerable<Hit> hits, string reason) => new()
         {
             Decision = d, Action = request.Action, Resource = request.Resource, PrincipalArn = request.PrincipalArn,
-            IsCrossAccount = crossAccount, DecidingStatements = hits.Select(h => h.Statement).ToList(), Reason = reason,
+            IsCrossAccount = crossAccount, DecidingStatements = hits.Select(h => h.Statement).ToList(),
+            Reason = exempt.Count == 0 ? reason : reason + " (" + string.Join("; ", exempt) + ")",
             IsIncomplete = unresolved.Count > 0, UnresolvedPolicies = unresolved,
         };
 
@@ -184,6 +206,19 @@ public sealed class PolicyEvaluator
         if (arn is null || !arn.StartsWith("arn:", StringComparison.Ordinal)) return null;
         var parts = arn.Split(new[] { ':' }, 6);
         return parts.Length >= 5 && parts[4].Length > 0 ? parts[4] : null;
+    }
+
+    /// <summary>
+    /// True for a service-linked role (its path is /aws-service-role/) or a session of one (AWS names them
+    /// AWSServiceRoleFor...; a session ARN carries no path).
+    /// </summary>
+    internal static bool IsServiceLinkedRole(string? arn)
+    {
+        if (arn is null) return false;
+        var parts = arn.Split(new[] { ':' }, 6);
+        if (parts.Length < 6) return false;
+        if (parts[2] == "iam") return parts[5].StartsWith("role/aws-service-role/", StringComparison.Ordinal);
+        return parts[2] == "sts" && parts[5].StartsWith("assumed-role/AWSServiceRoleFor", StringComparison.Ordinal);
     }
 
     private static RequestContext Prepare(AccessRequest r, out string? principalAccount, out string? resourceAccount)
