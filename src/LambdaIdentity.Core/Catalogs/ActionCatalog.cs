@@ -156,7 +156,12 @@ public sealed class ActionCatalog
         if ((uint)next < (uint)_names.Length)
         {
             var at = _utf8Start[next];
-            if (_utf8Start[next + 1] - at == name.Length && name.SequenceEqual(new ReadOnlySpan<byte>(_utf8, at, name.Length))) { exactCase = true; wildcard = false; return next; }
+            if (_utf8Start[next + 1] - at == name.Length)
+            {
+                var candidate = new ReadOnlySpan<byte>(_utf8, at, name.Length);
+                if (name.SequenceEqual(candidate)) { exactCase = true; wildcard = false; return next; }
+                if (AsciiEqualsIgnoreCase(candidate, name)) { exactCase = false; wildcard = false; return next; }
+            }
         }
         exactCase = false;
         var h = FoldedHash(name, out wildcard);
@@ -175,6 +180,29 @@ public sealed class ActionCatalog
             if (candidate.SequenceEqual(name)) { exactCase = true; return i; }
             if (AsciiEqualsIgnoreCase(candidate, name)) return i;
         }
+    }
+
+    /// <summary>
+    /// How <paramref name="name"/> (equal to the action at <paramref name="index"/> but for ASCII case) spells it: bit i set
+    /// where character i is in the other case. Null when the name is longer than 64 characters.
+    /// </summary>
+    internal ulong? CaseMask(int index, ReadOnlySpan<byte> name)
+    {
+        if (name.Length > 64) return null;
+        var catalogName = new ReadOnlySpan<byte>(_utf8, _utf8Start[index], name.Length);
+        ulong mask = 0;
+        for (var k = 0; k < name.Length; k++) if (name[k] != catalogName[k]) mask |= 1UL << k;
+        return mask;
+    }
+
+    /// <summary>The name of the action at <paramref name="index"/> with the case of the characters in <paramref name="mask"/> turned.</summary>
+    internal string NameAt(int index, ulong mask)
+    {
+        var name = _names[index];
+        if (mask == 0) return name;
+        var chars = name.ToCharArray();
+        for (var k = 0; k < chars.Length && k < 64; k++) if ((mask & (1UL << k)) != 0) chars[k] = (char)(chars[k] ^ 0x20);
+        return new string(chars);
     }
 
     private static bool AsciiEqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)

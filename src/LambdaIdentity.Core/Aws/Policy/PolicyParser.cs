@@ -247,15 +247,17 @@ public static class PolicyParser
         if (r.TokenType == JsonTokenType.String)
         {
             var first = -2;
-            var one = ReadAction(ref r, catalog, ref first, out var at);
+            var one = ReadAction(ref r, catalog, ref first, out var at, out var oneMask);
             if (at < 0 && !IsAction(one!)) throw new PolicyFormatException(ElementPath(index, bit), $"'{one}' is not an action (service:action or *)");
-            return catalog is null ? new[] { one! } : new ActionNames(one is null ? null : new[] { one }, new[] { at }, catalog);
+            return catalog is null ? new[] { one! } : new ActionNames(one is null ? null : new[] { one }, oneMask == 0 ? null : new[] { oneMask }, new[] { at }, catalog);
         }
         if (r.TokenType != JsonTokenType.StartArray) throw new PolicyFormatException(ElementPath(index, bit), "must be a string or an array of strings");
         // Read into scratch arrays (kept per thread), then copied to arrays of the exact length.
         var names = _names ?? new string?[16];
         var indices = _indices ?? new int[16];
-        _names = null; _indices = null; // taken: a nested call cannot see them half-used
+        var masks = _masks ?? new ulong[indices.Length];
+        if (masks.Length < indices.Length) masks = new ulong[indices.Length];
+        _names = null; _indices = null; _masks = null; // taken: a nested call cannot see them half-used
         var count = 0;
         var previous = -2;
         var invalid = -1; // the first name that is not an action: reported once every element is known to be a string
@@ -264,10 +266,10 @@ public static class PolicyParser
             while (Next(ref r) != JsonTokenType.EndArray)
             {
                 if (r.TokenType != JsonTokenType.String) throw new PolicyFormatException($"{ElementPath(index, bit)}[{count}]", "must be a string");
-                var name = ReadAction(ref r, catalog, ref previous, out var at);
+                var name = ReadAction(ref r, catalog, ref previous, out var at, out var mask);
                 if (invalid < 0 && at < 0 && !IsAction(name!)) invalid = count; // a catalog action is one (and its name may be left to the catalog)
-                if (count == names.Length) { Array.Resize(ref names, count * 2); Array.Resize(ref indices, count * 2); }
-                names[count] = name; indices[count] = at;
+                if (count == names.Length) { Array.Resize(ref names, count * 2); Array.Resize(ref indices, count * 2); Array.Resize(ref masks, count * 2); }
+                names[count] = name; indices[count] = at; masks[count] = mask;
                 count++;
             }
             if (invalid >= 0) throw new PolicyFormatException($"{ElementPath(index, bit)}[{invalid}]", $"'{names[invalid]}' is not an action (service:action or *)");
@@ -280,29 +282,37 @@ public static class PolicyParser
             string?[]? spelled = null;
             for (var i = 0; i < count; i++)
                 if (names[i] is not null) { spelled = new string?[count]; Array.Copy(names, spelled, count); break; }
+            ulong[]? caseMasks = null;
+            for (var i = 0; i < count; i++)
+                if (masks[i] != 0) { caseMasks = new ulong[count]; Array.Copy(masks, caseMasks, count); break; }
             var at2 = new int[count];
             Array.Copy(indices, at2, count);
-            return new ActionNames(spelled, at2, catalog);
+            return new ActionNames(spelled, caseMasks, at2, catalog);
         }
         finally
         {
             Array.Clear(names, 0, count);
-            _names = names; _indices = indices;
+            _names = names; _indices = indices; _masks = masks;
         }
     }
 
     [ThreadStatic] private static string?[]? _names;
     [ThreadStatic] private static int[]? _indices;
+    [ThreadStatic] private static ulong[]? _masks;
 
-    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, ref int previous, out int index)
+    // The name's own text, or null when the catalog's name at index serves (then caseMask says which characters the policy
+    // writes in the other case).
+    private static string? ReadAction(ref Utf8JsonReader r, ActionCatalog? catalog, ref int previous, out int index, out ulong caseMask)
     {
         index = ActionNames.Pattern;
+        caseMask = 0;
         if (catalog is not null && !r.ValueIsEscaped && !r.HasValueSequence)
         {
             index = catalog.IndexOfUtf8(r.ValueSpan, previous, out var exact, out var wildcard);
             if (index >= 0) previous = index;
             if (wildcard) { index = ActionNames.Pattern; return r.GetString()!; }
             if (exact) return null; // the catalog's name: read from the catalog when asked for
+            if (index >= 0 && catalog.CaseMask(index, r.ValueSpan) is { } mask) { caseMask = mask; return null; }
             var text = r.GetString()!;
             if (index < 0) index = catalog.Find(text) is { } a ? catalog.IndexOf(a) : ActionNames.Unknown; // e.g. non-ASCII text a case-insensitive match still finds
             return text;
@@ -344,15 +354,17 @@ internal sealed class ActionNames : IReadOnlyList<string>
 {
     public const int Unknown = -1, Pattern = -2;
 
-    // spelled: each name as the policy spells it, or null where that is the catalog's own name at its index (the whole
-    // array is null when every name is).
-    public ActionNames(string?[]? spelled, int[] indices, ActionCatalog catalog) { _spelled = spelled; Indices = indices; Catalog = catalog; }
+    // spelled: each name as the policy spells it, or null where the catalog's own name at its index serves (the whole array
+    // is null when it serves every name); caseMasks: for such a name spelled in other ASCII case (AWS's own policies write
+    // "a4b:getDevice"), which characters are turned (null when none is).
+    public ActionNames(string?[]? spelled, ulong[]? caseMasks, int[] indices, ActionCatalog catalog) { _spelled = spelled; _caseMasks = caseMasks; Indices = indices; Catalog = catalog; }
 
     private readonly string?[]? _spelled;
+    private readonly ulong[]? _caseMasks;
     public int[] Indices { get; }
     public ActionCatalog Catalog { get; }
 
-    public string this[int index] => _spelled?[index] ?? Catalog.NameAt(Indices[index]);
+    public string this[int index] => _spelled?[index] ?? Catalog.NameAt(Indices[index], _caseMasks?[index] ?? 0);
     public int Count => Indices.Length;
     public IEnumerator<string> GetEnumerator() { for (var i = 0; i < Indices.Length; i++) yield return this[i]; }
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
