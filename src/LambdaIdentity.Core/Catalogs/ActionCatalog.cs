@@ -263,7 +263,7 @@ public sealed class ActionCatalog
 
     /// <summary>The concrete actions one pattern matches (case-insensitive; * and ? wildcards).</summary>
     public IReadOnlyList<CatalogAction> Expand(string pattern)
-        => _expandCache.GetOrAdd(pattern, p => ExpandUncached(p));
+        => _expandCache.TryGetValue(pattern, out var hit) ? hit : _expandCache.GetOrAdd(pattern, ExpandUncached); // (no delegate made on a hit)
 
     private IReadOnlyList<CatalogAction> ExpandUncached(string pattern)
     {
@@ -311,7 +311,8 @@ public sealed class ActionCatalog
     }
 
     /// <summary>The positions in <see cref="Actions"/> of what <see cref="Expand(string)"/> returns, in the same order (cached: the catalog is immutable).</summary>
-    internal int[] ExpandIndices(string pattern) => _indexCache.GetOrAdd(pattern, p => Indices(Expand(p)));
+    internal int[] ExpandIndices(string pattern)
+        => _indexCache.TryGetValue(pattern, out var hit) ? hit : _indexCache.GetOrAdd(pattern, p => Indices(Expand(p))); // (no delegate made on a hit)
 
     /// <summary>The positions in <see cref="Actions"/> of what <see cref="ExpandNot"/> returns, in the same order (cached).</summary>
     internal int[] ExpandNotIndices(IReadOnlyList<string> notPatterns)
