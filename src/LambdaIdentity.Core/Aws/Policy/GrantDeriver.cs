@@ -336,22 +336,54 @@ public sealed class GrantDeriver : IGrantDeriver
         }
         if (!sorted) live.Sort(Order);
         var result = new EffectiveGrant[live.Count];
+        // Drafts holding the very same lists (those one statement drafted and nothing changed since) share one terms object.
+        var shared = new Dictionary<TermsKey, GrantTerms>();
         for (var k = 0; k < live.Count; k++)
         {
             var g = live[k];
-            result[k] = new EffectiveGrant(ActionOf(g.Action, g.Name), new GrantTerms
-            {
-                Resources = g.Resources,
-                ExcludedResources = g.Excluded,
-                Conditions = g.Conditions,
-                IsConditionallyDenied = g.ConditionallyDenied,
-                GrantedBy = g.GrantedBy,
-                DeniedBy = (IReadOnlyList<string>?)g.DeniedBy ?? Array.Empty<string>(),
-                FromWildcard = g.FromWildcard,
-                IsIncomplete = incomplete,
-            });
+            var key = new TermsKey(g.Resources, g.Excluded, g.Conditions, g.GrantedBy, g.DeniedBy, g.ConditionallyDenied, g.FromWildcard);
+            if (!shared.TryGetValue(key, out var terms))
+                shared[key] = terms = new GrantTerms
+                {
+                    Resources = g.Resources,
+                    ExcludedResources = g.Excluded,
+                    Conditions = g.Conditions,
+                    IsConditionallyDenied = g.ConditionallyDenied,
+                    GrantedBy = g.GrantedBy,
+                    DeniedBy = (IReadOnlyList<string>?)g.DeniedBy ?? Array.Empty<string>(),
+                    FromWildcard = g.FromWildcard,
+                    IsIncomplete = incomplete,
+                };
+            result[k] = new EffectiveGrant(ActionOf(g.Action, g.Name), terms);
         }
         return result;
+    }
+
+    // The terms of a draft by the identity of its lists (equal lists held apart are not merged: they may be changed apart).
+    private readonly struct TermsKey : IEquatable<TermsKey>
+    {
+        private readonly object _resources, _excluded, _conditions, _grantedBy;
+        private readonly object? _deniedBy;
+        private readonly bool _conditionallyDenied, _fromWildcard;
+
+        public TermsKey(object resources, object excluded, object conditions, object grantedBy, object? deniedBy, bool conditionallyDenied, bool fromWildcard)
+        {
+            _resources = resources; _excluded = excluded; _conditions = conditions; _grantedBy = grantedBy; _deniedBy = deniedBy;
+            _conditionallyDenied = conditionallyDenied; _fromWildcard = fromWildcard;
+        }
+
+        public bool Equals(TermsKey o) => ReferenceEquals(_resources, o._resources) && ReferenceEquals(_excluded, o._excluded) && ReferenceEquals(_conditions, o._conditions)
+            && ReferenceEquals(_grantedBy, o._grantedBy) && ReferenceEquals(_deniedBy, o._deniedBy) && _conditionallyDenied == o._conditionallyDenied && _fromWildcard == o._fromWildcard;
+
+        public override bool Equals(object? obj) => obj is TermsKey k && Equals(k);
+
+        public override int GetHashCode()
+        {
+            static int H(object? o) => o is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(o);
+            var h = H(_resources);
+            h = h * 31 + H(_excluded); h = h * 31 + H(_conditions); h = h * 31 + H(_grantedBy); h = h * 31 + H(_deniedBy);
+            return h * 4 + (_conditionallyDenied ? 2 : 0) + (_fromWildcard ? 1 : 0);
+        }
     }
 
     // The common shape: no boundary, every Allow without Condition and NotResource (one draft per action), every Deny
