@@ -63,9 +63,17 @@ public sealed class EngineContext : IErrorSink, ILogSink, IProgressSink
 /// <summary>Collects errors in memory (tests, the CLI's errors.json).</summary>
 public sealed class ErrorCollector : IErrorSink
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<EngineError> _errors = new();
+    // Made on the first error: collectors that hold errors back (one per document of a file) mostly stay empty.
+    private System.Collections.Concurrent.ConcurrentQueue<EngineError>? _errors;
     /// <summary>The errors so far, in order.</summary>
-    public System.Collections.Generic.IReadOnlyCollection<EngineError> Errors => _errors;
+    public System.Collections.Generic.IReadOnlyCollection<EngineError> Errors => (System.Collections.Generic.IReadOnlyCollection<EngineError>?)_errors ?? Array.Empty<EngineError>();
     /// <inheritdoc />
-    public void Error(EngineError error) => _errors.Enqueue(error);
+    public void Error(EngineError error)
+    {
+        var queue = _errors ?? System.Threading.Interlocked.CompareExchange(ref _errors, new System.Collections.Concurrent.ConcurrentQueue<EngineError>(), null) ?? _errors!;
+        queue.Enqueue(error);
+    }
+
+    /// <summary>Passes the errors held so far on to <paramref name="sink"/>, in order.</summary>
+    public void ReportTo(IErrorSink sink) { foreach (var e in Errors) sink.Error(e); }
 }

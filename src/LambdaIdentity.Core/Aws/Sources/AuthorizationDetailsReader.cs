@@ -43,11 +43,11 @@ internal static class AuthorizationDetailsReader
     public static AccountAuthorization? Read(ReadOnlyMemory<byte> json, string file, string path, EngineContext context)
     {
         AccountAuthorization? read;
-        var errors = new ErrorList();
+        var errors = new ErrorCollector();
         try { read = Read(json, StrictOptions, file, path, new EngineContext(errors, cancellationToken: context.CancellationToken)); }
         catch (JsonException)
         {
-            errors = new ErrorList();
+            errors = new ErrorCollector();
             read = Read(json, Options, file, path, new EngineContext(errors, cancellationToken: context.CancellationToken));
         }
         errors.ReportTo(context);
@@ -96,14 +96,6 @@ internal static class AuthorizationDetailsReader
             return null;
         }
         return st.Account;
-    }
-
-    /// <summary>Errors held back until it is known whether (and where) they are reported.</summary>
-    internal sealed class ErrorList : IErrorSink
-    {
-        private List<EngineError>? _errors;
-        public void Error(EngineError error) => (_errors ??= new List<EngineError>()).Add(error);
-        public void ReportTo(IErrorSink sink) { if (_errors is not null) foreach (var e in _errors) sink.Error(e); }
     }
 
     private sealed class State
@@ -312,7 +304,7 @@ internal static class AuthorizationDetailsReader
     {
         if (r.TokenType != JsonTokenType.StartObject) { st.NotAnObject(ref r, path); return; }
         string? arn = null, policyName = null, defaultVersion = null;
-        var versions = new List<(int Index, string? VersionId, bool IsDefault, PolicyDocument? Document, ErrorList? Errors, ReadOnlyMemory<byte>? Late)>();
+        var versions = new List<(int Index, string? VersionId, bool IsDefault, PolicyDocument? Document, ErrorCollector? Errors, ReadOnlyMemory<byte>? Late)>();
         while (Next(ref r) == JsonTokenType.PropertyName)
         {
             var prop = r;
@@ -328,7 +320,7 @@ internal static class AuthorizationDetailsReader
                 {
                     if (r.TokenType != JsonTokenType.StartObject) { st.NotAnObject(ref r, $"{path}.PolicyVersionList[{j++}]"); continue; }
                     string? versionId = null; var isDefault = false; var hasDocument = false;
-                    PolicyDocument? doc = null; ErrorList? errors = null; ReadOnlyMemory<byte>? late = null;
+                    PolicyDocument? doc = null; ErrorCollector? errors = null; ReadOnlyMemory<byte>? late = null;
                     while (Next(ref r) == JsonTokenType.PropertyName)
                     {
                         if (r.ValueTextEquals("Document"u8))
@@ -336,7 +328,7 @@ internal static class AuthorizationDetailsReader
                             Next(ref r);
                             hasDocument = true;
                             if (arn is not null && policyName is not null)
-                                doc = Document(ref r, PolicyKind.Managed, policyName, st.Loc($"{path}.PolicyVersionList[{j}].Document"), errors = new ErrorList(), arn);
+                                doc = Document(ref r, PolicyKind.Managed, policyName, st.Loc($"{path}.PolicyVersionList[{j}].Document"), errors = new ErrorCollector(), arn);
                             else late = st.Defer(ref r);
                         }
                         else if (r.ValueTextEquals("VersionId"u8)) { Next(ref r); versionId = Str(ref r); }

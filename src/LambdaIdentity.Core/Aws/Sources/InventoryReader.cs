@@ -237,17 +237,17 @@ public sealed class InventoryReader
         // authorization details is read without a DOM; what it holds and its errors are applied, like every other value,
         // once the whole file is known to be JSON (a malformed file adds nothing).
         List<JsonValue> values;
+        var at = start; // where the value being read starts: an error's line counts the lines before it
         try
         {
             // Plain JSON first (a reader that skips comments is slower on every token); comments and trailing commas second.
-            try { values = ReadValues(file, bytes, start, AuthorizationDetailsReader.StrictOptions, context); }
-            catch (JsonException) { values = ReadValues(file, bytes, start, AuthorizationDetailsReader.Options, context); }
+            try { values = ReadValues(file, bytes, start, AuthorizationDetailsReader.StrictOptions, context, ref at); }
+            catch (JsonException) { values = ReadValues(file, bytes, start, AuthorizationDetailsReader.Options, context, ref at); }
         }
-        catch (JsonFileException wrapped)
+        catch (JsonException ex)
         {
-            var ex = wrapped.Inner;
             var lineOffset = 0;
-            for (var i = start; i < wrapped.At && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') lineOffset++;
+            for (var i = start; i < at && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') lineOffset++;
             context.Error("JsonSourceMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid JSON (truncated or malformed): {ex.Message}",
                 new SourceLocation { File = file, Line = lineOffset + (int)(ex.LineNumber ?? 0) + 1, Column = (int)(ex.BytePositionInLine ?? 0) + 1 }, ex);
             return;
@@ -283,12 +283,11 @@ public sealed class InventoryReader
         finally { foreach (var v in values) v.Document?.Dispose(); }
     }
 
-    // The values of a file, in order. Malformed JSON throws a JsonException; with the lenient options it is thrown as a
-    // JsonFileException that says where the failing value started.
-    private static List<JsonValue> ReadValues(string file, byte[] bytes, int start, JsonReaderOptions options, EngineContext context)
+    // The values of a file, in order; at follows the start of the value being read. Malformed JSON throws a JsonException.
+    private static List<JsonValue> ReadValues(string file, byte[] bytes, int start, JsonReaderOptions options, EngineContext context, ref int at)
     {
         var values = new List<JsonValue>();
-        var at = start;
+        at = start;
         try
         {
             while (true)
@@ -304,19 +303,11 @@ public sealed class InventoryReader
                 at += (int)reader.BytesConsumed;
             }
         }
-        catch (JsonException ex)
+        catch (JsonException)
         {
             foreach (var v in values) v.Document?.Dispose();
-            if (options.CommentHandling == JsonCommentHandling.Skip) throw new JsonFileException(ex, at);
             throw;
         }
-    }
-
-    private sealed class JsonFileException : Exception
-    {
-        public JsonFileException(JsonException inner, int at) : base(inner.Message, inner) { Inner = inner; At = at; }
-        public JsonException Inner { get; }
-        public int At { get; }
     }
 
     /// <summary>One JSON value of a file: a DOM, or authorization details read as they streamed by.</summary>
@@ -326,11 +317,11 @@ public sealed class InventoryReader
         public JsonReaderOptions Options;
         public JsonDocument? Document;
         private AccountAuthorization? _account;
-        private AuthorizationDetailsReader.ErrorList? _errors;
+        private ErrorCollector? _errors;
 
         public void ReadAuthorization(ref Utf8JsonReader reader, byte[] bytes, string file, string path, EngineContext context)
         {
-            _errors = new AuthorizationDetailsReader.ErrorList();
+            _errors = new ErrorCollector();
             _account = AuthorizationDetailsReader.Read(ref reader, new ReadOnlyMemory<byte>(bytes, Start, bytes.Length - Start), file, path, new EngineContext(_errors, cancellationToken: context.CancellationToken));
         }
 
