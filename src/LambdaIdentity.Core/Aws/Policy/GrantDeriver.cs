@@ -558,20 +558,8 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skipAll) return;
             // Runs of actions in the same state take the same transition: remember the last one.
             int lastFrom = -1, lastTo = 0;
-            if (skip is null && indices.Length == n)
-            {
-                // Every catalog action: the base state moves, and so does each slot that overrides it.
-                for (var c = 0; c < chunks; c++)
-                    for (var bits = dirty[c]; bits != 0; bits &= bits - 1)
-                    {
-                        var index = (c << 6) + LowestBit(bits);
-                        var from = slots[index];
-                        if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
-                        slots[index] = lastTo;
-                    }
-                baseState = Next(baseState, part, true);
-                return;
-            }
+            // Every catalog action: the base state moves, and so does each slot that overrides it.
+            if (skip is null && indices.Length == n) { AddAllExcept(Array.Empty<int>(), part); return; }
             foreach (var index in indices)
             {
                 if (skip is not null && skip(all[index].FullName)) continue;
