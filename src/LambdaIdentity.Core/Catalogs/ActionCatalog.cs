@@ -140,14 +140,13 @@ public sealed class ActionCatalog
     /// <see cref="Actions"/>, or -1; <paramref name="exactCase"/> tells whether the bytes spell the catalog's name exactly
     /// (then <see cref="CatalogAction.FullName"/> is the same text and no new string is needed).
     /// </summary>
-    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase) => IndexOfUtf8(name, out exactCase, out _);
+    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase) => IndexOfUtf8(name, -2, out exactCase, out _);
 
     /// <summary>
-    /// <see cref="IndexOfUtf8(ReadOnlySpan{byte}, out bool)"/> that also tells whether the name holds '*' or '?' (a
-    /// pattern: then -1 is returned without a lookup).
+    /// <see cref="IndexOfUtf8(ReadOnlySpan{byte}, out bool)"/> for a name of a list: the entry after
+    /// <paramref name="previous"/> (the list's previous hit; -2 for none) is compared first. Also tells whether the name
+    /// holds '*' or '?' (a pattern: then -1 is returned without a lookup).
     /// </summary>
-    internal int IndexOfUtf8(ReadOnlySpan<byte> name, out bool exactCase, out bool wildcard) => IndexOfUtf8(name, -2, out exactCase, out wildcard);
-
     internal int IndexOfUtf8(ReadOnlySpan<byte> name, int previous, out bool exactCase, out bool wildcard)
     {
         // Policies mostly list actions in catalog order: the entry after the previous hit is tried first, in memory next
