@@ -25,7 +25,30 @@ public static class Program
             .Select(t => ((ICliVerb)Activator.CreateInstance(t)!).Build(io))
             .OrderBy(c => c.Name, StringComparer.Ordinal);
         foreach (var verb in verbs) root.Subcommands.Add(verb);
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
-        return root.Parse(args).Invoke(config);
+        var parsed = root.Parse(args);
+        // Usage errors (unknown verb, option or value, a missing required option) exit 64, never 1 ("results fail").
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) io.Note("error: UsageInvalid: " + e.Message);
+            io.Note("usage: lambda-identity " + (parsed.CommandResult.Command == root ? "<verb>" : parsed.CommandResult.Command.Name) + " --help");
+            return LambdaIdentity.Core.Parity.ExitCodes.Usage;
+        }
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (OperationCanceledException)
+        {
+            io.Note("error: Cancelled: the run was cancelled.");
+            return LambdaIdentity.Core.Parity.ExitCodes.NotEnoughRead;
+        }
+        catch (Exception ex)
+        {
+            // No stack trace reaches a user: one line with what failed; the exit code says it is the tool's defect.
+            io.Note("error: InternalError: " + ex.GetType().Name + ": " + ex.Message + " (please report this; run with --verbose for details)");
+            if (io.VerboseEnabled) io.Note("verbose: " + ex);
+            return LambdaIdentity.Core.Parity.ExitCodes.Internal;
+        }
     }
 }

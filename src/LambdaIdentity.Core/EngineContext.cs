@@ -46,12 +46,22 @@ public sealed class EngineContext : IErrorSink, ILogSink, IProgressSink
     /// <summary>Cancels the call (Ctrl+C in PowerShell).</summary>
     public CancellationToken CancellationToken { get; }
 
+    // Every error, warning and diagnostic leaves the engine redacted of credentials (a provider's message can echo a
+    // signed request), whichever front writes it.
     /// <inheritdoc />
-    public void Error(EngineError error) => _errors?.Error(error);
+    public void Error(EngineError error) => _errors?.Error(Redacted(error));
     /// <inheritdoc />
-    public void Verbose(string message) => _log?.Verbose(message);
+    public void Verbose(string message) => _log?.Verbose(Security.Redaction.Redact(message)!);
     /// <inheritdoc />
-    public void Warning(string message) => _log?.Warning(message);
+    public void Warning(string message) => _log?.Warning(Security.Redaction.Redact(message)!);
+
+    private static EngineError Redacted(EngineError e)
+    {
+        var message = Security.Redaction.Redact(e.Message);
+        var target = Security.Redaction.Redact(e.Target);
+        if (ReferenceEquals(message, e.Message) && ReferenceEquals(target, e.Target)) return e;
+        return new EngineError { ErrorId = e.ErrorId, Category = e.Category, Target = target ?? "", Location = e.Location, Message = message ?? "" }.WithException(e.GetException());
+    }
     /// <inheritdoc />
     public void Progress(string activity, string status, long done, long total) => _progress?.Progress(activity, status, done, total);
 

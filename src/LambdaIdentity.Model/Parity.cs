@@ -13,8 +13,16 @@ public enum ParityStatus
     Excess,
     /// <summary>A configuration differs (authentication, authLevel, audiences, identity type).</summary>
     Drift,
-    /// <summary>The data could not be read; never a pass.</summary>
+    /// <summary>
+    /// Could not be verified: the evidence could not be read or was absent (<see cref="IdentityParityResult.EvidenceUnread"/>),
+    /// or the design itself cannot be checked yet (a placeholder scope, an unknown principal, a deviation). Never a pass.
+    /// </summary>
     Unverifiable,
+    /// <summary>
+    /// Nothing is designed for this item, so there is nothing to verify (logs through the host, a poller's policy the
+    /// trigger replaces). Reported for completeness, counted apart, never counted as Pass and never failing a run.
+    /// </summary>
+    NotApplicable,
 }
 
 /// <summary>One parity result.</summary>
@@ -50,17 +58,22 @@ public sealed class IdentityParityResult
     public string? ActualId { get; init; }
     /// <summary>Where the actual side was read (file and JSON path, or URL).</summary>
     public SourceLocation? ActualSource { get; init; }
+    /// <summary>
+    /// True when the status is Unverifiable because the Azure evidence for this item could not be read, was absent, or
+    /// two exports disagreed about it: such a result fails every -FailOn / --fail-on level but None.
+    /// </summary>
+    public bool EvidenceUnread { get; init; }
 }
 
 /// <summary>Which parity results fail a run (Test-IdentityParity -Quiet, the CLI exit code, pipelines).</summary>
 public enum ParityFailLevel
 {
-    /// <summary>Every status but Pass fails, Unverifiable included (the default: parity fails closed).</summary>
+    /// <summary>Every status but Pass and NotApplicable fails, every Unverifiable included (the default: parity fails closed).</summary>
     Any,
-    /// <summary>Missing, Broader, Excess and Drift fail; Unverifiable is reported but does not fail.</summary>
+    /// <summary>Missing, Broader, Excess, Drift and Unverifiable on unread evidence fail; Unverifiable by design is reported.</summary>
     Access,
-    /// <summary>Only added access fails: Excess and Broader.</summary>
+    /// <summary>Added access fails (Excess and Broader), and Unverifiable on unread evidence (added access could hide there).</summary>
     Excess,
-    /// <summary>Nothing fails; results are only reported.</summary>
+    /// <summary>No result fails; results are only reported (input that could not be read still fails the run).</summary>
     None,
 }

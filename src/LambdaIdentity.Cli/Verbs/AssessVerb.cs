@@ -25,12 +25,13 @@ public sealed class AssessVerb : ICliVerb
         var plan = new Option<HostingPlan>("--hosting-plan") { Description = "FlexConsumption (default), Premium, Dedicated or Consumption.", DefaultValueFactory = _ => HostingPlan.FlexConsumption };
         var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
         var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, azure-design.bicep.", Required = true };
-        var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess.", DefaultValueFactory = _ => ParityFailLevel.None };
+        var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess. Any level but None needs --azure-state (a gate with no evidence exits 2).", DefaultValueFactory = _ => ParityFailLevel.None };
+        var prefer = new Option<string[]>("--prefer") { Description = "When two Azure exports of the same object disagree, trust this file (repeatable).", AllowMultipleArgumentsPerToken = true };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
         var cmd = new Command("assess", "Run every stage: read the AWS side, design the Azure side, check the target when given, and write the report.");
         var devops = CliIO.AzureDevOpsOption();
-        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
+        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, prefer, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => Task.FromResult(Run(io, r, ct)));
         return cmd;
 
@@ -43,17 +44,29 @@ public sealed class AssessVerb : ICliVerb
             foreach (var kv in r.GetValue(parameter) ?? Array.Empty<string>())
             {
                 var eq = kv.IndexOf('=');
-                if (eq <= 0) { io.Err.WriteLine($"error: ParameterOverrideInvalid: --parameter '{kv}' is not K=V."); return 2; }
+                if (eq <= 0) return io.Usage("ParameterOverrideInvalid", $"--parameter '{kv}' is not K=V.");
                 overrides[kv.Substring(0, eq)] = kv.Substring(eq + 1);
             }
-            if (!MapVerb.TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var ruleSet, out var map)) return 2;
+            var statePaths = r.GetValue(state) ?? Array.Empty<string>();
+            foreach (var (name, values) in new[] { ("--path", r.GetValue(path)), ("--azure-state", statePaths), ("--prefer", r.GetValue(prefer)), ("--resource-map", new[] { r.GetValue(resourceMap) }), ("--rule-set", new[] { r.GetValue(rules) }) })
+                if (io.RequireExisting(name, values) is var missing and not 0) return missing;
+            var level = r.GetValue(failOn);
+            if (!MapVerb.TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var ruleSet, out var map)) return ExitCodes.NotEnoughRead;
             var dir = r.GetValue(outDir)!;
+            if (File.Exists(dir)) return io.Usage("OutputFolderInvalid", "--out '" + dir + "' is a file, not a folder.");
             Directory.CreateDirectory(dir);
+            // The folder's outputs belong to this run: an earlier run's results that this run does not write again must not
+            // be published as if they were this run's (parity.json without --azure-state, say).
+            foreach (var name in Outputs)
+            {
+                var old = Path.Combine(dir, name);
+                if (File.Exists(old)) { File.Delete(old); io.Verbose("removed the earlier run's " + old); }
+            }
             var context = io.Context(ct);
 
             var inventoryOptions = new InventoryOptions { Parameters = overrides, Region = live.TemplateRegion(r) };
             var inventory = r.GetValue(live.Live) ? live.Read(io, r, inventoryOptions, ct) : new InventoryReader().Read(r.GetValue(path)!, inventoryOptions, context).ToList();
-            if (inventory is null) return 2;
+            if (inventory is null) return ExitCodes.NotEnoughRead;
             Write(Path.Combine(dir, "inventory.json"), ModelJson.Serialize(inventory));
 
             var options = new MappingOptions { HostingPlan = r.GetValue(plan), RuleSet = ruleSet, ResourceMap = map };
@@ -62,10 +75,11 @@ public sealed class AssessVerb : ICliVerb
             Write(Path.Combine(dir, "azure-design.bicep"), MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep));
 
             IReadOnlyList<IdentityParityResult> results = Array.Empty<IdentityParityResult>();
-            var statePaths = r.GetValue(state) ?? Array.Empty<string>();
             if (statePaths.Length > 0)
             {
-                var azure = new AzureStateReader().ReadAsync(statePaths, context).GetAwaiter().GetResult();
+                var reader = new AzureStateReader();
+                foreach (var p in r.GetValue(prefer) ?? Array.Empty<string>()) reader.PreferredFiles.Add(Path.GetFullPath(p));
+                var azure = reader.ReadAsync(statePaths, context).GetAwaiter().GetResult();
                 results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
                 Write(Path.Combine(dir, "parity.json"), ModelJson.Serialize(results));
                 JUnitWriter.WriteFile(results, Path.Combine(dir, "parity-junit.xml"));
@@ -90,23 +104,40 @@ public sealed class AssessVerb : ICliVerb
                 Report = reportPath,
                 OutputFolder = dir,
             };
-            if (r.GetValue(format) == "json") io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(summary, ModelJson.Options));
+            var (code, why) = Verdict(io, inventory.Count, statePaths.Length > 0, results, level);
+            summary.ExitCode = code;
+            summary.ExitReason = why;
+            if (r.GetValue(format) == "json") io.Out.WriteLine(CliIO.SafeJson(System.Text.Json.JsonSerializer.Serialize(summary, ModelJson.Options)));
             else
             {
-                io.Out.WriteLine($"Functions read:      {summary.Functions} ({summary.MappedFunctions} mapped)");
-                io.Out.WriteLine($"Mapping items:       {summary.MappingItems} ({Join(summary.Strategies)})");
-                io.Out.WriteLine(results.Count > 0 ? $"Parity results:      {results.Count} ({Join(summary.Parity)})" : "Parity results:      not checked (no --azure-state)");
-                io.Out.WriteLine($"Findings:            {summary.Findings}");
-                io.Out.WriteLine($"Errors:              {summary.Errors}");
-                io.Out.WriteLine($"Report:              {reportPath}");
+                io.Line($"Functions read:      {summary.Functions} ({summary.MappedFunctions} mapped)");
+                io.Line($"Mapping items:       {summary.MappingItems} ({Join(summary.Strategies)})");
+                io.Line(statePaths.Length > 0 ? $"Parity results:      {results.Count} ({ParityVerdict.Summary(results)})" : "Parity results:      not checked (no --azure-state)");
+                io.Line($"Findings:            {summary.Findings}");
+                io.Line($"Errors:              {summary.Errors}");
+                io.Line($"Report:              {reportPath}");
+                io.Line($"Exit code:           {code} ({why})");
                 if (CliIO.AzureDevOps(r.GetValue(devops), r.GetValue(format)))
                 {
                     AzureDevOpsCommands.WriteUploadSummary(io.Out, reportPath);
-                    AzureDevOpsCommands.WriteIssues(io.Out, results, r.GetValue(failOn) == ParityFailLevel.None ? ParityFailLevel.Access : r.GetValue(failOn));
+                    AzureDevOpsCommands.WriteIssues(io.Out, results, level == ParityFailLevel.None ? ParityFailLevel.Access : level);
                 }
             }
-            return results.Count > 0 && ParityVerdict.AnyFails(results, r.GetValue(failOn)) ? 1 : 0;
+            return code;
         }
+    }
+
+    /// <summary>Every file `assess` writes into --out; an earlier run's copies are removed before this run writes its own.</summary>
+    public static readonly string[] Outputs = { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" };
+
+    // The exit-code contract (docs/cli.md): input errors or nothing read give 2; a gate level without Azure evidence gives 2.
+    private static (int Code, string Why) Verdict(CliIO io, int functions, bool stateGiven, IReadOnlyList<IdentityParityResult> results, ParityFailLevel level)
+    {
+        if (stateGiven) return ParityVerdict.Explain(results.ToList(), io.ErrorCount, level);
+        if (io.ErrorCount > 0) return (ExitCodes.NotEnoughRead, io.ErrorCount + " input error(s): not everything could be read");
+        if (functions == 0) return (ExitCodes.NotEnoughRead, "no Lambda function was read");
+        if (level != ParityFailLevel.None) return (ExitCodes.NotEnoughRead, "--fail-on " + level + " needs --azure-state: a gate never passes on evidence it did not read");
+        return (ExitCodes.Ok, "read, designed and reported; parity not checked");
     }
 
     private static string Join(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(kv => kv.Key + " " + kv.Value));
@@ -134,5 +165,9 @@ public sealed class AssessVerb : ICliVerb
         public string Report { get; init; } = "";
         /// <summary>The output folder.</summary>
         public string OutputFolder { get; init; } = "";
+        /// <summary>The run's exit code (docs/cli.md).</summary>
+        public int ExitCode { get; set; }
+        /// <summary>Why the run exits with that code.</summary>
+        public string ExitReason { get; set; } = "";
     }
 }

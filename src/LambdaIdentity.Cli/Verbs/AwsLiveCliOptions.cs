@@ -26,19 +26,20 @@ internal sealed class AwsLiveCliOptions
         var paths = r.GetValue(path) ?? Array.Empty<string>();
         if (live == paths.Length > 0)
         {
-            io.Err.WriteLine(live ? "error: ArgumentConflict: give either --path or --live, not both." : "error: ArgumentMissing: give --path (files or folders) or --live.");
-            return 2;
+            return live ? io.Usage("ArgumentConflict", "give either --path or --live, not both.") : io.Usage("ArgumentMissing", "give --path (files or folders) or --live.");
         }
         if (!live && (r.GetValue(Profile) is not null || r.GetValue(EndpointUrl) is not null))
         {
-            io.Err.WriteLine("error: ArgumentConflict: --profile and --endpoint-url apply to --live only.");
-            return 2;
+            return io.Usage("ArgumentConflict", "--profile and --endpoint-url apply to --live only.");
         }
         if (!live && (r.GetValue(Region)?.Length ?? 0) > 1)
         {
-            io.Err.WriteLine("error: ArgumentConflict: several --region values apply to --live only (templates take one AWS::Region).");
-            return 2;
+            return io.Usage("ArgumentConflict", "several --region values apply to --live only (templates take one AWS::Region).");
         }
+        if (!live && io.RequireExisting("--path", paths) is var missing and not 0) return missing;
+        if (live && r.GetValue(EndpointUrl) is { } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri) || (endpointUri.Scheme != Uri.UriSchemeHttps && endpointUri.Scheme != Uri.UriSchemeHttp)))
+            return io.Usage("ArgumentInvalid", $"--endpoint-url '{endpoint}' is not an http(s) URL.");
         return 0;
     }
 
@@ -50,11 +51,7 @@ internal sealed class AwsLiveCliOptions
     {
         var endpoint = r.GetValue(EndpointUrl);
         Uri? endpointUri = null;
-        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out endpointUri) || (endpointUri.Scheme != Uri.UriSchemeHttps && endpointUri.Scheme != Uri.UriSchemeHttp)))
-        {
-            io.Err.WriteLine($"error: ArgumentInvalid: --endpoint-url '{endpoint}' is not an http(s) URL.");
-            return null;
-        }
+        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out endpointUri)) return null; // checked by Validate
         var live = new AwsLiveOptions { ProfileName = r.GetValue(Profile), EndpointUrl = endpointUri };
         foreach (var region in r.GetValue(Region) ?? Array.Empty<string>()) live.Regions.Add(region);
         try
@@ -63,7 +60,7 @@ internal sealed class AwsLiveCliOptions
         }
         catch (AwsLiveSetupException ex)
         {
-            io.Err.WriteLine("error: AwsLiveSetupFailed: " + ex.Message);
+            io.Error(new EngineError { ErrorId = "AwsLiveSetupFailed", Category = EngineErrorCategory.InvalidArgument, Target = "aws", Message = ex.Message });
             return null;
         }
     }

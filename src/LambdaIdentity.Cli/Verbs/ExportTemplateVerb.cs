@@ -21,15 +21,16 @@ public sealed class ExportTemplateVerb : ICliVerb
         };
         cmd.SetAction(r =>
         {
-            var mappings = io.ReadRecords<AzRoleMapping>(r.GetValue(mapping)!);
+            if (io.TryReadRecords<AzRoleMapping>("--mapping", r.GetValue(mapping)!, out var mappings) is var unread and not 0) return unread;
+            if (mappings.Count == 0) return io.Unreadable("MappingInputEmpty", r.GetValue(mapping)!, "the mapping holds no record: no template is written.");
             var text = MappingTemplateExporter.Export(mappings, r.GetValue(format) == "armjson" ? TemplateFormat.ArmJson : TemplateFormat.Bicep);
             if (r.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, text, new UTF8Encoding(false));
-                io.Err.WriteLine($"template written: {path}");
+                io.Note($"template written: {path}");
             }
             else io.Out.Write(text);
-            return 0;
+            return io.ReadExitCode();
         });
         return cmd;
     }

@@ -30,17 +30,19 @@ public sealed class InventoryVerb : ICliVerb
             foreach (var kv in parseResult.GetValue(parameter) ?? Array.Empty<string>())
             {
                 var eq = kv.IndexOf('=');
-                if (eq <= 0) { io.Err.WriteLine($"error: --parameter '{kv}' is not K=V."); return 2; }
+                if (eq <= 0) return io.Usage("ParameterOverrideInvalid", $"--parameter '{kv}' is not K=V.");
                 overrides[kv.Substring(0, eq)] = kv.Substring(eq + 1);
             }
             var options = new InventoryOptions { Parameters = overrides, Region = live.TemplateRegion(parseResult), AccountId = parseResult.GetValue(account) };
             var records = parseResult.GetValue(live.Live)
                 ? live.Read(io, parseResult, options, ct)
                 : new InventoryReader().Read(parseResult.GetValue(path)!, options, io.Context(ct)).ToList();
-            if (records is null) return 2;
+            if (records is null) return Core.Parity.ExitCodes.NotEnoughRead;
             if (parseResult.GetValue(format) == "json") io.WriteJson(records);
             else io.WriteTable(new[] { "FunctionName", "RoleArn", "Statements", "EventSources", "UrlAuth", "Findings", "Complete" }, records.Select(Row));
-            return io.Errors.Count == 0 ? 0 : 1;
+            // 2 when an input could not be read (its records are still written) or no function was found at all.
+            if (records.Count == 0 && io.ErrorCount == 0) io.Note("error: InventoryEmpty: no Lambda function was found in the input.");
+            return records.Count == 0 ? Core.Parity.ExitCodes.NotEnoughRead : io.ReadExitCode();
         }
     }
 

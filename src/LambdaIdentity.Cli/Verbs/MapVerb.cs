@@ -26,15 +26,18 @@ public sealed class MapVerb : ICliVerb
         cmd.SetAction((r, ct) =>
         {
             io.VerboseEnabled = r.GetValue(verbose);
-            if (!TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var rs, out var map)) return Task.FromResult(2);
+            foreach (var (name, value) in new[] { ("--resource-map", r.GetValue(resourceMap)), ("--rule-set", r.GetValue(rules)) })
+                if (io.RequireExisting(name, new[] { value }) is var missing and not 0) return Task.FromResult(missing);
+            if (io.TryReadRecords<LambdaFunctionIdentity>("--inventory", r.GetValue(inventory)!, out var functions) is var unread and not 0) return Task.FromResult(unread);
+            if (!TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var rs, out var map)) return Task.FromResult(Core.Parity.ExitCodes.NotEnoughRead);
+            if (functions.Count == 0) return Task.FromResult(io.Unreadable("InventoryInputEmpty", r.GetValue(inventory)!, "the inventory holds no function record to map."));
             var options = new MappingOptions { HostingPlan = Enum.Parse<HostingPlan>(r.GetValue(plan)!), RuleSet = rs, ResourceMap = map, UserAssignedIdentity = r.GetValue(userAssigned) };
-            var functions = io.ReadRecords<LambdaFunctionIdentity>(r.GetValue(inventory)!);
             io.Verbose($"Mapping {functions.Count} functions with plan {options.HostingPlan}" + (r.GetValue(rules) is { } rp ? ", rules " + rp : "") + (r.GetValue(resourceMap) is { } mp ? ", resource map " + mp + $" ({map.Entries.Count} entries)" : ""));
             var mappings = new AzRoleMapper(GrantDeriver.Default, options).Map(functions, io.Context(ct));
             if (r.GetValue(format) == "json") io.WriteJson(mappings);
             else io.WriteTable(new[] { "FunctionName", "Surface", "Strategy", "RoleDefinitionName", "Scope" },
                 mappings.Select(m => new[] { m.FunctionName, m.Surface.ToString(), m.Strategy.ToString(), m.RoleDefinitionName ?? (m.Kind == MappingKind.RoleAssignment ? "" : m.Kind.ToString()), m.Scope }));
-            return Task.FromResult(io.Errors.Count > 0 ? 1 : 0);
+            return Task.FromResult(io.ReadExitCode());
         });
         return cmd;
     }

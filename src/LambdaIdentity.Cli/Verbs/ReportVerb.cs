@@ -24,22 +24,23 @@ public sealed class ReportVerb : ICliVerb
         };
         cmd.SetAction(r =>
         {
-            var input = new ReportInput
-            {
-                Mappings = io.ReadRecords<AzRoleMapping>(r.GetValue(mapping)!),
-                ParityResults = r.GetValue(parity) is { } p ? io.ReadRecords<IdentityParityResult>(p) : Array.Empty<IdentityParityResult>(),
-                Inventory = r.GetValue(inventory) is { } i ? io.ReadRecords<LambdaFunctionIdentity>(i) : Array.Empty<LambdaFunctionIdentity>(),
-            };
+            if (io.TryReadRecords<AzRoleMapping>("--mapping", r.GetValue(mapping)!, out var mappings) is var m1 and not 0) return m1;
+            var results = new List<IdentityParityResult>();
+            if (r.GetValue(parity) is { } p && io.TryReadRecords("--parity", p, out results) is var m2 and not 0) return m2;
+            var functions = new List<LambdaFunctionIdentity>();
+            if (r.GetValue(inventory) is { } i && io.TryReadRecords("--inventory", i, out functions) is var m3 and not 0) return m3;
+            if (mappings.Count == 0) return io.Unreadable("MappingInputEmpty", r.GetValue(mapping)!, "the mapping holds no record to report.");
+            var input = new ReportInput { Mappings = mappings, ParityResults = results, Inventory = functions };
             var text = new StringWriter();
             if (r.GetValue(format) == "json") text.WriteLine(System.Text.Json.JsonSerializer.Serialize(input, ModelJson.Options));
             else MarkdownReport.Write(text, input);
             if (r.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
-                io.Err.WriteLine($"report written: {path}");
+                io.Note($"report written: {path}");
             }
             else io.Out.Write(text.ToString());
-            return 0;
+            return io.ReadExitCode();
         });
         return cmd;
     }

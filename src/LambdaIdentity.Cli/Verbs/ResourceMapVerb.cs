@@ -23,18 +23,19 @@ public sealed class ResourceMapVerb : ICliVerb
         cmd.SetAction((r, ct) =>
         {
             var outPath = r.GetValue(output);
-            if (!MapVerb.TryOptions(io, r.GetValue(rules), outPath is not null && File.Exists(outPath) ? outPath : null, out var rs, out var existing)) return Task.FromResult(2);
-            var functions = io.ReadRecords<LambdaFunctionIdentity>(r.GetValue(inventory)!);
+            if (io.RequireExisting("--rule-set", new[] { r.GetValue(rules) }) is var missing and not 0) return Task.FromResult(missing);
+            if (io.TryReadRecords<LambdaFunctionIdentity>("--inventory", r.GetValue(inventory)!, out var functions) is var unread and not 0) return Task.FromResult(unread);
+            if (!MapVerb.TryOptions(io, r.GetValue(rules), outPath is not null && File.Exists(outPath) ? outPath : null, out var rs, out var existing)) return Task.FromResult(Core.Parity.ExitCodes.NotEnoughRead);
             var map = ResourceMapSkeleton.Build(functions, GrantDeriver.Default, rs, io.Context(ct), existing);
             if (outPath is not null)
             {
                 File.WriteAllText(outPath, map.ToJson(), new UTF8Encoding(false));
-                io.Err.WriteLine($"resource map written: {outPath} ({map.Entries.Count} resources, {map.Entries.Count(e => e.Azure.Length == 0 && !e.StayOnAws)} to fill)");
+                io.Note($"resource map written: {outPath} ({map.Entries.Count} resources, {map.Entries.Count(e => e.Azure.Length == 0 && !e.StayOnAws)} to fill)");
             }
             else if (r.GetValue(format) == "json") io.Out.WriteLine(map.ToJson());
             else io.WriteTable(new[] { "Aws", "Azure", "AzureResourceType", "UsedBy" },
                 map.Entries.Select(e => new[] { e.Aws, e.StayOnAws ? "(stays on AWS)" : e.Azure, e.AzureResourceType, string.Join(",", e.UsedBy) }));
-            return Task.FromResult(io.Errors.Count > 0 ? 1 : 0);
+            return Task.FromResult(io.ReadExitCode());
         });
         return cmd;
     }

@@ -34,9 +34,14 @@ public sealed class SimulateVerb : ICliVerb
             foreach (var c in r.GetValue(context) ?? Array.Empty<string>())
             {
                 var eq = c.IndexOf('=');
-                if (eq <= 0) { io.Err.WriteLine($"error: --context '{c}' is not key=value"); return 2; }
+                if (eq <= 0) return io.Usage("ContextInvalid", $"--context '{c}' is not key=value.");
                 pairs.Add(new KeyValuePair<string, string>(c.Substring(0, eq), c.Substring(eq + 1)));
             }
+            string?[] Files(IEnumerable<string?> values) => values.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0 && !v.StartsWith("arn:", StringComparison.OrdinalIgnoreCase)).ToArray();
+            var named = Files((r.GetValue(policy) ?? Array.Empty<string>()).Concat(r.GetValue(scp) ?? Array.Empty<string>()).Concat(r.GetValue(sessionPolicy) ?? Array.Empty<string>())
+                .Concat(r.GetValue(scpLevel) ?? Array.Empty<string>()).Concat(r.GetValue(rcpLevel) ?? Array.Empty<string>())
+                .Concat(new[] { r.GetValue(boundary), r.GetValue(resourcePolicy), r.GetValue(vpcePolicy) }));
+            if (io.RequireExisting("policy", named) is var missing and not 0) return missing;
             var decision = AccessSimulator.Simulate(new AccessSimulation
             {
                 PolicyPaths = r.GetValue(policy) ?? Array.Empty<string>(), BoundaryPath = r.GetValue(boundary), ResourcePolicyPath = r.GetValue(resourcePolicy),
@@ -49,8 +54,8 @@ public sealed class SimulateVerb : ICliVerb
             if (r.GetValue(format) == "json") io.WriteJson(new[] { decision });
             else io.WriteTable(new[] { "Decision", "Action", "Resource", "DecidingStatements", "Reason" },
                 new[] { new[] { decision.Decision.ToString() + (decision.IsIncomplete ? " (incomplete)" : ""), decision.Action, decision.Resource, string.Join(", ", decision.DecidingStatements.Select(s => s.Ref)), decision.Reason } });
-            // A policy that could not be read was reported on stderr and makes the decision incomplete.
-            return io.Errors.Count > 0 ? 1 : 0;
+            // A policy that could not be read was reported on stderr and makes the decision incomplete: exit 2.
+            return io.ReadExitCode();
         });
         return cmd;
     }

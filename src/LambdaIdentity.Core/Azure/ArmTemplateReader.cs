@@ -57,6 +57,8 @@ internal sealed class ArmTemplateReader
                 var site = state.Site(r.Substring("system:".Length));
                 if (site.IdentityType is null) { site.IdentityType = "SystemAssigned"; site.Source ??= new SourceLocation { File = file, Path = "(inferred from reference(...).identity.principalId)" }; }
             }
+        // A template is a planned target: the eligibilities it requests are all it plans (none is an answer, not a gap).
+        state.AreasRead.Add(AzureStateArea.RoleEligibilitySchedules);
         context.Verbose(file + ": ARM template, " + index + " top-level resources.");
     }
 

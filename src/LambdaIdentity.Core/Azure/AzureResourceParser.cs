@@ -108,6 +108,9 @@ internal static class AzureResourceParser
         return true;
     }
 
+    private static DateTimeOffset? Date(string? text)
+        => DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+
     private static bool AddRoleAssignment(JsonElement e, AzureState state, SourceLocation source, AzureAssignmentSystem system)
     {
         var p = e.Props();
@@ -126,6 +129,7 @@ internal static class AzureResourceParser
             PrincipalId = principal.ToLowerInvariant(),
             PrincipalName = p.Str("principalName"),
             PrincipalType = p.Str("principalType"),
+            ChangedOn = Date(p.Str("updatedOn") ?? p.Str("createdOn")),
             Source = source,
         });
         state.AreasRead.Add(system == AzureAssignmentSystem.Rbac ? AzureStateArea.RoleAssignments : AzureStateArea.CosmosSqlRoleAssignments);

@@ -146,6 +146,21 @@ public sealed class AzureRoleAssignment
     public string? Status { get; set; }
     /// <summary>For a PIM eligibility: when it ends (null: permanently eligible).</summary>
     public DateTimeOffset? EndDateTime { get; set; }
+    /// <summary>When the assignment was last changed (updatedOn, else createdOn), when the export carries it.</summary>
+    public DateTimeOffset? ChangedOn { get; set; }
+    /// <summary>Set when two exports disagree about this assignment: parity judges nothing on it (Unverifiable), and says why.</summary>
+    public string? Conflict { get; set; }
+}
+
+/// <summary>One export file read: the subscriptions its resources lie in and, where the format has it, its newest change.</summary>
+public sealed class AzureExportFile
+{
+    /// <summary>The file.</summary>
+    public string File { get; set; } = "";
+    /// <summary>Subscription ids (lower case) of the resources and scopes it holds.</summary>
+    public HashSet<string> Subscriptions { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The newest updatedOn/createdOn of its role assignments, when any.</summary>
+    public DateTimeOffset? NewestChange { get; set; }
 }
 
 /// <summary>A user-assigned managed identity.</summary>
@@ -270,6 +285,8 @@ public sealed class AzureState
     public List<AzureUnreadable> Unreadable { get; } = new();
     /// <summary>Mapping ids a template says it does not deploy (its metadata.notDeployed), with the template's note.</summary>
     public Dictionary<string, string> NotDeployed { get; } = new(StringComparer.Ordinal);
+    /// <summary>The export files read, with their subscriptions and newest change.</summary>
+    public List<AzureExportFile> ExportFiles { get; } = new();
     /// <summary>Areas some input provided (an area nobody read is unverifiable too).</summary>
     public HashSet<AzureStateArea> AreasRead { get; } = new();
 
@@ -297,30 +314,5 @@ public sealed class AzureState
                 return u.Reason + " (" + u.Target + ")";
         if (!AreasRead.Contains(area)) return "nothing was read for " + area + " (no export, template or live read holds it)";
         return null;
-    }
-
-    /// <summary>Merges another snapshot into this one.</summary>
-    public void Merge(AzureState other)
-    {
-        foreach (var kv in other.RoleDefinitions) RoleDefinitions[kv.Key] = kv.Value;
-        RoleAssignments.AddRange(other.RoleAssignments);
-        RoleEligibilities.AddRange(other.RoleEligibilities);
-        FederatedCredentials.AddRange(other.FederatedCredentials);
-        FederatedCredentialOwnersRead.UnionWith(other.FederatedCredentialOwnersRead);
-        foreach (var kv in other.ServicePrincipals) ServicePrincipals[kv.Key] = kv.Value;
-        AppRoleAssignments.AddRange(other.AppRoleAssignments);
-        foreach (var s in other.Sites.Values)
-        {
-            var t = Site(s.Name, s.Id);
-            t.Kind ??= s.Kind; t.IdentityType ??= s.IdentityType; t.PrincipalId ??= s.PrincipalId;
-            foreach (var u in s.UserAssignedIdentities) if (!t.UserAssignedIdentities.TryGetValue(u.Key, out var p) || p is null) t.UserAssignedIdentities[u.Key] = u.Value;
-            t.Auth ??= s.Auth; t.Functions ??= s.Functions; t.AppSettingNames ??= s.AppSettingNames; t.CorsAllowedOrigins ??= s.CorsAllowedOrigins; t.DeploymentStorageAuthentication ??= s.DeploymentStorageAuthentication;
-            if (s.DiagnosticLogCategories is not null) { t.DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase); t.DiagnosticLogCategories.UnionWith(s.DiagnosticLogCategories); }
-            t.Source ??= s.Source;
-        }
-        foreach (var kv in other.UserAssignedIdentities) UserAssignedIdentities[kv.Key] = kv.Value;
-        Unreadable.AddRange(other.Unreadable);
-        foreach (var kv in other.NotDeployed) NotDeployed[kv.Key] = kv.Value;
-        AreasRead.UnionWith(other.AreasRead);
     }
 }

@@ -23,15 +23,41 @@ public sealed class AzureStateReader
     /// <summary>The resource group ARM templates deploy to, to resolve resourceGroup() and resourceId(); unknown otherwise.</summary>
     public string? TemplateResourceGroupName { get; set; }
 
-    /// <summary>Reads files and folders (recursively, *.json) into one snapshot.</summary>
+    /// <summary>Files (full paths) to trust when two exports of the same object disagree; without one, such objects are judged on neither.</summary>
+    public ISet<string> PreferredFiles { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Parses /subscriptions/ID/resourceGroups/NAME (the scope ARM templates deploy to).</summary>
+    public static bool TryParseTemplateScope(string scope, out string subscriptionId, out string resourceGroupName)
+    {
+        var parts = scope.Trim('/').Split('/');
+        var ok = parts.Length == 4 && parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) && parts[2].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase)
+                 && parts[1].Length > 0 && parts[3].Length > 0;
+        subscriptionId = ok ? parts[1] : ""; resourceGroupName = ok ? parts[3] : "";
+        return ok;
+    }
+
+    /// <summary>
+    /// Reads files and folders (recursively, *.json) into one snapshot. Each file is read on its own and merged by
+    /// <see cref="AzureStateMerger"/>: two exports of one object that disagree are an error naming both, judged on neither.
+    /// </summary>
     public async Task<AzureState> ReadAsync(IEnumerable<string> paths, EngineContext context)
     {
         var state = new AzureState();
+        var merger = new AzureStateMerger(state, context, PreferredFiles);
         var files = new List<string>();
         foreach (var path in paths)
         {
             if (Directory.Exists(path))
-                files.AddRange(Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal));
+            {
+                var found = Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList();
+                if (found.Count == 0)
+                {
+                    // An empty folder is no evidence: every area is unread, and the user is told.
+                    context.Error("AzureStateEmpty", EngineErrorCategory.ObjectNotFound, path, "The Azure state folder holds no *.json export: " + path, new SourceLocation { File = path });
+                    foreach (AzureStateArea x in Enum.GetValues(typeof(AzureStateArea))) state.MarkUnreadable(x, null, path, "the folder holds no export");
+                }
+                files.AddRange(found);
+            }
             else if (File.Exists(path)) files.Add(path);
             else
             {
@@ -44,7 +70,9 @@ public sealed class AzureStateReader
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             context.Progress("Reading Azure state", file, done++, files.Count);
-            await ReadFileAsync(file, state, context).ConfigureAwait(false);
+            var part = new AzureState();
+            await ReadFileAsync(file, part, context).ConfigureAwait(false);
+            merger.Merge(part, file);
         }
         context.Progress("Reading Azure state", "done", files.Count, files.Count);
         return state;

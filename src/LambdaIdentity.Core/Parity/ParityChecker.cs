@@ -146,6 +146,7 @@ public sealed class ParityChecker
         var byApp = new Dictionary<string, List<AzRoleMapping>>(StringComparer.OrdinalIgnoreCase);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var all = mappings.ToList();
+        ReportOtherSubscriptions(all);
         var done = 0;
         foreach (var m in all)
         {
@@ -165,6 +166,24 @@ public sealed class ParityChecker
         results.AddRange(FindExcessFederation());
         _context.Progress("Checking identity parity", "done", all.Count, all.Count);
         return results;
+    }
+
+    // An export whose resources all lie in subscriptions the design never names was probably taken from the wrong place.
+    private void ReportOtherSubscriptions(List<AzRoleMapping> all)
+    {
+        var designed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var m in all)
+        {
+            if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope)) continue;
+            var parts = m.Scope!.Trim('/').Split('/');
+            if (parts.Length >= 2 && parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) && Guid.TryParse(parts[1], out _)) designed.Add(parts[1]);
+        }
+        if (designed.Count == 0) return;
+        foreach (var f in _state.ExportFiles)
+            if (f.Subscriptions.Count > 0 && !f.Subscriptions.Overlaps(designed))
+                _context.Warning(f.File + ": the export holds subscription " + string.Join(", ", f.Subscriptions.OrderBy(x => x, StringComparer.Ordinal))
+                    + ", which the design never names (it names " + string.Join(", ", designed.OrderBy(x => x, StringComparer.Ordinal)) + "): is it an export of another environment?"
+                    + (f.NewestChange is { } d ? " Newest change in it: " + d.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + "." : ""));
     }
 
     private IdentityParityResult CheckOne(AzRoleMapping m)
@@ -188,7 +207,7 @@ public sealed class ParityChecker
         if (m.Kind == MappingKind.AwsFederatedRole)
             return Result(m, ParityStatus.Unverifiable, Describe(m), "not read", "An AWS-side role is not part of the Azure state; verify it on AWS.");
         if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Keys.All(k => ProvenanceKeys.Contains(k)))
-            return Result(m, ParityStatus.Pass, Describe(m), "nothing to check", "Nothing is designed for this item: " + m.Reason);
+            return Result(m, ParityStatus.NotApplicable, Describe(m), "nothing to check", "Nothing is designed for this item, so nothing is verified: " + m.Reason);
         if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
         if (m.Kind == MappingKind.Authentication && IsAppRoleGrant(m)) return CheckAppRole(m);
         if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
@@ -219,16 +238,16 @@ public sealed class ParityChecker
         if (roleId is null && string.IsNullOrEmpty(m.RoleDefinitionName))
             return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The role " + m.RoleDefinitionId + " could not be resolved.");
         var why = _state.WhyUnreadable(area, m.FunctionAppName);
-        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Role assignments could not be read: " + why);
+        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Role assignments could not be read: " + why, unread: true);
 
         var keys = PrincipalKeys(m, out var principalProblem);
         if (keys.Count == 0)
             return principalProblem.Status == ParityStatus.Missing
                 ? Result(m, ParityStatus.Missing, expected, principalProblem.Actual, principalProblem.Reason)
-                : Result(m, ParityStatus.Unverifiable, expected, principalProblem.Actual, principalProblem.Reason);
+                : Result(m, ParityStatus.Unverifiable, expected, principalProblem.Actual, principalProblem.Reason, unread: principalProblem.Evidence);
 
         var designedScope = Scopes.Normalize(m.Scope!);
-        AzureRoleAssignment? exact = null, broader = null, token = null;
+        AzureRoleAssignment? exact = null, broader = null, token = null, conflicted = null;
         string broaderWhy = "";
         var related = new List<AzureRoleAssignment>();
         foreach (var a in Candidates(keys))
@@ -241,6 +260,12 @@ public sealed class ParityChecker
                 token ??= a; continue;
             }
             var rel = Scopes.Relation(Scopes.Normalize(a.Scope), designedScope);
+            if (a.Conflict is not null)
+            {
+                // Two exports disagree about this assignment: nothing is judged on it.
+                if (rel is ScopeRelation.Same or ScopeRelation.Ancestor && (sameRole || MorePrivileged(a.RoleDefinitionId, roleId) == true)) conflicted ??= a;
+                continue;
+            }
             if (sameRole && rel == ScopeRelation.Same) { exact ??= a; continue; }
             if (rel is ScopeRelation.Same or ScopeRelation.Ancestor)
             {
@@ -254,6 +279,7 @@ public sealed class ParityChecker
         {
             // Emergency access is designed just-in-time; role assignment exports list standing (active) assignments only.
             var standing = exact ?? broader;
+            if (standing is null && conflicted is not null) return ConflictResult(m, expected, conflicted);
             if (standing is not null)
             {
                 _consumed.Add(standing);
@@ -271,11 +297,19 @@ public sealed class ParityChecker
             _consumed.Add(broader);
             return Result(m, ParityStatus.Broader, expected, DescribeAssignment(broader), "Broader than designed: " + broaderWhy + ".", broader);
         }
+        if (conflicted is not null) return ConflictResult(m, expected, conflicted);
         if (token is not null)
             return Result(m, ParityStatus.Unverifiable, expected, DescribeAssignment(token), "A template assignment for this principal holds an expression that could not be resolved (" + token.Scope + ", " + token.RoleDefinitionId + ").", token);
         var actual = related.Count == 0 ? "no assignment of " + (m.RoleDefinitionName ?? roleId) + " for this principal at or above " + m.Scope
             : "only: " + string.Join("; ", related.Take(3).Select(DescribeAssignment)) + (related.Count > 3 ? "; ..." : "");
         return Result(m, ParityStatus.Missing, expected, actual, "The designed assignment does not exist; the migration lost this access.");
+    }
+
+    private IdentityParityResult ConflictResult(AzRoleMapping m, string expected, AzureRoleAssignment a)
+    {
+        _consumed.Add(a);
+        return Result(m, ParityStatus.Unverifiable, expected, DescribeAssignment(a) + " (disputed)",
+            "The evidence disagrees: " + a.Conflict + "; the item is judged on neither export. Remove the stale one or name the current one with --prefer.", a, unread: true);
     }
 
     // ---------- workload identity federation (pipelines) ----------
@@ -299,10 +333,10 @@ public sealed class ParityChecker
         if (keys.Count == 0)
             return Result(m, ParityStatus.Unverifiable, expected, "principal unknown", "The workload identity has no object id; name it in the resource map (principal:<role ARN>) so its credentials can be found.");
         var why = _state.WhyUnreadable(AzureStateArea.FederatedCredentials, null);
-        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Federated credentials could not be read: " + why);
+        if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "Federated credentials could not be read: " + why, unread: true);
         if (!keys.Any(_state.FederatedCredentialOwnersRead.Contains))
             return Result(m, ParityStatus.Unverifiable, expected, "not read",
-                "No federated credentials of " + m.ObjectId + " were read: export them (az ad app federated-credential list --id <app id>, saved as <object id>.federated-credentials.json; az identity federated-credential list for a user-assigned identity, which the live read covers).");
+                "No federated credentials of " + m.ObjectId + " were read: export them (az ad app federated-credential list --id <app id>, saved as <object id>.federated-credentials.json; az identity federated-credential list for a user-assigned identity, which the live read covers).", unread: true);
         foreach (var k in keys) if (!_federationOwners.ContainsKey(k)) _federationOwners[k] = m;
         var held = _state.FederatedCredentials.Where(c => keys.Contains(c.Owner)).ToList();
         bool SameIssuer(AzureFederatedCredential c) => issuers.Any(i => string.Equals(i.TrimEnd('/'), c.Issuer.TrimEnd('/'), StringComparison.Ordinal));
@@ -363,7 +397,7 @@ public sealed class ParityChecker
         var why = _state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, m.FunctionAppName);
         if (why is not null)
             return Result(m, ParityStatus.Unverifiable, expected, "no standing assignment",
-                "The design is a PIM-eligible assignment and eligibility schedules could not be read: " + why + ". Export them: az rest --method get --url \"https://management.azure.com/<scope>/providers/Microsoft.Authorization/roleEligibilitySchedules?api-version=2020-10-01\".");
+                "The design is a PIM-eligible assignment and eligibility schedules could not be read: " + why + ". Export them: az rest --method get --url \"https://management.azure.com/<scope>/providers/Microsoft.Authorization/roleEligibilitySchedules?api-version=2020-10-01\".", unread: true);
         var now = _options.Now ?? DateTimeOffset.UtcNow;
         AzureRoleAssignment? exact = null, broader = null, lapsed = null;
         var broaderWhy = "";
@@ -452,7 +486,7 @@ public sealed class ParityChecker
         => RoleName(a) + " at " + a.Scope + (a.System == AzureAssignmentSystem.CosmosSql ? " (Cosmos DB SQL)" : "")
            + " for " + (a.PrincipalName ?? a.PrincipalRef ?? a.PrincipalId ?? "an unresolved principal");
 
-    private struct Problem { public ParityStatus Status; public string Actual; public string Reason; }
+    private struct Problem { public ParityStatus Status; public string Actual; public string Reason; public bool Evidence; }
 
     /// <summary>The keys (object ids and template references) under which the mapping's principal appears.</summary>
     private HashSet<string> PrincipalKeys(AzRoleMapping m, out Problem problem)
@@ -481,7 +515,7 @@ public sealed class ParityChecker
             {
                 var why = _state.WhyUnreadable(AzureStateArea.UserAssignedIdentities, null);
                 problem = why is not null
-                    ? new Problem { Status = ParityStatus.Unverifiable, Actual = "identity not read", Reason = "The user-assigned identity " + name + " could not be resolved: " + why }
+                    ? new Problem { Status = ParityStatus.Unverifiable, Actual = "identity not read", Reason = "The user-assigned identity " + name + " could not be resolved: " + why, Evidence = true }
                     : new Problem { Status = ParityStatus.Missing, Actual = "no user-assigned identity named " + name, Reason = "The designed identity does not exist, so neither does its access." };
             }
         }
@@ -497,11 +531,11 @@ public sealed class ParityChecker
             if (keys.Count == 0)
             {
                 var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
-                if (why is not null) problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "function app not read", Reason = "The function app " + app + " could not be read: " + why };
+                if (why is not null) problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "function app not read", Reason = "The function app " + app + " could not be read: " + why, Evidence = true };
                 else if (site is null) problem = new Problem { Status = ParityStatus.Missing, Actual = "no function app named " + app, Reason = "The function app does not exist, so neither does its identity's access." };
                 else if (site.IdentityType is not null && site.IdentityType.IndexOf("System", StringComparison.OrdinalIgnoreCase) < 0)
                     problem = new Problem { Status = ParityStatus.Missing, Actual = "identity type " + site.IdentityType, Reason = "The function app has no system-assigned identity, so it has none of the designed access." };
-                else problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "principal id unknown", Reason = "The function app's system-assigned identity has no principal id in the state." };
+                else problem = new Problem { Status = ParityStatus.Unverifiable, Actual = "principal id unknown", Reason = "The function app's system-assigned identity has no principal id in the state.", Evidence = true };
             }
         }
         else
@@ -528,9 +562,12 @@ public sealed class ParityChecker
         var why = _state.WhyUnreadable(AzureStateArea.Sites, app);
         if (!_state.Sites.TryGetValue(app, out var site) || site.IdentityType is null)
         {
-            if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "The function app could not be read: " + why);
+            if (why is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", "The function app could not be read: " + why, unread: true);
             return Result(m, ParityStatus.Missing, expected, "no function app named " + app, "The function app does not exist.");
         }
+        // Fails closed: a site that an export could not give, or that two exports disagree about, is judged on neither.
+        if (_state.Unreadable.FirstOrDefault(u => u.Area == AzureStateArea.Sites && (u.SiteName is null || string.Equals(u.SiteName, app, StringComparison.OrdinalIgnoreCase))) is { } unreadSite)
+            return Result(m, ParityStatus.Unverifiable, expected, "not read", "The function app could not be read: " + unreadSite.Reason + " (" + unreadSite.Target + ")", unread: true);
         var type = m.IdentityType ?? "SystemAssigned";
         var actualType = site.IdentityType;
         var actual = "identity type " + actualType + (site.UserAssignedIdentities.Count > 0 ? " with " + string.Join(", ", site.UserAssignedIdentities.Keys.Select(Json.LastSegment)) : "");
@@ -556,13 +593,14 @@ public sealed class ParityChecker
         var app = m.FunctionAppName;
         _state.Sites.TryGetValue(app, out var site);
         var drift = new List<string>(); var unverifiable = new List<string>(); var passed = new List<string>(); var actual = new List<string>();
+        var evidenceUnread = false;
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var kv in m.Settings) settings[kv.Key] = kv.Value;
 
         if (settings.TryGetValue("authLevel", out var level))
         {
             if (Unreadable(app, AzureStateArea.Functions, site?.Functions is not null, "authLevel: functions could not be read: ", "authLevel: no function list for " + app) is { } unread)
-                unverifiable.Add(unread);
+                { unverifiable.Add(unread); evidenceUnread = true; }
             else
             {
                 settings.TryGetValue("functionName", out var only);
@@ -581,7 +619,7 @@ public sealed class ParityChecker
         {
             var auth = site?.Auth;
             if (Unreadable(app, AzureStateArea.AuthSettings, auth is not null, "authentication could not be read: ", "no authsettingsV2 for " + app + " in the state") is { } unread)
-                unverifiable.Add(unread);
+                { unverifiable.Add(unread); evidenceUnread = true; }
             else if (auth is not null)
             {
                 var on = auth.Enabled && auth.RequireAuthentication;
@@ -607,7 +645,7 @@ public sealed class ParityChecker
         if (settings.ContainsKey("cors.allowedOrigins"))
         {
             if (Unreadable(app, AzureStateArea.Sites, site?.CorsAllowedOrigins is not null, "CORS: the function app could not be read: ", "CORS: no siteConfig.cors for " + app + " in the state (az functionapp show, or az functionapp cors show)") is { } unread)
-                unverifiable.Add(unread);
+                { unverifiable.Add(unread); evidenceUnread = true; }
             else if (site?.CorsAllowedOrigins is not null) Compare("cors.allowedOrigins", site.CorsAllowedOrigins, settings, drift, unverifiable, passed, actual);
         }
         // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles) are not passed.
@@ -615,7 +653,7 @@ public sealed class ParityChecker
         if (unknown.Count > 0) unverifiable.Add("not verifiable from the Azure resource state: " + string.Join(", ", unknown));
         var actualText = actual.Count == 0 ? "not read" : string.Join("; ", actual);
         if (drift.Count > 0) return SiteResult(m, ParityStatus.Drift, expected, actualText, "Configuration differs: " + string.Join("; ", drift) + "." + (unverifiable.Count > 0 ? " Also unverifiable: " + string.Join("; ", unverifiable) + "." : ""), site);
-        if (unverifiable.Count > 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, string.Join("; ", unverifiable) + ".", site);
+        if (unverifiable.Count > 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, string.Join("; ", unverifiable) + ".", site, evidenceUnread);
         if (passed.Count == 0) return SiteResult(m, ParityStatus.Unverifiable, expected, actualText, "The mapping names no authentication setting that can be checked.", site);
         return SiteResult(m, ParityStatus.Pass, expected, actualText, "Matches: " + string.Join("; ", passed) + ".", site);
     }
@@ -700,7 +738,7 @@ public sealed class ParityChecker
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
         var unread = Unreadable(m.FunctionAppName, AzureStateArea.AppSettings, site?.AppSettingNames is not null,
             "App setting names could not be read: ", "App setting names could not be read: none for " + m.FunctionAppName);
-        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread);
+        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread, unread: true);
         var present = site!.AppSettingNames!;
         var missing = names.Where(n => !present.Contains(n) && !present.Any(s => s.StartsWith(n + "__", StringComparison.OrdinalIgnoreCase))).ToList();
         var actual = "app settings present: " + string.Join(", ", names.Except(missing));
@@ -716,7 +754,7 @@ public sealed class ParityChecker
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
         var unread = Unreadable(m.FunctionAppName, AzureStateArea.DiagnosticSettings, site?.DiagnosticLogCategories is not null,
             "Diagnostic settings could not be read: ", "No diagnostic settings of " + m.FunctionAppName + " in the state (az monitor diagnostic-settings list --resource <app id>).");
-        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread);
+        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread, unread: true);
         var sent = site!.DiagnosticLogCategories!;
         bool Covered(string c) => sent.Contains(c) || sent.Contains("allLogs") || (sent.Contains("audit") && c.IndexOf("Audit", StringComparison.OrdinalIgnoreCase) >= 0);
         var wanted = categories.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
@@ -732,7 +770,7 @@ public sealed class ParityChecker
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
         var unread = Unreadable(m.FunctionAppName, AzureStateArea.Sites, site?.DeploymentStorageAuthentication is not null,
             "The function app could not be read: ", "The state holds no functionAppConfig.deployment.storage.authentication for " + m.FunctionAppName + " (a Flex Consumption app's az functionapp show does).");
-        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread);
+        if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread, unread: true);
         var auth = site!.DeploymentStorageAuthentication!;
         return string.Equals(auth, designed, StringComparison.OrdinalIgnoreCase)
             ? SiteResult(m, ParityStatus.Pass, expected, "deployment storage authentication " + auth, "The app reads its deployment package with the designed identity.", site)
@@ -776,9 +814,9 @@ public sealed class ParityChecker
         if (m.ScopeIsPlaceholder) return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The called function is not known (" + m.Scope + ").");
         var why = _state.WhyUnreadable(AzureStateArea.EntraAppRoles, null);
         if (why is not null)
-            return Result(m, ParityStatus.Unverifiable, expected, "not read", "App role assignments live in Microsoft Graph, which the tool does not read itself: export the app's service principal (az ad sp show --id <client id>) and its appRoleAssignedTo list (az rest --url https://graph.microsoft.com/v1.0/servicePrincipals/<id>/appRoleAssignedTo).");
+            return Result(m, ParityStatus.Unverifiable, expected, "not read", "App role assignments could not be read (" + why + "). They live in Microsoft Graph, which the tool does not read itself: export the app's service principal (az ad sp show --id <client id>) and its appRoleAssignedTo list (az rest --url https://graph.microsoft.com/v1.0/servicePrincipals/<id>/appRoleAssignedTo).", unread: true);
         var sp = ServicePrincipalOf(app);
-        if (sp is null) return Result(m, ParityStatus.Unverifiable, expected, "no registration read", "The Entra export holds no service principal of " + app + " (none named like it, none whose app id its authentication names).");
+        if (sp is null) return Result(m, ParityStatus.Unverifiable, expected, "no registration read", "The Entra export holds no service principal of " + app + " (none named like it, none whose app id its authentication names).", unread: true);
         if (!sp.AppRoles.TryGetValue(role, out var roleId))
             return Result(m, ParityStatus.Missing, expected, "no app role " + role + " on " + (sp.DisplayName ?? sp.Id), "The app registration of " + app + " defines no app role " + role + ", so no caller can hold it.");
         var keys = !string.IsNullOrEmpty(m.ObjectId) ? new HashSet<string>(new[] { m.ObjectId!.ToLowerInvariant() }, StringComparer.OrdinalIgnoreCase) : PrincipalKeys(m, out var problem);
@@ -795,7 +833,14 @@ public sealed class ParityChecker
     // Callers that hold the app's invoke role without any mapping designing them: access no AWS grant justifies.
     private IEnumerable<IdentityParityResult> FindExcessCallers(string app, List<AzRoleMapping> mappings)
     {
-        if (_state.WhyUnreadable(AzureStateArea.EntraAppRoles, null) is not null) yield break;
+        if (_state.WhyUnreadable(AzureStateArea.EntraAppRoles, null) is { } why)
+        {
+            // Only where the design gives the app callers by app role: there an unread Graph export could hide more callers.
+            if (mappings.Any(m => m.Kind == MappingKind.Authentication && (IsAppRoleGrant(m) || m.Settings.ContainsKey("appRole"))))
+                yield return Unexpected(mappings[0], ParityStatus.Unverifiable, MappingKind.Authentication, "no caller of " + app + " beyond the design", "not read",
+                    "Principals holding the app's invoke role could not be checked: app role assignments could not be read: " + why, null, Surface: IdentitySurface.EndUser, unread: true);
+            yield break;
+        }
         var sp = ServicePrincipalOf(app);
         if (sp is null || !sp.AppRoles.TryGetValue(InvokeRole, out var roleId)) yield break;
         foreach (var a in _state.AppRoleAssignments.Where(a => a.ResourceId == sp.Id && a.AppRoleId == roleId && !_consumedAppRoles.Contains(a)))
@@ -814,7 +859,7 @@ public sealed class ParityChecker
         if (why is not null)
         {
             yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no access beyond the design", "not read",
-                "Unexpected access could not be checked: role assignments could not be read: " + why, null);
+                "Unexpected access could not be checked: role assignments could not be read: " + why, null, unread: true);
             yield break;
         }
         // The app's own identities: system-assigned, attached user-assigned, and designed user-assigned ones.
@@ -846,16 +891,17 @@ public sealed class ParityChecker
             foreach (var a in list)
             {
                 if (_consumed.Contains(a) || !reported.Add(a)) continue;
-                var status = a.HasUnresolvedToken ? ParityStatus.Unverifiable : ParityStatus.Excess;
+                var status = a.HasUnresolvedToken || a.Conflict is not null ? ParityStatus.Unverifiable : ParityStatus.Excess;
                 yield return Unexpected(first, status, MappingKind.RoleAssignment, "no access beyond the design for " + k.Value, DescribeAssignment(a),
-                    a.HasUnresolvedToken ? "An assignment to the function's identity holds an unresolved template expression." : "No AWS grant justifies this access of the function's identity " + k.Value + ".", a.Id, a.Source, k.Value, a);
+                    a.Conflict is not null ? "The evidence disagrees about this assignment of the function's identity " + k.Value + ": " + a.Conflict + "; it is judged on neither export."
+                    : a.HasUnresolvedToken ? "An assignment to the function's identity holds an unresolved template expression." : "No AWS grant justifies this access of the function's identity " + k.Value + ".", a.Id, a.Source, k.Value, a, unread: a.Conflict is not null);
             }
         }
         if (!_options.CheckCallerAccess) yield break;
         if (site is null || string.IsNullOrEmpty(site.Id))
         {
             yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", "function app resource id unknown",
-                "Callers who can list the function app's keys (invoke access) could not be checked: the state holds no resource id for " + app + ".", null, Surface: IdentitySurface.People);
+                "Callers who can list the function app's keys (invoke access) could not be checked: the state holds no resource id for " + app + ".", null, Surface: IdentitySurface.People, unread: true);
             yield break;
         }
         // Callers: anyone who can list the app's keys can invoke it.
@@ -870,11 +916,17 @@ public sealed class ParityChecker
             if (a.System != AzureAssignmentSystem.Rbac || _consumed.Contains(a) || reported.Contains(a)) continue;
             if ((a.PrincipalId is not null && (keys.ContainsKey(a.PrincipalId) || designedCallers.Contains(a.PrincipalId))) || (a.PrincipalName is not null && designedCallers.Contains(a.PrincipalName))) continue;
             var invoke = InvokeAction(a.RoleDefinitionId, out var known);
-            if (!known)
+            if (a.Conflict is not null && (invoke is not null || !known))
             {
                 reported.Add(a);
                 yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", DescribeAssignment(a),
-                    "The role definition " + a.RoleDefinitionId + " could not be read, so it is unknown whether it can list the function app's keys (invoke access).", a.Id, a.Source, a.PrincipalName ?? a.PrincipalId, a);
+                    "The evidence disagrees about this assignment, which can list the function app's keys (invoke access): " + a.Conflict + "; it is judged on neither export.", a.Id, a.Source, a.PrincipalName ?? a.PrincipalId, a, Surface: IdentitySurface.People, unread: true);
+            }
+            else if (!known)
+            {
+                reported.Add(a);
+                yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", DescribeAssignment(a),
+                    "The role definition " + a.RoleDefinitionId + " could not be read, so it is unknown whether it can list the function app's keys (invoke access).", a.Id, a.Source, a.PrincipalName ?? a.PrincipalId, a, unread: true);
             }
             else if (invoke is not null)
             {
@@ -884,7 +936,13 @@ public sealed class ParityChecker
             }
         }
         // Eligible callers: a PIM eligibility covering the app whose role can list its keys is invoke access once activated.
-        if (_state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, app) is not null) yield break;
+        if (_state.WhyUnreadable(AzureStateArea.RoleEligibilitySchedules, app) is { } eligibilityWhy)
+        {
+            // Fails closed: an eligible caller could hide in schedules nobody read.
+            yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no eligible caller beyond the design", "not read",
+                "Callers eligible (PIM) to activate invoke access could not be checked: eligibility schedules could not be read: " + eligibilityWhy, null, Surface: IdentitySurface.People, unread: true);
+            yield break;
+        }
         var now = _options.Now ?? DateTimeOffset.UtcNow;
         foreach (var e in Covering(site.Id, _eligibleByScope, _managementGroupEligibilities))
         {
@@ -893,7 +951,7 @@ public sealed class ParityChecker
             var invoke = InvokeAction(e.RoleDefinitionId, out var known);
             if (!known)
                 yield return Unexpected(first, ParityStatus.Unverifiable, MappingKind.RoleAssignment, "no caller beyond the design", DescribeEligibility(e),
-                    "The role definition " + e.RoleDefinitionId + " could not be read, so it is unknown whether this eligibility can list the function app's keys (invoke access).", e.Id, e.Source, e.PrincipalName ?? e.PrincipalId, e, Surface: IdentitySurface.People);
+                    "The role definition " + e.RoleDefinitionId + " could not be read, so it is unknown whether this eligibility can list the function app's keys (invoke access).", e.Id, e.Source, e.PrincipalName ?? e.PrincipalId, e, Surface: IdentitySurface.People, unread: true);
             else if (invoke is not null)
                 yield return Unexpected(first, ParityStatus.Excess, MappingKind.RoleAssignment, "no caller beyond the design", DescribeEligibility(e),
                     "This principal is eligible to activate a role that can list the function app's keys (" + invoke + "): invoke access no AWS grant justifies.", e.Id, e.Source, e.PrincipalName ?? e.PrincipalId, e, Surface: IdentitySurface.People);
@@ -940,8 +998,9 @@ public sealed class ParityChecker
         _ => string.IsNullOrEmpty(m.AzureFeature) ? string.Join("; ", m.Settings.Select(kv => kv.Key + "=" + kv.Value)) : m.AzureFeature,
     };
 
-    private static IdentityParityResult Result(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureRoleAssignment? a = null) => new()
+    private static IdentityParityResult Result(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureRoleAssignment? a = null, bool unread = false) => new()
     {
+        EvidenceUnread = unread && status == ParityStatus.Unverifiable,
         MappingId = m.MappingId,
         FunctionName = m.FunctionName,
         FunctionAppName = m.FunctionAppName,
@@ -959,8 +1018,9 @@ public sealed class ParityChecker
         ActualSource = a?.Source,
     };
 
-    private static IdentityParityResult SiteResult(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureSite? site) => new()
+    private static IdentityParityResult SiteResult(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureSite? site, bool unread = false) => new()
     {
+        EvidenceUnread = unread && status == ParityStatus.Unverifiable,
         MappingId = m.MappingId,
         FunctionName = m.FunctionName,
         FunctionAppName = m.FunctionAppName,
@@ -977,8 +1037,9 @@ public sealed class ParityChecker
     };
 
     private IdentityParityResult Unexpected(AzRoleMapping first, ParityStatus status, MappingKind kind, string expected, string actual, string reason, string? actualId,
-        SourceLocation? source = null, string? principal = null, AzureRoleAssignment? a = null, IdentitySurface Surface = IdentitySurface.Workload) => new()
+        SourceLocation? source = null, string? principal = null, AzureRoleAssignment? a = null, IdentitySurface Surface = IdentitySurface.Workload, bool unread = false) => new()
     {
+        EvidenceUnread = unread && status == ParityStatus.Unverifiable,
         MappingId = null,
         FunctionName = first.FunctionName,
         FunctionAppName = first.FunctionAppName,

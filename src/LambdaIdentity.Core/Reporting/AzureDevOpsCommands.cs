@@ -25,10 +25,11 @@ public static class AzureDevOpsCommands
     /// </summary>
     public static void WriteIssues(TextWriter w, IEnumerable<IdentityParityResult> results, ParityFailLevel level, int max = 100)
     {
-        var failing = results.Where(r => ParityVerdict.Fails(r.Status, level)).ToList();
+        var failing = results.Where(r => ParityVerdict.Fails(r, level)).ToList();
         foreach (var r in failing.Take(max))
         {
-            var type = r.Status == ParityStatus.Unverifiable ? "warning" : "error";
+            // Unread evidence fails the run, so it is an error; an Unverifiable design (failing only at Any) a warning.
+            var type = r.Status == ParityStatus.Unverifiable && !r.EvidenceUnread ? "warning" : "error";
             var code = "IdentityParity" + r.Status;
             var who = r.FunctionName is { Length: > 0 } ? r.FunctionName : r.FunctionAppName;
             w.WriteLine("##vso[task.logissue type=" + type + ";code=" + code + "]" + Message(r.Status + " " + who + ": " + r.Expected + " | actual: " + r.Actual + " | " + r.Reason));
@@ -41,7 +42,10 @@ public static class AzureDevOpsCommands
     public static void WriteUploadSummary(TextWriter w, string markdownPath)
         => w.WriteLine("##vso[task.uploadsummary]" + Message(Path.GetFullPath(markdownPath)));
 
-    /// <summary>Escapes a command's message the way the agent unescapes it (%, CR, LF).</summary>
+    /// <summary>
+    /// Escapes a command's message the way the agent unescapes it (%, CR, LF); other control characters (terminal escape
+    /// sequences) become visible \uXXXX text, and a nested "##vso[" or "##[" is defused, so no value can start a command.
+    /// </summary>
     public static string Message(string? s)
     {
         var sb = new StringBuilder((s ?? "").Length);
@@ -51,8 +55,11 @@ public static class AzureDevOpsCommands
                 case '%': sb.Append("%AZP25"); break;
                 case '\r': sb.Append("%0D"); break;
                 case '\n': sb.Append("%0A"); break;
-                default: sb.Append(c); break;
+                default:
+                    if (ConsoleText.IsUnsafe(c)) ConsoleText.AppendEscaped(sb, c);
+                    else sb.Append(c);
+                    break;
             }
-        return sb.ToString();
+        return ConsoleText.DefuseCommands(sb.ToString());
     }
 }

@@ -10,8 +10,9 @@ namespace LambdaIdentity.Core.Reporting;
 
 /// <summary>
 /// Writes parity results as JUnit XML, which Azure DevOps' PublishTestResults@2 (testResultsFormat: JUnit)
-/// and most CI systems show: one testsuite per function app, one testcase per result, a failure for every
-/// status but Pass, and an error for Unverifiable (the data could not be read).
+/// and most CI systems show: one testsuite per function app, one testcase per result, a failure for lost, added or
+/// drifted access, an error for Unverifiable (the data could not be read, or the design cannot be checked yet), and
+/// skipped for NotApplicable (nothing is designed, so nothing is verified: never shown as a passed test).
 /// </summary>
 public static class JUnitWriter
 {
@@ -43,6 +44,7 @@ public static class JUnitWriter
         w.WriteAttributeString("tests", all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         w.WriteAttributeString("failures", all.Count(IsFailure).ToString(System.Globalization.CultureInfo.InvariantCulture));
         w.WriteAttributeString("errors", all.Count(r => r.Status == ParityStatus.Unverifiable).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteAttributeString("skipped", all.Count(r => r.Status == ParityStatus.NotApplicable).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var id = 0;
         foreach (var g in groups)
         {
@@ -53,7 +55,7 @@ public static class JUnitWriter
             w.WriteAttributeString("tests", list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.WriteAttributeString("failures", list.Count(IsFailure).ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.WriteAttributeString("errors", list.Count(r => r.Status == ParityStatus.Unverifiable).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteAttributeString("skipped", "0");
+            w.WriteAttributeString("skipped", list.Count(r => r.Status == ParityStatus.NotApplicable).ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.WriteAttributeString("time", "0");
             w.WriteAttributeString("timestamp", timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
             w.WriteAttributeString("hostname", "localhost");
@@ -70,8 +72,17 @@ public static class JUnitWriter
                 w.WriteAttributeString("time", "0");
                 var details = Clean("Status: " + r.Status + "\nFunction: " + r.FunctionName + "\nMapping: " + (r.MappingId ?? "(unexpected access)")
                     + "\nExpected: " + r.Expected + "\nActual: " + r.Actual + "\nReason: " + r.Reason
-                    + (r.ActualSource is null ? "" : "\nSource: " + r.ActualSource));
-                if (r.Status == ParityStatus.Unverifiable)
+                    + (r.ActualSource is null ? "" : "\nSource: " + r.ActualSource) + (r.EvidenceUnread ? "\nEvidence: not read" : ""));
+                if (r.Status == ParityStatus.NotApplicable)
+                {
+                    w.WriteStartElement("skipped");
+                    w.WriteAttributeString("message", Clean("NotApplicable: " + r.Reason));
+                    w.WriteEndElement();
+                    w.WriteStartElement("system-out");
+                    w.WriteString(details);
+                    w.WriteEndElement();
+                }
+                else if (r.Status == ParityStatus.Unverifiable)
                 {
                     w.WriteStartElement("error");
                     w.WriteAttributeString("type", r.Status.ToString());
@@ -101,7 +112,7 @@ public static class JUnitWriter
         w.WriteEndDocument();
     }
 
-    private static bool IsFailure(IdentityParityResult r) => r.Status != ParityStatus.Pass && r.Status != ParityStatus.Unverifiable;
+    private static bool IsFailure(IdentityParityResult r) => r.Status is not (ParityStatus.Pass or ParityStatus.Unverifiable or ParityStatus.NotApplicable);
 
     /// <summary>Removes characters XML 1.0 cannot hold.</summary>
     private static string Clean(string s)

@@ -64,8 +64,8 @@ public static class MarkdownReport
             w.WriteLine();
             Table(w, new[] { "Status", "Function app", "Surface", "Kind", "Expected", "Actual", "Reason" },
                 input.ParityResults
-                    .OrderBy(r => r.Status == ParityStatus.Pass ? 1 : 0).ThenBy(r => r.FunctionAppName, StringComparer.Ordinal)
-                    .Select(r => new[] { r.Status.ToString(), r.FunctionAppName, r.Surface.ToString(), r.Kind.ToString(), r.Expected, r.Actual, r.Reason }));
+                    .OrderBy(r => r.Status switch { ParityStatus.Pass => 1, ParityStatus.NotApplicable => 2, _ => 0 }).ThenBy(r => r.FunctionAppName, StringComparer.Ordinal)
+                    .Select(r => new[] { r.Status + (r.EvidenceUnread ? " (not read)" : ""), r.FunctionAppName, r.Surface.ToString(), r.Kind.ToString(), r.Expected, r.Actual, r.Reason }));
         }
 
         var findings = input.Inventory.SelectMany(f => f.Findings.Select(x => (f.FunctionName, x)))
@@ -98,8 +98,9 @@ public static class MarkdownReport
         w.WriteLine($"- Mapping items: {input.Mappings.Count} ({string.Join(", ", strategies)})");
         if (input.ParityResults.Count > 0)
         {
-            var statuses = input.ParityResults.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
-            w.WriteLine($"- Parity: {string.Join(", ", statuses)}");
+            w.WriteLine($"- Parity: {LambdaIdentity.Core.Parity.ParityVerdict.Summary(input.ParityResults)}");
+            var unread = input.ParityResults.Count(r => r.EvidenceUnread);
+            if (unread > 0) w.WriteLine($"- Unverifiable because evidence could not be read: {unread} (these fail every gate level but None)");
         }
         w.WriteLine($"- Findings: {input.Inventory.Sum(f => f.Findings.Count) + input.Mappings.Sum(m => m.Findings.Count)}");
         w.WriteLine($"- Errors: {input.Errors.Count}");

@@ -94,6 +94,10 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override async Task EndProcessingAsync(EngineContext context)
     {
+        // Errors still go to the host as they happen; counting them lets -Quiet fail closed on input that could not be read.
+        var errors = new CountingErrorSink(context);
+        var counted = new EngineContext(errors, context, context, context.CancellationToken);
+        context = counted;
         AzureState state;
         if (ParameterSetName is LiveSet or LivePropertySet)
         {
@@ -108,8 +112,27 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
             var paths = AzureState.Select(GetUnresolvedProviderPathFromPSPath).ToList();
             state = await new AzureStateReader().ReadAsync(paths, context).ConfigureAwait(false);
         }
-        var results = ParityChecker.Check(_mappings, state, new ParityOptions(), context);
-        if (Quiet) { WriteObjectAsync(!ParityVerdict.AnyFails(results, FailOn)); return; }
+        var results = ParityChecker.Check(_mappings, state, new ParityOptions(), counted);
+        if (Quiet)
+        {
+            // The CLI's exit-code contract: $true only when everything was read, something was verified, and nothing fails.
+            var (code, why) = ParityVerdict.Explain(results.ToList(), errors.Count, FailOn);
+            context.Verbose("Test-IdentityParity -Quiet: " + (code == ExitCodes.Ok ? "$true" : "$false") + " (exit code " + code + ": " + why + ")");
+            WriteObjectAsync(code == ExitCodes.Ok);
+            return;
+        }
         foreach (var r in results) WriteObjectAsync(r);
     }
+}
+
+/// <summary>Passes errors on and counts them.</summary>
+internal sealed class CountingErrorSink : IErrorSink
+{
+    private readonly IErrorSink _inner;
+    private int _count;
+    public CountingErrorSink(IErrorSink inner) { _inner = inner; }
+    /// <summary>Errors so far.</summary>
+    public int Count => System.Threading.Volatile.Read(ref _count);
+    /// <inheritdoc />
+    public void Error(EngineError error) { System.Threading.Interlocked.Increment(ref _count); _inner.Error(error); }
 }

@@ -43,12 +43,12 @@ public sealed class InventoryVerbTests
     }
 
     [Fact]
-    public void BadInputIsReportedOnStderrWithExitCodeOneAndGoodRecordsStillWritten()
+    public void BadInputIsReportedOnStderrWithExitCodeTwoAndGoodRecordsStillWritten()
     {
         var bad = Path.Combine(Path.GetTempPath(), "li-cli-" + Guid.NewGuid().ToString("N") + ".json");
         File.WriteAllText(bad, "{ \"Functions\": [ ");
         var (code, stdout, stderr) = Run("inventory", "--path", bad, Surfaces, "--format", "json");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal(2, ModelJson.Read<LambdaFunctionIdentity>(stdout).Count);
         Assert.Contains("error: JsonSourceMalformed", stderr);
         Assert.Contains(bad + ":1:", stderr);
@@ -58,7 +58,7 @@ public sealed class InventoryVerbTests
     public void AParameterWithoutEqualsIsABadArgument()
     {
         var (code, _, stderr) = Run("inventory", "--path", Surfaces, "--parameter", "Stage");
-        Assert.Equal(2, code);
+        Assert.Equal(64, code);
         Assert.Contains("K=V", stderr);
     }
 }

@@ -177,7 +177,10 @@ public class ParityJudgementTests
             MappingId = "logs", FunctionName = "orders", FunctionAppName = App, Kind = MappingKind.Setting, Strategy = MappingStrategy.NotNeeded,
             Surface = IdentitySurface.Platform, AzureFeature = "Application Insights", Reason = "logs become Application Insights", Settings = new Dictionary<string, string> { ["grantedBy"] = "policy#0" },
         };
-        Assert.Equal(ParityStatus.Pass, Judge(State(), m).Status);
+        var r = Judge(State(), m);
+        // Nothing designed is nothing verified: NotApplicable, never Pass, and it fails no level.
+        Assert.Equal(ParityStatus.NotApplicable, r.Status);
+        foreach (var level in Enum.GetValues<ParityFailLevel>()) Assert.False(LambdaIdentity.Core.Parity.ParityVerdict.Fails(r, level));
     }
 
     [Fact]

@@ -49,34 +49,42 @@ public class TestParityVerbTests
     }
 
     [Fact]
-    public void UnverifiableFailsByDefaultButNotWithFailOnAccess()
+    public void AbsentEvidenceFailsEveryLevelButNone()
     {
-        // Without the role catalog and without the auth export, nothing is wrong but some things cannot be verified.
+        // Without the auth export, nothing is wrong but the authentication cannot be verified: no gate level may pass.
         var dir = CopyState();
         File.Delete(Path.Combine(dir, "orders-func.webapp-auth-show.json"));
         var (code, _, stderr) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", dir);
-        Assert.Equal(1, code);
-        Assert.Contains("Unverifiable", stderr);
-        (code, _, _) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", dir, "--fail-on", "Access");
+        Assert.Equal(2, code);
+        Assert.Contains("Unverifiable (not read)", stderr.Length > 0 ? Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", dir).stdout : "");
+        foreach (var level in new[] { "Access", "Excess" })
+            Assert.Equal(2, Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", dir, "--fail-on", level).code);
+        (code, _, _) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", dir, "--fail-on", "None");
         Assert.Equal(0, code);
     }
 
     [Fact]
-    public void UnreadableMappingFileExitsTwo()
+    public void MissingMappingFileIsUsageAndMalformedOneExitsTwo()
     {
         var (code, _, stderr) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "no-such-file.json"), "--azure-state", StateDir);
+        Assert.Equal(64, code);
+        Assert.Contains("InputNotFound", stderr);
+        var bad = Path.Combine(TempDir(), "mapping.json");
+        File.WriteAllText(bad, "[{\"MappingId\": ");
+        (code, _, stderr) = Run("", "test-parity", "--mapping", bad, "--azure-state", StateDir);
         Assert.Equal(2, code);
-        Assert.Contains("MappingInputUnreadable", stderr);
+        Assert.Contains("AzRoleMappingInputUnreadable", stderr);
+        Assert.DoesNotContain("   at ", stderr);
     }
 
     [Fact]
-    public void NeitherOrBothStateSourcesExitTwo()
+    public void NeitherOrBothStateSourcesAreUsageErrors()
     {
         var (code, _, stderr) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"));
-        Assert.Equal(2, code);
+        Assert.Equal(64, code);
         Assert.Contains("AzureStateSourceInvalid", stderr);
         (code, _, _) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", StateDir, "--subscription-id", "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2");
-        Assert.Equal(2, code);
+        Assert.Equal(64, code);
     }
 
     [Fact]
@@ -90,6 +98,6 @@ public class TestParityVerbTests
         var args = new[] { "test-parity", "--mapping", Path.Combine(Dir, "parity-mappings.json"), "--azure-state", file, Catalog };
         Assert.Equal(1, Run("", args).code); // the relative scope stays a token: Unverifiable
         Assert.Equal(0, Run("", args.Concat(new[] { "--template-scope", Rg }).ToArray()).code);
-        Assert.Equal(2, Run("", args.Concat(new[] { "--template-scope", "/subscriptions/x" }).ToArray()).code);
+        Assert.Equal(64, Run("", args.Concat(new[] { "--template-scope", "/subscriptions/x" }).ToArray()).code);
     }
 }

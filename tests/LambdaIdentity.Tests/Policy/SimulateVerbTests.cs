@@ -73,13 +73,21 @@ public sealed class SimulateVerbTests
     [Fact]
     public void AnUnreadablePolicyIsReportedAndMakesTheDecisionIncomplete()
     {
-        var (code, d, err) = Run("--policy", F("iam-get-role-policy-malformed.json"), "--policy", F("does-not-exist.json"), "--principal", Role, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k");
-        Assert.Equal(1, code);
+        var (code, d, err) = Run("--policy", F("iam-get-role-policy-malformed.json"), "--principal", Role, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k");
+        Assert.Equal(2, code); // an input that could not be read (docs/cli.md, exit codes)
         Assert.True(d.GetProperty("IsIncomplete").GetBoolean());
-        Assert.Equal(2, d.GetProperty("UnresolvedPolicies").GetArrayLength());
+        Assert.Equal(1, d.GetProperty("UnresolvedPolicies").GetArrayLength());
         Assert.Contains("PolicyDocumentMalformed", err);
         Assert.Contains("$.Statement[1].Condition.StringEqualz", err);
-        Assert.Contains("PolicyFileUnreadable", err);
+    }
+
+    [Fact]
+    public void AMissingPolicyFileIsAUsageError()
+    {
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        var code = LambdaIdentity.Cli.Program.Run(new[] { "simulate", "--policy", F("does-not-exist.json"), "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k" }, stdout, stderr, new StringReader(""));
+        Assert.Equal(64, code);
+        Assert.Contains("InputNotFound", stderr.ToString());
     }
 
     [Fact]

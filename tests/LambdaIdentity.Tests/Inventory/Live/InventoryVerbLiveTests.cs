@@ -46,7 +46,7 @@ public sealed class InventoryVerbLiveTests
 
             // inventory: environment credentials through the SDK's default chain.
             var (code, stdout, stderr) = Run("inventory", "--live", "--region", Region, "--endpoint-url", server.HttpUri.AbsoluteUri, "--format", "json", "--verbose");
-            Assert.Equal(1, code); // one error: the denied GetPolicy
+            Assert.Equal(2, code); // one error, the denied GetPolicy: not everything could be read
             var records = ModelJson.Read<LambdaFunctionIdentity>(stdout);
             Assert.Equal(4, records.Count);
             Assert.False(records.Single(r => r.FunctionName == "helloworld").IsComplete);
@@ -61,7 +61,7 @@ public sealed class InventoryVerbLiveTests
             var before = server.Requests.Count;
             var outDir = Path.Combine(dir, "out");
             (code, stdout, stderr) = Run("assess", "--live", "--region", Region, "--profile", "li-live-test", "--endpoint-url", server.HttpUri.AbsoluteUri, "--out", outDir, "--verbose");
-            Assert.True(code == 0, stderr);
+            Assert.True(code == 2, stderr); // the denied GetPolicy: not everything could be read
             Assert.Contains("Functions read:      4", stdout);
             Assert.Contains("verbose: AWS credentials: profile 'li-live-test'", stderr);
             Assert.True(server.Requests.Count > before);
@@ -70,8 +70,8 @@ public sealed class InventoryVerbLiveTests
             AssertNoSecret(stdout + stderr + string.Concat(Directory.GetFiles(outDir).Select(File.ReadAllText)));
 
             // Arguments: --live and --path exclude each other; one of them is needed; an unknown profile is a setup failure.
-            Assert.Equal(2, Run("inventory", "--live", "--path", dir).Code);
-            Assert.Equal(2, Run("inventory").Code);
+            Assert.Equal(64, Run("inventory", "--live", "--path", dir).Code);
+            Assert.Equal(64, Run("inventory").Code);
             (code, _, stderr) = Run("inventory", "--live", "--region", Region, "--profile", "li-no-such-profile", "--endpoint-url", server.HttpUri.AbsoluteUri);
             Assert.Equal(2, code);
             Assert.Contains("error: AwsLiveSetupFailed: The AWS profile 'li-no-such-profile' was not found", stderr);
