@@ -54,8 +54,8 @@ public sealed class ModuleFolderContractTests
         {
             var name = queue.Dequeue();
             if (!seen.Add(name)) continue;
-            var file = Path.Combine(dir, name + ".dll");
-            if (!File.Exists(file))
+            var file = new[] { Path.Combine(dir, name + ".dll"), Path.Combine(dir, "dependencies", name + ".dll") }.FirstOrDefault(File.Exists);
+            if (file is null)
             {
                 if (!HostProvided.Contains(name)) missing.Add(name);
                 continue;
@@ -68,6 +68,19 @@ public sealed class ModuleFolderContractTests
         // The engine and its SDKs are reached, so the walk really followed references.
         foreach (var expected in new[] { "LambdaIdentity.Core", "LambdaIdentity.Model", "YamlDotNet", "System.Text.Json", "Azure.Core", "Azure.Identity", "System.Memory" })
             Assert.Contains(expected, seen);
+    }
+
+    [Fact]
+    public void TheModuleFolderHoldsOnlyWhatPowerShellSharesAndTheEngineIsInDependencies()
+    {
+        // What sits next to the manifest is loaded into PowerShell's default context; everything else is the engine's.
+        var root = Directory.GetFiles(ModuleOut, "*.dll").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { "LambdaIdentity.Isolation.dll", "LambdaIdentity.Model.dll", "LambdaIdentity.PowerShell.dll" }, root);
+        var engine = Directory.GetFiles(Path.Combine(ModuleOut, "dependencies"), "*.dll").Select(Path.GetFileNameWithoutExtension).ToList();
+        foreach (var expected in new[] { "LambdaIdentity.Core", "Azure.Core", "Azure.Identity", "Microsoft.Identity.Client", "AWSSDK.Core", "YamlDotNet", "System.Text.Json" })
+            Assert.Contains(expected, engine);
+        Assert.DoesNotContain("LambdaIdentity.Model", engine);
+        Assert.DoesNotContain("System.Management.Automation", engine);
     }
 
     /// <summary>
@@ -85,7 +98,7 @@ public sealed class ModuleFolderContractTests
     public void NoAssemblyReferencesAFrameworkAssemblyNewerThanPowerShell74Has()
     {
         var tooNew = new List<string>();
-        foreach (var file in Directory.GetFiles(ModuleOut, "*.dll"))
+        foreach (var file in Directory.GetFiles(ModuleOut, "*.dll", SearchOption.AllDirectories))
         {
             using var pe = new PEReader(File.OpenRead(file));
             if (!pe.HasMetadata) continue;

@@ -25,9 +25,9 @@ internal sealed class LocalArmServer : IAsyncDisposable
     public ConcurrentQueue<(string Path, string? Authorization)> Requests { get; } = new();
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.OrdinalIgnoreCase);
 
-    private LocalArmServer()
+    private LocalArmServer(X509Certificate2? certificate)
     {
-        Certificate = LocalTls.CreateCertificate();
+        Certificate = certificate ?? LocalTls.CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(Certificate)));
@@ -35,9 +35,10 @@ internal sealed class LocalArmServer : IAsyncDisposable
         _app.Run(Handle);
     }
 
-    public static async Task<LocalArmServer> StartAsync()
+    /// <summary>Starts the server; <paramref name="certificate"/> (default: one for 127.0.0.1 and localhost) is the one it serves.</summary>
+    public static async Task<LocalArmServer> StartAsync(X509Certificate2? certificate = null)
     {
-        var s = new LocalArmServer();
+        var s = new LocalArmServer(certificate);
         await s._app.StartAsync();
         var address = s._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         s.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1") + "/");
