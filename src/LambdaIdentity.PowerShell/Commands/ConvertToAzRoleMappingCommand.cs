@@ -82,8 +82,8 @@ public sealed class ConvertToAzRoleMappingCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        if (InputObject != null) _functions.AddRange(InputObject);
-        else if (FunctionName != null)
+        if (InputObject != null) { if (TakeOnce(nameof(InputObject), InputObject) is { } given) _functions.AddRange(given); }
+        else if (FunctionName != null && !CurrentRecordUnconvertible)
         {
             // Only key properties came (Import-Csv, AWS.Tools, a trimmed file): the record says what it lacks.
             context.Verbose("Rebuilt " + FunctionName + " from its piped properties; it has no policies, so its design is incomplete.");

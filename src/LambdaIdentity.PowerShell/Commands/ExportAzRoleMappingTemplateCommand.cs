@@ -37,7 +37,7 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        _mappings.AddRange(InputObject);
+        if (TakeOnce(nameof(InputObject), InputObject) is { } given) _mappings.AddRange(given);
         return Task.CompletedTask;
     }
 

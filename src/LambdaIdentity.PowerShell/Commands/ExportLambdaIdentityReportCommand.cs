@@ -47,9 +47,10 @@ public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        if (Mapping != null) _mappings.AddRange(Mapping);
-        if (ParityResult != null) _results.AddRange(ParityResult);
-        if (Inventory != null) _inventory.AddRange(Inventory);
+        // A parameter given on the command line is taken once, not once per piped record.
+        if (TakeOnce(nameof(Mapping), Mapping) is { } m) _mappings.AddRange(m);
+        if (TakeOnce(nameof(ParityResult), ParityResult) is { } r) _results.AddRange(r);
+        if (TakeOnce(nameof(Inventory), Inventory) is { } i) _inventory.AddRange(i);
         return Task.CompletedTask;
     }
 

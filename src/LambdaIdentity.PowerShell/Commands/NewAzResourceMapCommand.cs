@@ -39,7 +39,7 @@ public sealed class NewAzResourceMapCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        _functions.AddRange(InputObject);
+        if (TakeOnce(nameof(InputObject), InputObject) is { } given) _functions.AddRange(given);
         return Task.CompletedTask;
     }
 
