@@ -14,7 +14,7 @@ namespace LambdaIdentity.PowerShell;
 /// written to from another thread). StopProcessing cancels the token, so Ctrl+C stops a call in flight.
 /// Modelled on PowerShell-OpenAuthenticode's AsyncPSCmdlet.
 /// </summary>
-public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
+public abstract partial class AsyncPSCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private BlockingCollection<Action>? _queue;
