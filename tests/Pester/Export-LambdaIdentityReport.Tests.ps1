@@ -62,4 +62,51 @@ Describe 'Export-LambdaIdentityReport' {
         $Mapping | Export-LambdaIdentityReport -Path TestDrive:/force.md -Force | Out-Null
         Get-Content -Raw -LiteralPath TestDrive:/force.md | Should -Match '(?m)^## Features'
     }
+
+    It 'writes to -LiteralPath exactly as typed (brackets are no wildcard)' {
+        $file = $Mapping | Export-LambdaIdentityReport -LiteralPath 'TestDrive:/report[1].md'
+        $file.Name | Should -Be 'report[1].md'
+        Test-Path -LiteralPath (Join-Path $TestDrive 'report[1].md') | Should -BeTrue
+    }
+
+    It 'resolves ~, provider-qualified paths and a wildcard that names one existing file' {
+        $home1 = Join-Path '~' ('li-report-' + [guid]::NewGuid() + '.md')
+        try {
+            $file = $Mapping | Export-LambdaIdentityReport -Path $home1
+            $file.FullName | Should -Be (Join-Path $HOME (Split-Path -Leaf $home1))
+        } finally { Remove-Item -LiteralPath (Join-Path $HOME (Split-Path -Leaf $home1)) -ErrorAction SilentlyContinue }
+        $qualified = 'Microsoft.PowerShell.Core\FileSystem::' + (Join-Path $TestDrive 'qualified.md')
+        ($Mapping | Export-LambdaIdentityReport -Path $qualified).FullName | Should -Be (Join-Path $TestDrive 'qualified.md')
+        Set-Content -LiteralPath (Join-Path $TestDrive 'only-one.md') -Value 'old'
+        ($Mapping | Export-LambdaIdentityReport -Path (Join-Path $TestDrive 'only-o*.md') -Force).Name | Should -Be 'only-one.md'
+    }
+
+    It 'writes the parity results as JUnit with -Format JUnit' {
+        $file = $Results | Export-LambdaIdentityReport -Path TestDrive:/parity.junit.xml -Format JUnit
+        $xml = [xml](Get-Content -Raw -LiteralPath $file.FullName)
+        [int]$xml.testsuites.tests | Should -Be $Results.Count
+        $notPass = @($Results | Where-Object { "$($_.Status)" -ne 'Pass' }).Count
+        ([int]$xml.testsuites.failures + [int]$xml.testsuites.errors) | Should -Be $notPass
+    }
+
+    It 'writes no file for empty input and says so (ReportInputEmpty)' {
+        $out = @() | Export-LambdaIdentityReport -Path TestDrive:/empty.md -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        'TestDrive:/empty.md' | Should -Not -Exist
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ReportInputEmpty,*'
+        $err[0].TargetObject | Should -Be 'TestDrive:/empty.md'
+        $Mapping | Export-LambdaIdentityReport -Path TestDrive:/empty.junit.xml -Format JUnit -ErrorAction SilentlyContinue -ErrorVariable err2 | Should -BeNullOrEmpty
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'ReportInputEmpty,*'
+    }
+
+    It 'reports a missing folder as an error record naming the path, not an exception' {
+        $target = 'TestDrive:/no-such-folder/report.md'
+        $out = $Mapping | Export-LambdaIdentityReport -Path $target -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PathFolderNotFound,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be $target
+    }
 }
