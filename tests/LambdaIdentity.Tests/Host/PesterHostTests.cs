@@ -36,6 +36,14 @@ public sealed class PesterHostTests
     }
 
     [Fact]
+    public void EveryExportedCmdletHasItsOwnPesterFile()
+    {
+        var files = Directory.GetFiles(PesterDir, "*.Tests.ps1").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var cmdlet in ManifestList(ManifestText, "CmdletsToExport"))
+            Assert.True(files.Contains(cmdlet + ".Tests.ps1"), $"tests/Pester/{cmdlet}.Tests.ps1 is missing");
+    }
+
+    [Fact]
     public void PwshIsTheManifestsPinnedVersion()
     {
         using var tools = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, ".config", "dotnet-tools.json")));
