@@ -67,4 +67,29 @@ Describe 'Get-LambdaIdentityInventory' {
         $err.Count | Should -BeGreaterThan 0
         "$($err[0].TargetObject)" | Should -BeLike '*broken.json*'
     }
+
+    It 'completes -Region with AWS Region codes' {
+        $line = 'Get-LambdaIdentityInventory -Live -Region eu-we'
+        $c = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $c | Should -Contain 'eu-west-1'
+        $c | Should -Contain 'eu-west-3'
+        $c | Should -Not -Contain 'us-east-1'
+    }
+
+    It 'completes -ProfileName from the shared config and credentials files, never showing a value' {
+        $secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+        Set-Content -LiteralPath TestDrive:/config -Value "[default]`nregion = eu-west-1`n[profile migration-readonly]`nregion = eu-west-1`n[sso-session corp]`nsso_region = eu-west-1"
+        Set-Content -LiteralPath TestDrive:/credentials -Value "[migration-admin]`naws_access_key_id = AKIAIOSFODNN7EXAMPLE`naws_secret_access_key = $secret"
+        $saved = $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE
+        try {
+            $env:AWS_CONFIG_FILE = Join-Path $TestDrive 'config'
+            $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'credentials'
+            $line = 'Get-LambdaIdentityInventory -Live -ProfileName migr'
+            $r = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+            @($r.CompletionText | Sort-Object) | Should -Be @('migration-admin', 'migration-readonly')
+            ($r | Out-String) + ($r.ToolTip -join ' ') | Should -Not -Match ([regex]::Escape($secret))
+            $line = 'Get-LambdaIdentityInventory -Live -AWSProfileName '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'default'
+        } finally { $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $saved }
+    }
 }

@@ -89,4 +89,13 @@ Describe 'Test-IdentityParity' {
         { Test-IdentityParity -InputObject $Mapping -AzureState $SampleState -TemplateScope /subscriptions/x -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,LambdaIdentity.PowerShell.Commands.TestIdentityParityCommand'
     }
+
+    It 'completes -RoleDefinitionName with built-in role names, quoted when they have spaces' {
+        $line = 'Test-IdentityParity -AzureState ./x -RoleDefinitionName "Storage Blob Data R'
+        $c = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $c.CompletionText | Should -Contain "'Storage Blob Data Reader'"
+        $c.ListItemText | Should -Not -Contain 'Reader'
+        $line = 'Test-IdentityParity -AzureState ./x -RoleDefinitionName Cosmos'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.ListItemText | Should -Contain 'Cosmos DB Built-in Data Reader'
+    }
 }

@@ -41,6 +41,7 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     /// <summary>Path: the region templates are deployed to (AWS::Region; one value). Live: the regions to read.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AwsRegionCompleter))]
     public string[]? Region { get; set; }
 
     /// <summary>The account templates are deployed to (value of AWS::AccountId).</summary>
@@ -57,6 +58,7 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     [Parameter(ParameterSetName = "Live")]
     [Alias("AWSProfileName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AwsProfileCompleter))]
     public string? ProfileName { get; set; }
 
     /// <summary>One endpoint for every call (LocalStack, a VPC endpoint, tests); signing still uses the region.</summary>

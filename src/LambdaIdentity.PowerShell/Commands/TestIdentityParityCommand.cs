@@ -32,6 +32,7 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     /// <summary>The designed role's name, bound by property name (Get-AzRoleAssignment output, a CSV of assignments).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = OfflinePropertySet)]
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LivePropertySet)]
+    [ArgumentCompleter(typeof(AzureRoleNameCompleter))]
     public string? RoleDefinitionName { get; set; }
 
     /// <summary>The designed role's definition id (GUID or resource id), bound by property name.</summary>
