@@ -98,4 +98,17 @@ Describe 'Test-IdentityParity' {
         $line = 'Test-IdentityParity -AzureState ./x -RoleDefinitionName Cosmos'
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.ListItemText | Should -Contain 'Cosmos DB Built-in Data Reader'
     }
+
+    It 'reads -AzureState through drives and wildcards; a path that matches nothing is PathNotFound and never a pass' {
+        New-PSDrive -Name LiState -PSProvider FileSystem -Root $SampleState | Out-Null
+        try {
+            Get-StatusCount @($Mapping | Test-IdentityParity -AzureState LiState:/) | Should -Be (Get-StatusCount $Results)
+            $wild = @($Mapping | Test-IdentityParity -AzureState (Join-Path $SampleState '*.json'))
+            Get-StatusCount $wild | Should -Be (Get-StatusCount $Results)
+        } finally { Remove-PSDrive -Name LiState }
+        $out = @($Mapping | Test-IdentityParity -AzureState TestDrive:/no-state -FailOn None -Quiet -ErrorAction SilentlyContinue -ErrorVariable err)
+        $out | Should -Be @($false)
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+        $err[0].TargetObject | Should -Be 'TestDrive:/no-state'
+    }
 }

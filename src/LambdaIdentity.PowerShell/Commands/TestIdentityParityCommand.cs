@@ -117,7 +117,14 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
         }
         else
         {
-            var paths = AzureState.Select(GetUnresolvedProviderPathFromPSPath).ToList();
+            // PowerShell paths with wildcards; each one that matches nothing is a PathNotFound error. With none left
+            // there is no evidence to judge: nothing passes (-Quiet says $false).
+            var paths = await OnPipelineThread(() => ResolveInputPaths(AzureState, literal: false)).ConfigureAwait(false);
+            if (paths.Count == 0)
+            {
+                if (Quiet) WriteObjectAsync(false);
+                return;
+            }
             var reader = new AzureStateReader();
             if (TemplateScope is not null)
             {
