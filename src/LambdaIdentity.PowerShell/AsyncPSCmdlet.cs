@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,7 +14,7 @@ namespace LambdaIdentity.PowerShell;
 /// written to from another thread). StopProcessing cancels the token, so Ctrl+C stops a call in flight.
 /// Modelled on PowerShell-OpenAuthenticode's AsyncPSCmdlet.
 /// </summary>
-public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
+public abstract partial class AsyncPSCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private BlockingCollection<Action>? _queue;
@@ -29,13 +30,67 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     /// <summary>End work, off the pipeline thread.</summary>
     protected virtual Task EndProcessingAsync(EngineContext context) => Task.CompletedTask;
 
+    private System.Collections.Generic.HashSet<string> _boundOnCommandLine = new(StringComparer.OrdinalIgnoreCase);
+
     /// <inheritdoc />
-    protected sealed override void BeginProcessing() => Run(BeginProcessingAsync);
+    protected sealed override void BeginProcessing()
+    {
+        // Before the first record only the command line has bound parameters: those keep their value for every record.
+        _boundOnCommandLine = new(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+        ModelRecordConverter.TakeFailures();
+        Run(BeginProcessingAsync);
+    }
+
+    /// <summary>
+    /// True when the piped object of this record was a copy of a record that could not be converted back (reported
+    /// as an error already): the cmdlet then does not rebuild a lesser record from its key properties.
+    /// </summary>
+    protected bool CurrentRecordUnconvertible { get; private set; }
+
+    /// <summary>
+    /// True when the parameter was bound on the command line (not from the pipeline). Such a value is the same in every
+    /// ProcessRecord call, so a cmdlet that collects input takes it once, not once per piped record.
+    /// </summary>
+    protected bool IsBoundOnCommandLine(string parameterName) => _boundOnCommandLine.Contains(parameterName);
+
+    /// <summary>
+    /// The value of a collected input parameter for this record: on the first call, a command-line value; afterwards
+    /// only values the pipeline bound for this record (null otherwise).
+    /// </summary>
+    protected T? TakeOnce<T>(string parameterName, T? value) where T : class
+    {
+        if (value is null) return null;
+        if (!IsBoundOnCommandLine(parameterName)) return value;
+        return _takenOnce.Add(parameterName) ? value : null;
+    }
+
+    private readonly System.Collections.Generic.HashSet<string> _takenOnce = new(StringComparer.OrdinalIgnoreCase);
     /// <inheritdoc />
-    protected sealed override void ProcessRecord() => Run(ProcessRecordAsync);
+    protected sealed override void ProcessRecord()
+    {
+        CurrentRecordUnconvertible = WriteConversionFailures();
+        Run(ProcessRecordAsync);
+    }
+
+    /// <summary>
+    /// Binding runs on this thread just before ProcessRecord (or EndProcessing): each copy of a record that failed to
+    /// convert back is one error record naming it, whose id says which record it was.
+    /// </summary>
+    private bool WriteConversionFailures()
+    {
+        var failures = ModelRecordConverter.TakeFailures();
+        foreach (var f in failures)
+        {
+            var id = f.RecordType == typeof(LambdaFunctionIdentity) ? "InventoryRecordUnconvertible"
+                : f.RecordType == typeof(AzRoleMapping) ? "MappingRecordUnconvertible" : "ParityResultRecordUnconvertible";
+            WriteError(new ErrorRecord(new InvalidDataException(f.Message, f.Exception), id, ErrorCategory.InvalidData, f.Target));
+        }
+        return failures.Count > 0;
+    }
     /// <inheritdoc />
     protected sealed override void EndProcessing()
     {
+        WriteConversionFailures();
         try { Run(EndProcessingAsync); }
         finally { CompleteProgress(); }
     }

@@ -58,9 +58,21 @@ public static class ResourceMapSkeleton
             Add("application-insights", "Microsoft.Insights/components", f.FunctionName);
             Add(ResourceMap.LogAnalyticsKey, "Microsoft.OperationalInsights/workspaces", f.FunctionName);
         }
-        var keep = existing?.Entries.ToDictionary(e => e.Aws, StringComparer.Ordinal) ?? new Dictionary<string, ResourceMapEntry>();
-        return new ResourceMap(found.Select(kv => keep.TryGetValue(kv.Key, out var old)
+        var keep = new Dictionary<string, ResourceMapEntry>(StringComparer.Ordinal);
+        foreach (var e in existing?.Entries ?? Array.Empty<ResourceMapEntry>()) keep[e.Aws] = e;
+        var entries = found.Select(kv => keep.TryGetValue(kv.Key, out var old)
             ? new ResourceMapEntry { Aws = kv.Key, Azure = old.Azure, StayOnAws = old.StayOnAws, AzureResourceType = kv.Value.Type, UsedBy = kv.Value.UsedBy.ToList() }
-            : new ResourceMapEntry { Aws = kv.Key, Azure = "", AzureResourceType = kv.Value.Type, UsedBy = kv.Value.UsedBy.ToList() }));
+            : new ResourceMapEntry { Aws = kv.Key, Azure = "", AzureResourceType = kv.Value.Type, UsedBy = kv.Value.UsedBy.ToList() }).ToList();
+        // A filled entry the current inventory does not name (another stack, a pattern, a function read elsewhere) is
+        // someone's work: it is kept as it was. Only unfilled skeleton entries that nothing uses any more drop out.
+        var kept = 0;
+        foreach (var e in existing?.Entries ?? Array.Empty<ResourceMapEntry>())
+        {
+            if (found.ContainsKey(e.Aws) || (string.IsNullOrEmpty(e.Azure) && !e.StayOnAws)) continue;
+            entries.Add(e);
+            kept++;
+        }
+        if (kept > 0) context.Verbose(kept + " filled resource map entries not used by this inventory were kept as they were.");
+        return new ResourceMap(entries);
     }
 }

@@ -59,10 +59,17 @@ public sealed class ConvertToAzRoleMappingCommand : AsyncPSCmdlet
     public SwitchParameter UserAssignedIdentity { get; set; }
 
     /// <inheritdoc />
-    protected override Task BeginProcessingAsync(EngineContext context)
+    protected override async Task BeginProcessingAsync(EngineContext context)
     {
-        var rulePath = RuleSet is null ? null : GetUnresolvedProviderPathFromPSPath(RuleSet);
-        var mapPath = ResourceMap is null ? null : GetUnresolvedProviderPathFromPSPath(ResourceMap);
+        // PowerShell paths (drives, ~, a wildcard naming one file); one that cannot be used is an error naming it,
+        // and then nothing is mapped (a design without its resource map or rules would be silently different).
+        var (rulePath, mapPath, ok) = await OnPipelineThread(() =>
+        {
+            var r = RuleSet is null ? null : ResolveInputFile(RuleSet);
+            var m = ResourceMap is null ? null : ResolveInputFile(ResourceMap);
+            return (r, m, (RuleSet is null || r is not null) && (ResourceMap is null || m is not null));
+        }).ConfigureAwait(false);
+        if (!ok) return;
         try
         {
             _options = new MappingOptions
@@ -76,14 +83,13 @@ public sealed class ConvertToAzRoleMappingCommand : AsyncPSCmdlet
         catch (RuleSetException ex) { Post(() => ThrowTerminatingError(new ErrorRecord(ex, "RuleSetInvalid", ErrorCategory.InvalidData, rulePath))); }
         catch (ResourceMapException ex) { Post(() => ThrowTerminatingError(new ErrorRecord(ex, "ResourceMapInvalid", ErrorCategory.InvalidData, mapPath))); }
         if (_options != null) context.Verbose("Mapping with plan " + HostingPlan + (rulePath is null ? "" : ", rules " + rulePath) + (mapPath is null ? "" : ", resource map " + mapPath));
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        if (InputObject != null) _functions.AddRange(InputObject);
-        else if (FunctionName != null)
+        if (InputObject != null) { if (TakeOnce(nameof(InputObject), InputObject) is { } given) _functions.AddRange(given); }
+        else if (FunctionName != null && !CurrentRecordUnconvertible)
         {
             // Only key properties came (Import-Csv, AWS.Tools, a trimmed file): the record says what it lacks.
             context.Verbose("Rebuilt " + FunctionName + " from its piped properties; it has no policies, so its design is incomplete.");

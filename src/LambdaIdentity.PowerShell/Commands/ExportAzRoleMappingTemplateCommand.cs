@@ -10,7 +10,7 @@ using LambdaIdentity.Model;
 namespace LambdaIdentity.PowerShell.Commands;
 
 /// <summary>Writes a mapping as a deployable Bicep or ARM template (identities, role assignments, Cosmos DB SQL role assignments, auth settings).</summary>
-[Cmdlet(VerbsData.Export, "AzRoleMappingTemplate", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "AzRoleMappingTemplate", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
 {
@@ -21,10 +21,16 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
     [ValidateNotNull]
     public AzRoleMapping[] InputObject { get; set; } = new AzRoleMapping[0];
 
-    /// <summary>The template file to write.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The template file to write (PowerShell paths; a wildcard must match one existing file).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    /// <summary>The template file to write, taken as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath")]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
 
     /// <summary>Bicep (default) or ArmJson.</summary>
     [Parameter]
@@ -37,25 +43,31 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        _mappings.AddRange(InputObject);
+        if (TakeOnce(nameof(InputObject), InputObject) is { } given) _mappings.AddRange(given);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     protected override Task EndProcessingAsync(EngineContext context)
     {
-        var full = GetUnresolvedProviderPathFromPSPath(Path);
-        var text = MappingTemplateExporter.Export(_mappings, Format);
+        var literal = ParameterSetName == "LiteralPath";
+        var typed = literal ? LiteralPath : Path;
         Post(() =>
         {
+            if (_mappings.Count == 0)
+            {
+                WriteError(new ErrorRecord(new InvalidDataException("No mapping record came in: the template was not written."), "TemplateInputEmpty", ErrorCategory.InvalidData, typed));
+                return;
+            }
+            if (ResolveOutputPath(typed, literal) is not { } full) return;
             if (File.Exists(full) && !Force)
             {
                 WriteError(new ErrorRecord(new IOException($"'{full}' exists; use -Force to overwrite."), "TemplateFileExists", ErrorCategory.ResourceExists, full));
                 return;
             }
             if (!ShouldProcess(full, "Write " + Format + " template")) return;
-            File.WriteAllText(full, text, new UTF8Encoding(false));
-            WriteObject(new FileInfo(full));
+            var text = MappingTemplateExporter.Export(_mappings, Format);
+            if (TryWriteFile(full, "TemplateFileUnwritable", f => File.WriteAllText(f, text, new UTF8Encoding(false)))) WriteObject(new FileInfo(full));
         });
         return Task.CompletedTask;
     }

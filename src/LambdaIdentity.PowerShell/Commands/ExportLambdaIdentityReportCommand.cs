@@ -9,19 +9,27 @@ using LambdaIdentity.Model;
 
 namespace LambdaIdentity.PowerShell.Commands;
 
-/// <summary>Writes the migration report (features, deviations, expected role assignments, parity results) as Markdown.</summary>
-[Cmdlet(VerbsData.Export, "LambdaIdentityReport", SupportsShouldProcess = true)]
+/// <summary>Writes the migration report (features, deviations, expected role assignments, parity results) as Markdown, or the parity results as JUnit XML.</summary>
+[Cmdlet(VerbsData.Export, "LambdaIdentityReport", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
 {
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
     private readonly List<LambdaFunctionIdentity> _inventory = new();
     private readonly List<AzRoleMapping> _mappings = new();
     private readonly List<IdentityParityResult> _results = new();
 
-    /// <summary>The report file to write.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The report file to write (PowerShell paths; a wildcard must match one existing file).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    /// <summary>The report file to write, taken as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
 
     /// <summary>Mapping records (from ConvertTo-AzRoleMapping).</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -35,6 +43,10 @@ public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
     [Parameter(ValueFromPipeline = true)]
     public LambdaFunctionIdentity[]? Inventory { get; set; }
 
+    /// <summary>Markdown (default): the report; JUnit: the parity results as JUnit XML.</summary>
+    [Parameter]
+    public ReportFormat Format { get; set; } = ReportFormat.Markdown;
+
     /// <summary>The report's title.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -47,27 +59,40 @@ public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        if (Mapping != null) _mappings.AddRange(Mapping);
-        if (ParityResult != null) _results.AddRange(ParityResult);
-        if (Inventory != null) _inventory.AddRange(Inventory);
+        // A parameter given on the command line is taken once, not once per piped record.
+        if (TakeOnce(nameof(Mapping), Mapping) is { } m) _mappings.AddRange(m);
+        if (TakeOnce(nameof(ParityResult), ParityResult) is { } r) _results.AddRange(r);
+        if (TakeOnce(nameof(Inventory), Inventory) is { } i) _inventory.AddRange(i);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     protected override Task EndProcessingAsync(EngineContext context)
     {
-        var full = GetUnresolvedProviderPathFromPSPath(Path);
         Post(() =>
         {
+            var typed = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
+            var empty = Format == ReportFormat.JUnit ? _results.Count == 0 : _mappings.Count + _results.Count + _inventory.Count == 0;
+            if (empty)
+            {
+                var what = Format == ReportFormat.JUnit ? "no parity results" : "no inventory, mapping or parity records";
+                WriteError(new ErrorRecord(new InvalidDataException($"The report was not written: {what} came in."), "ReportInputEmpty", ErrorCategory.InvalidData, typed));
+                return;
+            }
+            if (ResolveOutputPath(typed, ParameterSetName == LiteralPathSet) is not { } full) return;
             if (File.Exists(full) && !Force)
             {
                 WriteError(new ErrorRecord(new IOException($"'{full}' exists; use -Force to overwrite."), "ReportFileExists", ErrorCategory.ResourceExists, full));
                 return;
             }
-            if (!ShouldProcess(full, "Write LambdaIdentity report")) return;
-            using (var w = new StreamWriter(full, false, new UTF8Encoding(false)))
+            if (!ShouldProcess(full, Format == ReportFormat.JUnit ? "Write JUnit parity results" : "Write LambdaIdentity report")) return;
+            var written = TryWriteFile(full, "ReportFileUnwritable", f =>
+            {
+                if (Format == ReportFormat.JUnit) { JUnitWriter.WriteFile(_results, f); return; }
+                using var w = new StreamWriter(f, false, new UTF8Encoding(false));
                 MarkdownReport.Write(w, new ReportInput { Inventory = _inventory, Mappings = _mappings, ParityResults = _results, Title = Title });
-            WriteObject(new FileInfo(full));
+            });
+            if (written) WriteObject(new FileInfo(full));
         });
         return Task.CompletedTask;
     }

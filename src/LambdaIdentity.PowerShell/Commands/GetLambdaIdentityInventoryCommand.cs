@@ -21,13 +21,18 @@ namespace LambdaIdentity.PowerShell.Commands;
 public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
 {
     private readonly List<string> _paths = new();
-    private string _location = "";
 
-    /// <summary>Files or folders (read recursively); Get-ChildItem output binds through FullName.</summary>
+    /// <summary>Files or folders (read recursively), as PowerShell paths with wildcards; Get-ChildItem output binds through FullName.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Files or folders taken exactly as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath")]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Template parameter overrides: @{ Stage = 'prod' }.</summary>
     [Parameter]
@@ -36,10 +41,12 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     /// <summary>Path: the region templates are deployed to (AWS::Region; one value). Live: the regions to read.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AwsRegionCompleter))]
     public string[]? Region { get; set; }
 
     /// <summary>The account templates are deployed to (value of AWS::AccountId).</summary>
     [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
     [ValidatePattern("^[0-9]{12}$")]
     public string? AccountId { get; set; }
 
@@ -51,6 +58,7 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     [Parameter(ParameterSetName = "Live")]
     [Alias("AWSProfileName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AwsProfileCompleter))]
     public string? ProfileName { get; set; }
 
     /// <summary>One endpoint for every call (LocalStack, a VPC endpoint, tests); signing still uses the region.</summary>
@@ -58,18 +66,15 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     public Uri? EndpointUrl { get; set; }
 
     /// <inheritdoc />
-    protected override Task BeginProcessingAsync(EngineContext context)
+    protected override async Task ProcessRecordAsync(EngineContext context)
     {
-        _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    protected override Task ProcessRecordAsync(EngineContext context)
-    {
-        // Sources are merged across files, so paths are collected here and read once at the end.
-        foreach (var p in Path) _paths.Add(System.IO.Path.IsPathRooted(p) ? p : System.IO.Path.Combine(_location, p));
-        return Task.CompletedTask;
+        if (Live.IsPresent) return;
+        // Sources are merged across files, so paths are collected here and read once at the end. A path that matches
+        // nothing is an error naming it (PathNotFound), and the others are still read.
+        var literal = ParameterSetName == "LiteralPath";
+        var given = literal ? TakeOnce(nameof(LiteralPath), LiteralPath) : TakeOnce(nameof(Path), Path);
+        if (given is null) return;
+        _paths.AddRange(await OnPipelineThread(() => ResolveInputPaths(given, literal)).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -97,6 +102,7 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
             Post(() => ThrowTerminatingError(new ErrorRecord(new ArgumentException("Templates are deployed to one region: give one -Region (several only with -Live)."), "RegionAmbiguous", ErrorCategory.InvalidArgument, Region)));
             return;
         }
+        if (_paths.Count == 0) return; // every path was an error already
         var region = Region is { Length: 1 } ? Region[0] : null;
         var options = new InventoryOptions { Parameters = overrides, Region = region, AccountId = AccountId };
         context.Verbose($"Reading {_paths.Count} path(s); region {region ?? "(token)"}, account {AccountId ?? "(token)"}.");

@@ -32,6 +32,7 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     /// <summary>The designed role's name, bound by property name (Get-AzRoleAssignment output, a CSV of assignments).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = OfflinePropertySet)]
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LivePropertySet)]
+    [ArgumentCompleter(typeof(AzureRoleNameCompleter))]
     public string? RoleDefinitionName { get; set; }
 
     /// <summary>The designed role's definition id (GUID or resource id), bound by property name.</summary>
@@ -56,6 +57,15 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] AzureState { get; set; } = null!;
 
+    /// <summary>
+    /// The resource group ARM templates in -AzureState deploy to (/subscriptions/ID/resourceGroups/NAME): resolves
+    /// resourceGroup(), subscription() and relative scopes, as lambda-identity test-parity --template-scope does.
+    /// </summary>
+    [Parameter(ParameterSetName = OfflineSet)]
+    [Parameter(ParameterSetName = OfflinePropertySet)]
+    [ValidatePattern(@"^/?subscriptions/[^/]+/resourceGroups/[^/]+/?$", Options = System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    public string? TemplateScope { get; set; }
+
     /// <summary>Reads the live state of this subscription through ARM.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiveSet)]
     [Parameter(Mandatory = true, ParameterSetName = LivePropertySet)]
@@ -79,8 +89,10 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     /// <inheritdoc />
     protected override Task ProcessRecordAsync(EngineContext context)
     {
-        if (InputObject != null) { foreach (var m in InputObject) if (m is not null) _mappings.Add(m); }
-        else if (ParameterSetName is OfflinePropertySet or LivePropertySet)
+        // Given on the command line, -InputObject is the same array in every call: taken once.
+        if (TakeOnce(nameof(InputObject), InputObject) is { } given) foreach (var m in given) if (m is not null) _mappings.Add(m);
+        var recordPiped = InputObject != null && !IsBoundOnCommandLine(nameof(InputObject));
+        if (!recordPiped && !CurrentRecordUnconvertible && ParameterSetName is OfflinePropertySet or LivePropertySet && (Scope ?? RoleDefinitionName ?? RoleDefinitionId ?? ObjectId) is not null)
         {
             // Only an assignment's key properties came (Get-AzRoleAssignment, Import-Csv): check that assignment.
             var target = Scope ?? RoleDefinitionName ?? RoleDefinitionId ?? ObjectId ?? "";
@@ -109,8 +121,22 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
         }
         else
         {
-            var paths = AzureState.Select(GetUnresolvedProviderPathFromPSPath).ToList();
-            state = await new AzureStateReader().ReadAsync(paths, context).ConfigureAwait(false);
+            // PowerShell paths with wildcards; each one that matches nothing is a PathNotFound error. With none left
+            // there is no evidence to judge: nothing passes (-Quiet says $false).
+            var paths = await OnPipelineThread(() => ResolveInputPaths(AzureState, literal: false)).ConfigureAwait(false);
+            if (paths.Count == 0)
+            {
+                if (Quiet) WriteObjectAsync(false);
+                return;
+            }
+            var reader = new AzureStateReader();
+            if (TemplateScope is not null)
+            {
+                var parts = TemplateScope.Trim('/').Split('/');
+                reader.TemplateSubscriptionId = parts[1];
+                reader.TemplateResourceGroupName = parts[3];
+            }
+            state = await reader.ReadAsync(paths, context).ConfigureAwait(false);
         }
         var results = ParityChecker.Check(_mappings, state, new ParityOptions(), counted);
         if (Quiet)

@@ -40,8 +40,9 @@ public sealed class GetLambdaIdentityInventoryCommandTests
         Assert.Contains("FullName", aliases);
         Assert.Single(path.GetCustomAttributesData(), a => a.AttributeType == typeof(ValidateNotNullOrEmptyAttribute));
         // Options never bind from the pipeline.
-        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl" })
-            Assert.Null(Named(Attr<ParameterAttribute>(Cmd.GetProperty(name)!), "ValueFromPipelineByPropertyName"));
+        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl", "LiteralPath" })
+            foreach (var a in Cmd.GetProperty(name)!.GetCustomAttributesData().Where(a => a.AttributeType == typeof(ParameterAttribute)))
+                Assert.Null(Named(a, "ValueFromPipelineByPropertyName"));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Get-LambdaIdentityInventory.md"));
         var parameters = Cmd.GetProperties().Where(p => p.GetCustomAttributesData().Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
-        Assert.Equal(7, parameters.Count);
+        Assert.Equal(8, parameters.Count);
         foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
         Assert.Contains("'Get-LambdaIdentityInventory'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
     }
@@ -66,6 +67,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
         Assert.Equal("Live", Named(Attr<ParameterAttribute>(profile), "ParameterSetName"));
         Assert.Contains(profile.GetCustomAttributesData(), a => a.AttributeType == typeof(AliasAttribute) && a.ConstructorArguments.SelectMany(c => (IEnumerable<System.Reflection.CustomAttributeTypedArgument>)c.Value!).Any(v => (string)v.Value! == "AWSProfileName"));
         Assert.Equal(typeof(string[]), Cmd.GetProperty("Region")!.PropertyType);
-        Assert.Equal("Path", Named(Attr<ParameterAttribute>(Cmd.GetProperty("AccountId")!), "ParameterSetName"));
+        var accountSets = Cmd.GetProperty("AccountId")!.GetCustomAttributesData().Where(a => a.AttributeType == typeof(ParameterAttribute)).Select(a => Named(a, "ParameterSetName"));
+        Assert.Equal(new object?[] { "LiteralPath", "Path" }, accountSets.OrderBy(x => (string?)x));
     }
 }

@@ -31,24 +31,6 @@ public class PipelineTemplateTests
     }
 
     [Fact]
-    public void TemplateScriptCallsTypesThatExist()
-    {
-        var text = File.ReadAllText(TemplatePath);
-        Assert.Contains("Test-IdentityParity", text);
-        var types = Regex.Matches(text, @"\[(LambdaIdentity\.[A-Za-z.]+)\]::(\w+)").Select(m => (Type: m.Groups[1].Value, Method: m.Groups[2].Value)).Distinct().ToList();
-        Assert.Contains(types, t => t.Type == "LambdaIdentity.Core.Reporting.JUnitWriter" && t.Method == "WriteFile");
-        var core = typeof(LambdaIdentity.Core.EngineContext).Assembly;
-        foreach (var (type, method) in types)
-        {
-            var t = core.GetType(type) ?? typeof(AzRoleMapping).Assembly.GetType(type);
-            Assert.True(t is not null, type);
-            Assert.True(t!.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == method), type + "::" + method);
-        }
-        foreach (Match m in Regex.Matches(text, @"\[(LambdaIdentity\.Model\.\w+)(\[\])?\]"))
-            Assert.NotNull(typeof(AzRoleMapping).Assembly.GetType(m.Groups[1].Value));
-    }
-
-    [Fact]
     public void FormatViewShowsPropertiesTheResultHas()
     {
         var x = XDocument.Load(Path.Combine(TestPaths.RepoRoot, "module", "LambdaIdentity.Format.ps1xml"));

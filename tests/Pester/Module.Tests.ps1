@@ -1,8 +1,9 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 <#
-    Runs the demo pipeline against the module the build assembled in out/LambdaIdentity.
-    Build first:  dotnet build LambdaIdentity.sln -c Release
-    Then:         Invoke-Pester -Path tests/Pester
+    The module as a whole (manifest, help, formats) and the demo pipeline end to end, against the module the build
+    assembled in out/LambdaIdentity. Each cmdlet has its own <Verb-Noun>.Tests.ps1 beside this file.
+    dotnet test LambdaIdentity.sln -c Release runs them all in pwsh 7.6.10 (PesterHostTests); by hand:
+        dotnet tool run pwsh -NoProfile -File tests/Pester/RunPester.ps1
     Tests tagged Live reach AWS or Azure and run only when asked: Invoke-Pester -Path tests/Pester -TagFilter Live
 #>
 
@@ -99,50 +100,6 @@ Describe 'The demo pipeline' {
         $csvLike = $Inventory | Select-Object FunctionName, FunctionArn, RoleArn
         $rebuilt = @($csvLike | ConvertTo-AzRoleMapping)
         @($rebuilt.FunctionName | Sort-Object -Unique).Count | Should -Be 5
-    }
-}
-
-Describe 'Export-LambdaIdentityReport' {
-    BeforeAll {
-        $ReportDir = Join-Path ([System.IO.Path]::GetTempPath()) ('LambdaIdentity-' + [guid]::NewGuid())
-        New-Item -ItemType Directory -Path $ReportDir | Out-Null
-    }
-
-    AfterAll {
-        Remove-Item -Recurse -Force -Path $ReportDir -ErrorAction SilentlyContinue
-    }
-
-    It 'writes a report with the feature and deviation tables' {
-        $path = Join-Path $ReportDir 'report.md'
-        $file = $Mapping | Export-LambdaIdentityReport -Path $path -Inventory $Inventory
-        $file | Should -BeOfType ([System.IO.FileInfo])
-        $path | Should -Exist
-        $text = Get-Content -Raw -Path $path
-        $text | Should -Match '(?m)^## Features\s*$'
-        $text | Should -Match '(?m)^## Deviations\s*$'
-        $text | Should -Match '(?m)^\| .+ \|\s*$'
-    }
-
-    It 'includes parity results piped with the mappings' {
-        $path = Join-Path $ReportDir 'with-parity.md'
-        @($Mapping) + @($Results) | Export-LambdaIdentityReport -Path $path -Inventory $Inventory | Out-Null
-        Get-Content -Raw -Path $path | Should -Match '(?m)^## Parity results\s*$'
-    }
-
-    It 'writes nothing with -WhatIf' {
-        $path = Join-Path $ReportDir 'whatif.md'
-        $out = $Mapping | Export-LambdaIdentityReport -Path $path -Inventory $Inventory -WhatIf
-        $out | Should -BeNullOrEmpty
-        $path | Should -Not -Exist
-    }
-
-    It 'does not overwrite an existing report without -Force' {
-        $path = Join-Path $ReportDir 'exists.md'
-        Set-Content -Path $path -Value 'keep'
-        $Mapping | Export-LambdaIdentityReport -Path $path -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
-        $err | Should -Not -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'ReportFileExists*'
-        Get-Content -Raw -Path $path | Should -Match 'keep'
     }
 }
 
