@@ -188,7 +188,8 @@ public sealed class InventoryReader
     private static void ReadYaml(string file, string text, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
     {
         TNode root;
-        try { root = LoadLenient(file, text, context); }
+        var duplicates = new List<DuplicateKey>();
+        try { root = LoadLenient(file, text, context, duplicates); }
         catch (YamlException ex)
         {
             context.Error("TemplateYamlMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid YAML: {ex.Message}",
@@ -202,16 +203,26 @@ public sealed class InventoryReader
                 $"'{file}' is YAML but not a CloudFormation or SAM template (no Resources section).{hint}", new SourceLocation { File = file, Line = root.Line, Column = Math.Max(1, root.Column) });
             return;
         }
+        ReportDuplicates(file, duplicates, context);
         drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+    }
+
+    /// <summary>One error per key repeated in a mapping, at its line: the first value was kept, the repetition was not read.</summary>
+    private static void ReportDuplicates(string file, List<DuplicateKey> duplicates, EngineContext context)
+    {
+        foreach (var d in duplicates)
+            context.Error("TemplateDuplicateKey", EngineErrorCategory.InvalidData, file,
+                $"Key '{d.Key}' appears again in the same mapping" + (d.Line > 0 ? $" at line {d.Line} (first at line {d.FirstLine})" : "") + "; only the first is read (CloudFormation rejects such a template).",
+                new SourceLocation { File = file, Line = d.Line, Column = d.Column });
     }
 
     /// <summary>
     /// Parses YAML; when the strict grammar rejects it, retries once with whitespace-only lines emptied, which
     /// CloudFormation accepts (e.g. indented blank first lines of a literal block scalar). Throws the first error.
     /// </summary>
-    private static TNode LoadLenient(string file, string text, EngineContext context)
+    private static TNode LoadLenient(string file, string text, EngineContext context, List<DuplicateKey> duplicates)
     {
-        try { return TemplateLoader.Load(new StringReader(text)); }
+        try { return TemplateLoader.Load(new StringReader(text), duplicates); }
         catch (YamlException first)
         {
             var lines = text.Split('\n');
@@ -221,7 +232,8 @@ public sealed class InventoryReader
             if (!changed) throw;
             try
             {
-                var root = TemplateLoader.Load(new StringReader(string.Join("\n", lines)));
+                duplicates.Clear();
+                var root = TemplateLoader.Load(new StringReader(string.Join("\n", lines)), duplicates);
                 context.Verbose($"{file}: read after emptying whitespace-only lines (strict YAML: {first.Message} at {first.Start.Line}:{first.Start.Column}).");
                 return root;
             }
@@ -257,8 +269,10 @@ public sealed class InventoryReader
             if (values.Count == 1 && values[0].Document is { } only && only.RootElement.ValueKind == JsonValueKind.Object && IsTemplateJson(only.RootElement))
             {
                 TNode root;
-                try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start))); }
-                catch (YamlException) { root = TemplateLoader.FromJson(only.RootElement); } // e.g. tabs: no line numbers then
+                var duplicates = new List<DuplicateKey>();
+                try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start)), duplicates); }
+                catch (YamlException) { duplicates.Clear(); root = TemplateLoader.FromJson(only.RootElement, duplicates); } // e.g. tabs: no line numbers then
+                ReportDuplicates(file, duplicates, context);
                 drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
                 return;
             }
