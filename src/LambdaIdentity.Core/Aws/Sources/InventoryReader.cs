@@ -21,7 +21,8 @@ public sealed class InventoryReader
     /// <summary>Activity name used for progress.</summary>
     public const string ProgressActivity = "Reading Lambda inventory";
 
-    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".json", ".yaml", ".yml", ".template", ".tfstate", ".tfplan.json" };
+    /// <summary>Lists a folder's entries (tests replace it to make a folder unreadable; root reads every folder).</summary>
+    internal Func<string, IEnumerable<string>>? ListFolder { get; set; }
 
     /// <summary>
     /// Reads the files and folders (recursively) and returns the function records, merged across sources
@@ -32,7 +33,7 @@ public sealed class InventoryReader
         if (paths is null) throw new ArgumentNullException(nameof(paths));
         options ??= new InventoryOptions();
         context ??= EngineContext.None;
-        var files = ExpandPaths(paths, context);
+        var files = InputFiles.Expand(paths, context, ListFolder);
         var drafts = new List<FunctionDraft>();
         var account = new AccountAuthorization();
         for (int i = 0; i < files.Count; i++)
@@ -93,32 +94,6 @@ public sealed class InventoryReader
         var drafts = new List<FunctionDraft>();
         ReadFile(file, options, context, drafts, account ?? new AccountAuthorization());
         return drafts;
-    }
-
-    private static List<string> ExpandPaths(IEnumerable<string> paths, EngineContext context)
-    {
-        var files = new List<string>();
-        foreach (var p in paths)
-        {
-            if (string.IsNullOrWhiteSpace(p)) continue;
-            if (File.Exists(p)) files.Add(p);
-            else if (Directory.Exists(p))
-            {
-                var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories)
-                    .Where(f => Extensions.Contains(Path.GetExtension(f)) && !IsHiddenPath(f, p))
-                    .OrderBy(f => f, StringComparer.Ordinal).ToList();
-                context.Verbose($"{p}: {found.Count} files to read.");
-                files.AddRange(found);
-            }
-            else context.Error("InventoryPathNotFound", EngineErrorCategory.ObjectNotFound, p, $"'{p}' is neither a file nor a folder.", new SourceLocation { File = p });
-        }
-        return files.Distinct(StringComparer.Ordinal).ToList();
-    }
-
-    private static bool IsHiddenPath(string file, string root)
-    {
-        var rel = file.Length > root.Length ? file.Substring(root.Length) : file;
-        return rel.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(s => s.StartsWith(".", StringComparison.Ordinal) || s == "node_modules");
     }
 
     private static void ReadFile(string file, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
