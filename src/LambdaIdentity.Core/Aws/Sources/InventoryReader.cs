@@ -116,7 +116,10 @@ public sealed class InventoryReader
             context.Error("InventoryFileUnreadable", ex is UnauthorizedAccessException ? EngineErrorCategory.PermissionDenied : EngineErrorCategory.ConnectionError, file, $"'{file}' could not be read: {ex.Message}", first, ex);
             return;
         }
-        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var problems = new List<TextDecoding.Problem>();
+        bytes = TextDecoding.ToUtf8(bytes, problems, out var encoding);
+        if (encoding.StartsWith("UTF-16", StringComparison.Ordinal)) context.Verbose($"{file}: {encoding} (byte order mark), read as text.");
+        const int start = 0;
         int firstChar = start;
         while (firstChar < bytes.Length && (bytes[firstChar] == ' ' || bytes[firstChar] == '\t' || bytes[firstChar] == '\r' || bytes[firstChar] == '\n')) firstChar++;
         if (firstChar >= bytes.Length)
@@ -129,10 +132,16 @@ public sealed class InventoryReader
             context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file, $"'{file}' is binary, not JSON or YAML.", first);
             return;
         }
+        var isJson = bytes[firstChar] == '{' || bytes[firstChar] == '[';
+        if (isJson) TextDecoding.RepairJsonEscapes(bytes, problems);
+        foreach (var p in problems)
+            context.Error("InventoryTextInvalid", EngineErrorCategory.InvalidData, file,
+                $"'{file}' holds {p.What} at line {p.Line}, column {p.Column} ({encoding}); it is read as U+FFFD and a function it names is incomplete.",
+                new SourceLocation { File = file, Line = p.Line, Column = p.Column });
         var before = drafts.Count;
         try
         {
-            if (bytes[firstChar] == '{' || bytes[firstChar] == '[') ReadJson(file, bytes, start, options, context, drafts, account);
+            if (isJson) ReadJson(file, bytes, start, options, context, drafts, account);
             else ReadYaml(file, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), options, context, drafts);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -140,8 +149,15 @@ public sealed class InventoryReader
             // A shape no reader expected (e.g. a string where an object belongs): report the file, keep what was read, go on.
             context.Error("InventorySourceUnreadable", EngineErrorCategory.InvalidData, file, $"'{file}' could not be read in full: {ex.Message}", first, ex);
         }
+        if (problems.Count > 0)
+            for (int i = before; i < drafts.Count; i++)
+                if (HoldsReplacement(drafts[i]))
+                    drafts[i].IncompleteReasons.Add($"Its definition in '{file}' holds text that is not valid {encoding} (see the InventoryTextInvalid error): names or ARNs are not known exactly.");
         context.Verbose($"{file}: {drafts.Count - before} functions.");
     }
+
+    private static bool HoldsReplacement(FunctionDraft d) =>
+        (d.FunctionName + d.FunctionArn + d.RoleArn).IndexOf('\uFFFD') >= 0 || d.EnvironmentVariableNames.Any(n => n.IndexOf('\uFFFD') >= 0);
 
     /// <summary>Reads a file, reporting progress in MiB for large ones so a long read is visible.</summary>
     private static byte[] ReadAll(string file, long length, EngineContext context)
