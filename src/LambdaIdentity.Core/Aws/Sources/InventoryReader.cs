@@ -56,6 +56,7 @@ public sealed class InventoryReader
         if (!account.IsEmpty)
         {
             context.Verbose($"Authorization details: {account.Roles.Count} roles, {account.Users.Count} users, {account.Groups.Count} groups, {account.ManagedPolicies.Count} managed policies.");
+            account.ReportUnresolved(context);
             for (int i = 0; i < merged.Count; i++)
             {
                 if (i % 250 == 0) context.Progress(ProgressActivity, "Joining authorization details", i, merged.Count);
