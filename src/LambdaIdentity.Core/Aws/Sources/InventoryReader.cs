@@ -196,7 +196,43 @@ public sealed class InventoryReader
             return;
         }
         ReportDuplicates(file, duplicates, context);
-        drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+        ReadTemplate((TMap)root, file, options, context, drafts);
+    }
+
+    [ThreadStatic] private static List<string>? _nestedChain;
+
+    /// <summary>
+    /// Reads a parsed template: Fn::ForEach expanded, then its functions; then each nested stack (AWS::CloudFormation::Stack)
+    /// and serverless application given by a local path is read as a template of its own, and any other is an error naming it.
+    /// </summary>
+    private static void ReadTemplate(TMap root, string file, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
+    {
+        TemplateExpansion.ExpandForEach(root, file, options, context);
+        drafts.AddRange(new TemplateReader(root, file, options, context).Read());
+        if (root.Map("Resources") is not TMap resources) return;
+        foreach (var r in resources.Entries)
+        {
+            if (r.Value is not TMap rm) continue;
+            var type = rm.Str("Type");
+            if (type != "AWS::CloudFormation::Stack" && type != "AWS::Serverless::Application") continue;
+            var props = rm.Map("Properties");
+            var locNode = type == "AWS::CloudFormation::Stack" ? props?["TemplateURL"] : props?["Location"];
+            var where = locNode is TScalar ls ? ls.Value : locNode is TMap lm && lm.Str("ApplicationId") is string app ? app + (lm.Str("SemanticVersion") is string v ? "@" + v : "") : "(not given)";
+            var loc = new SourceLocation { File = file, Line = rm.Line, Column = rm.Column, Path = "Resources." + r.Key };
+            var local = locNode is TScalar && where.IndexOf("://", StringComparison.Ordinal) < 0 && !where.Contains("${") && where.Length > 0 && !where.StartsWith("arn:", StringComparison.Ordinal)
+                ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "", where) : null;
+            var chain = _nestedChain ??= new List<string>();
+            if (local != null && InputFiles.KindOf(local) == InputFiles.Kind.Regular && !chain.Contains(InputFiles.Canonical(local)) && InputFiles.Canonical(local) != InputFiles.Canonical(file) && chain.Count < 16)
+            {
+                context.Verbose($"{file}: {type} '{r.Key}' is read from {local}.");
+                chain.Add(InputFiles.Canonical(file));
+                try { ReadFile(local, options, context, drafts, new AccountAuthorization()); }
+                finally { chain.RemoveAt(chain.Count - 1); }
+                continue;
+            }
+            context.Error("TemplateNestedStackNotRead", EngineErrorCategory.ObjectNotFound, file,
+                $"{type} '{r.Key}' ({where}) is not read: " + (local is null ? "its template is not a local file (give it with --path)" : $"'{local}' is not a readable file, or it nests itself") + "; the functions it deploys are not in this inventory.", loc);
+        }
     }
 
     /// <summary>One error per key repeated in a mapping, at its line: the first value was kept, the repetition was not read.</summary>
@@ -265,7 +301,7 @@ public sealed class InventoryReader
                 try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start)), duplicates); }
                 catch (YamlException) { duplicates.Clear(); root = TemplateLoader.FromJson(only.RootElement, duplicates); } // e.g. tabs: no line numbers then
                 ReportDuplicates(file, duplicates, context);
-                drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+                ReadTemplate((TMap)root, file, options, context, drafts);
                 return;
             }
             // The first value was read as "$" before more were known: read again as "$[0]" (its errors name that path).
