@@ -17,7 +17,10 @@ internal sealed class AwsLiveCliOptions
     public Option<string?> Profile { get; } = new("--profile") { Description = "With --live: a named profile of the shared config/credentials files (default: AWSSDK.Core's default credential chain)." };
     public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "With --live: send every call to this URL (LocalStack, tests, a proxy) instead of the AWS endpoints." };
 
-    public IEnumerable<Option> All => new Option[] { Live, Region, Profile, EndpointUrl };
+    public Option<double?> Timeout { get; } = new("--timeout") { Description = "With --live: seconds to wait for one response before it counts as failed (and is retried); default 100." };
+    public Option<int?> MaxRetries { get; } = new("--max-retries") { Description = "With --live: retries of a throttled, 5xx or timed-out call before it is reported (0 = none); default 5." };
+
+    public IEnumerable<Option> All => new Option[] { Live, Region, Profile, EndpointUrl, Timeout, MaxRetries };
 
     /// <summary>Checks that --path and --live are not both (or neither) given; 0 when fine, else the exit code.</summary>
     public int Validate(CliIO io, ParseResult r, Option<string[]> path)
@@ -31,6 +34,21 @@ internal sealed class AwsLiveCliOptions
         if (!live && (r.GetValue(Profile) is not null || r.GetValue(EndpointUrl) is not null))
         {
             return io.Usage("ArgumentConflict", "--profile and --endpoint-url apply to --live only.");
+        }
+        if (!live && (r.GetValue(Timeout) is not null || r.GetValue(MaxRetries) is not null))
+        {
+            io.Err.WriteLine("error: ArgumentConflict: --timeout and --max-retries apply to --live only.");
+            return 2;
+        }
+        if (r.GetValue(Timeout) is double t && (double.IsNaN(t) || t <= 0 || t > 3600))
+        {
+            io.Err.WriteLine("error: ArgumentInvalid: --timeout is seconds, more than 0 and at most 3600.");
+            return 2;
+        }
+        if (r.GetValue(MaxRetries) is int m && (m < 0 || m > 20))
+        {
+            io.Err.WriteLine("error: ArgumentInvalid: --max-retries is 0 to 20.");
+            return 2;
         }
         if (!live && (r.GetValue(Region)?.Length ?? 0) > 1)
         {
@@ -53,6 +71,8 @@ internal sealed class AwsLiveCliOptions
         Uri? endpointUri = null;
         if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out endpointUri)) return null; // checked by Validate
         var live = new AwsLiveOptions { ProfileName = r.GetValue(Profile), EndpointUrl = endpointUri };
+        if (r.GetValue(Timeout) is double seconds) live.RequestTimeout = TimeSpan.FromSeconds(seconds);
+        if (r.GetValue(MaxRetries) is int retries) live.MaxRetries = retries;
         foreach (var region in r.GetValue(Region) ?? Array.Empty<string>()) live.Regions.Add(region);
         try
         {

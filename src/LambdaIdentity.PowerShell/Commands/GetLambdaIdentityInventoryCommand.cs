@@ -65,6 +65,16 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     [Parameter(ParameterSetName = "Live")]
     public Uri? EndpointUrl { get; set; }
 
+    /// <summary>Seconds to wait for one AWS response before it counts as failed and is retried (default 100).</summary>
+    [Parameter(ParameterSetName = "Live")]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 100;
+
+    /// <summary>Retries of a throttled, 5xx or timed-out call before it is reported (default 5; 0 = none).</summary>
+    [Parameter(ParameterSetName = "Live")]
+    [ValidateRange(0, 20)]
+    public int MaxRetries { get; set; } = 5;
+
     /// <inheritdoc />
     protected override async Task ProcessRecordAsync(EngineContext context)
     {
@@ -84,7 +94,7 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
         if (Parameter != null) foreach (DictionaryEntry e in Parameter) overrides[e.Key?.ToString() ?? ""] = e.Value?.ToString() ?? "";
         if (Live.IsPresent)
         {
-            var live = new AwsLiveOptions { ProfileName = ProfileName, EndpointUrl = EndpointUrl };
+            var live = new AwsLiveOptions { ProfileName = ProfileName, EndpointUrl = EndpointUrl, RequestTimeout = TimeSpan.FromSeconds(TimeoutSec), MaxRetries = MaxRetries };
             foreach (var r in Region ?? Array.Empty<string>()) live.Regions.Add(r);
             try
             {

@@ -40,7 +40,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
         Assert.Contains("FullName", aliases);
         Assert.Single(path.GetCustomAttributesData(), a => a.AttributeType == typeof(ValidateNotNullOrEmptyAttribute));
         // Options never bind from the pipeline.
-        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl", "LiteralPath" })
+        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl", "LiteralPath", "TimeoutSec", "MaxRetries" })
             foreach (var a in Cmd.GetProperty(name)!.GetCustomAttributesData().Where(a => a.AttributeType == typeof(ParameterAttribute)))
                 Assert.Null(Named(a, "ValueFromPipelineByPropertyName"));
     }
@@ -50,7 +50,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Get-LambdaIdentityInventory.md"));
         var parameters = Cmd.GetProperties().Where(p => p.GetCustomAttributesData().Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
-        Assert.Equal(8, parameters.Count);
+        Assert.Equal(10, parameters.Count);
         foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
         Assert.Contains("'Get-LambdaIdentityInventory'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
     }

@@ -21,6 +21,9 @@ public sealed class AwsLiveInventoryReader
     /// <summary>Activity name used for progress.</summary>
     public const string ProgressActivity = "Reading Lambda inventory (live)";
     private const int MaxPages = 10000;
+    private const int MaxAliasPages = 100; // 50 aliases a page
+    /// <summary>Error codes the reader gives a response it refused (not the service's).</summary>
+    private static bool IsRefusedResponse(AwsApiException e) => e.StatusCode == 0 && e.ErrorCode is "MalformedResponse" or "PagingLoop" or "PagingLimit";
     private readonly AwsLiveOptions _options;
     private readonly IAwsApi? _api;
 
@@ -219,18 +222,21 @@ public sealed class AwsLiveInventoryReader
         {
             string? marker = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (var page = 0; page < MaxPages; page++)
+            for (var page = 1; ; page++)
             {
                 using var doc = JsonDocument.Parse(await api.ListAliasesAsync(region, name, marker, ct).ConfigureAwait(false));
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("Aliases", out var list) && list.ValueKind == JsonValueKind.Array)
-                    foreach (var a in list.EnumerateArray())
-                        if (AwsJsonSources.Str(a, "Name") is { Length: > 0 } alias) aliases.Add(alias);
-                marker = doc.RootElement.ValueKind == JsonValueKind.Object ? AwsJsonSources.Str(doc.RootElement, "NextMarker") : null;
-                if (string.IsNullOrEmpty(marker) || !seen.Add(marker!)) break;
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("Aliases", out var list) || list.ValueKind != JsonValueKind.Array)
+                    throw new AwsApiException("lambda:ListAliases", 0, "MalformedResponse", $"page {page} is not ListAliases' shape (an object with an Aliases list)");
+                foreach (var a in list.EnumerateArray())
+                    if (AwsJsonSources.Str(a, "Name") is { Length: > 0 } alias) aliases.Add(alias);
+                marker = AwsJsonSources.Str(doc.RootElement, "NextMarker");
+                if (string.IsNullOrEmpty(marker)) break;
+                if (!seen.Add(marker!)) throw new AwsApiException("lambda:ListAliases", 0, "PagingLoop", $"page {page}'s NextMarker repeats an earlier page's");
+                if (page >= MaxAliasPages) throw new AwsApiException("lambda:ListAliases", 0, "PagingLimit", $"still more pages after {MaxAliasPages} (a function has at most a few hundred aliases)");
             }
         }
         catch (AwsApiException ex) { r.AliasError = ex; }
-        catch (JsonException ex) { r.AliasError = new AwsApiException("lambda:ListAliases", 0, "MalformedResponse", ex.Message, null, ex); }
+        catch (JsonException ex) { r.AliasError = new AwsApiException("lambda:ListAliases", 0, "MalformedResponse", "the response is not JSON: " + ex.Message, null, ex); }
         foreach (var alias in aliases)
             r.Aliases.Add((alias,
                 await FetchAsync(() => api.GetPolicyAsync(region, name, alias, ct)).ConfigureAwait(false),
@@ -251,6 +257,13 @@ public sealed class AwsLiveInventoryReader
         var name = DocumentName(region, "lambda", command + "/", qualifier is null ? f.Name : f.Name + ":" + qualifier);
         if (outcome.Json is not null)
         {
+            if (ShapeProblem(operation, outcome.Json) is string problem)
+            {
+                context.Error("AwsResponseMalformed", EngineErrorCategory.InvalidData, string.IsNullOrEmpty(f.Arn) ? f.Name : f.Arn,
+                    $"{what} of function '{f.Name}' ({region}) could not be read: the response of {operation} {problem}.", new SourceLocation { File = name });
+                MarkIncomplete(drafts, f, $"{what} could not be read ({operation}: malformed response): {consequence}.");
+                return;
+            }
             InventoryReader.ReadDocument(name, Encoding.UTF8.GetBytes(outcome.Json), options, context, drafts, new AccountAuthorization());
             return;
         }
@@ -258,6 +271,35 @@ public sealed class AwsLiveInventoryReader
         if (ex.IsNotFound && !ex.IsAccessDenied) return; // ResourceNotFoundException: the function has none (no resource policy, no URL)
         Report(context, ex, string.IsNullOrEmpty(f.Arn) ? f.Name : f.Arn, $"{what} of function '{f.Name}' ({region})", name);
         MarkIncomplete(drafts, f, $"{what} could not be read ({operation}: {ex.ErrorCode}): {consequence}.");
+    }
+
+    /// <summary>
+    /// Why a 200 response is not the modelled output of the call (GetPolicy: an object whose Policy is a JSON policy document;
+    /// GetFunctionUrlConfig: an object with FunctionUrl and AuthType strings), or null when it is. A truncated body or a
+    /// proxy's HTML page is refused, so the function is marked incomplete rather than read as having no callers.
+    /// </summary>
+    internal static string? ShapeProblem(string operation, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return "is JSON but not an object";
+            if (operation == "lambda:GetPolicy")
+            {
+                if (AwsJsonSources.Str(root, "Policy") is not string policy) return "has no Policy string";
+                try
+                {
+                    using var p = JsonDocument.Parse(policy);
+                    if (p.RootElement.ValueKind != JsonValueKind.Object || !p.RootElement.TryGetProperty("Statement", out _)) return "holds a Policy that is not a policy document (no Statement)";
+                }
+                catch (JsonException ex) { return "holds a Policy that is not valid JSON (" + ex.Message + ")"; }
+            }
+            else if (operation == "lambda:GetFunctionUrlConfig" && (AwsJsonSources.Str(root, "FunctionUrl") is null || AwsJsonSources.Str(root, "AuthType") is null))
+                return "has no FunctionUrl and AuthType";
+            return null;
+        }
+        catch (JsonException ex) { return "is not JSON (truncated, or a proxy's page): " + ex.Message; }
     }
 
     /// <summary>Reads every page of a Marker/NextMarker list; returns null when all were read, else what went wrong (already reported).</summary>
@@ -295,7 +337,7 @@ public sealed class AwsLiveInventoryReader
             if (string.IsNullOrEmpty(next)) return null;
             if (!seen.Add(next!) || page >= MaxPages)
             {
-                context.Error("AwsListPagingLoop", EngineErrorCategory.InvalidData, operation + " " + region, $"{what} could not be read in full: the NextMarker repeats a page.", new SourceLocation { File = name });
+                context.Error("AwsListPagingLoop", EngineErrorCategory.InvalidData, operation + " " + region, page >= MaxPages ? $"{what} could not be read in full: still more pages after {MaxPages}." : $"{what} could not be read in full: page {page}'s NextMarker repeats an earlier page's.", new SourceLocation { File = name });
                 return operation + ": paging loop";
             }
             marker = next;
@@ -355,7 +397,8 @@ public sealed class AwsLiveInventoryReader
     /// <summary>One error record per failed call; the category follows the status (403 PermissionDenied, 429 LimitsExceeded, ...).</summary>
     private static void Report(EngineContext context, AwsApiException ex, string target, string what, string document)
     {
-        var (id, category) = ex.IsAccessDenied ? ("AwsReadForbidden", EngineErrorCategory.PermissionDenied)
+        var (id, category) = IsRefusedResponse(ex) ? (ex.ErrorCode == "MalformedResponse" ? "AwsResponseMalformed" : "AwsListPagingLoop", EngineErrorCategory.InvalidData)
+            : ex.IsAccessDenied ? ("AwsReadForbidden", EngineErrorCategory.PermissionDenied)
             : ex.IsThrottled ? ("AwsReadThrottled", EngineErrorCategory.LimitsExceeded)
             : ex.IsNotFound ? ("AwsResourceNotFound", EngineErrorCategory.ObjectNotFound)
             : ex.IsCredentialFailure ? ("AwsCredentialRefused", EngineErrorCategory.PermissionDenied)

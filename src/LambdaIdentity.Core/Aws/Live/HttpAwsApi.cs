@@ -227,7 +227,6 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
     private static string DefaultCode(int status) => status switch
     {
         401 or 403 => "AccessDenied",
-        404 => "ResourceNotFoundException",
         429 => "TooManyRequestsException",
         _ => "HTTP" + status.ToString(CultureInfo.InvariantCulture),
     };

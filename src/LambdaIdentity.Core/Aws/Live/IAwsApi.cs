@@ -48,8 +48,11 @@ public sealed class AwsApiException : Exception
     public string ServiceMessage { get; }
     /// <summary>The request id, for AWS support.</summary>
     public string? RequestId { get; }
-    /// <summary>True when the service said the resource does not exist (404 / ResourceNotFoundException / NoSuchEntity).</summary>
-    public bool IsNotFound => StatusCode == 404 || ErrorCode is "ResourceNotFoundException" or "NoSuchEntity";
+    /// <summary>
+    /// True when the service said the resource does not exist: its error code (x-amzn-ErrorType, __type, the Query error Code)
+    /// is ResourceNotFoundException or NoSuchEntity. A bare 404 (a proxy, a wrong endpoint) is not: it says nothing about the resource.
+    /// </summary>
+    public bool IsNotFound => ErrorCode is "ResourceNotFoundException" or "NoSuchEntity";
     /// <summary>True when the caller may not make the call.</summary>
     public bool IsAccessDenied => StatusCode is 401 or 403 || ErrorCode is "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" or "UnauthorizedAccess";
     /// <summary>True when the call was throttled (after the retries).</summary>

@@ -274,12 +274,12 @@ internal sealed class AccountAuthorization
     private IReadOnlyList<PolicyDocument> EffectivePolicies(IamPrincipal p)
     {
         var list = new List<PolicyDocument>(p.Policies);
-        foreach (var arn in p.AttachedManagedArns) if (ManagedPolicies.TryGetValue(arn, out var mp)) list.Add(mp);
+        foreach (var arn in p.AttachedManagedArns) if (Managed(arn) is PolicyDocument mp) list.Add(mp);
         foreach (var g in p.Groups)
         {
             var group = Groups.Values.FirstOrDefault(x => x.Name == g);
             if (group is null) continue;
-            var groupPolicies = group.Policies.Concat(group.AttachedManagedArns.Where(ManagedPolicies.ContainsKey).Select(a => ManagedPolicies[a]));
+            var groupPolicies = group.Policies.Concat(group.AttachedManagedArns.Select(Managed).OfType<PolicyDocument>());
             foreach (var gp in groupPolicies)
             {
                 var denies = gp.Statement.Where(s => s.Effect == "Deny").ToList();
@@ -287,6 +287,24 @@ internal sealed class AccountAuthorization
             }
         }
         return list;
+    }
+
+    /// <summary>A managed policy by ARN: from the export, else the embedded catalog of AWS managed policies, else null.</summary>
+    private PolicyDocument? Managed(string arn) =>
+        ManagedPolicies.TryGetValue(arn, out var mp) ? mp : Catalogs.ManagedPolicyCatalog.Find(arn, new SourceLocation(), NullErrors.Instance);
+
+    /// <summary>
+    /// One error per user or group whose attached managed policy neither the export nor the catalog holds: the access it
+    /// grants (who can deploy, invoke or read a function) is unknown, and the principal would otherwise drop out unseen.
+    /// </summary>
+    public void ReportUnresolved(EngineContext context)
+    {
+        foreach (var p in Users.Values.Concat(Groups.Values).OrderBy(x => x.Arn, StringComparer.Ordinal))
+            foreach (var arn in p.AttachedManagedArns)
+                if (Managed(arn) is null)
+                    context.Error("IamManagedPolicyUnresolved", EngineErrorCategory.ObjectNotFound, p.Arn,
+                        $"{p.Type} '{p.Name}' has the managed policy {arn} attached, but the authorization details do not hold it: the access it grants (to deploy, invoke or read functions) is unknown. Export without a --filter, or add the policy.",
+                        p.Source, null);
     }
 
     /// <summary>The execution role as authorization details hold it (inline, managed, boundary, trust), or null.</summary>

@@ -21,7 +21,8 @@ public sealed class InventoryReader
     /// <summary>Activity name used for progress.</summary>
     public const string ProgressActivity = "Reading Lambda inventory";
 
-    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".json", ".yaml", ".yml", ".template", ".tfstate", ".tfplan.json" };
+    /// <summary>Lists a folder's entries (tests replace it to make a folder unreadable; root reads every folder).</summary>
+    internal Func<string, IEnumerable<string>>? ListFolder { get; set; }
 
     /// <summary>
     /// Reads the files and folders (recursively) and returns the function records, merged across sources
@@ -32,7 +33,7 @@ public sealed class InventoryReader
         if (paths is null) throw new ArgumentNullException(nameof(paths));
         options ??= new InventoryOptions();
         context ??= EngineContext.None;
-        var files = ExpandPaths(paths, context);
+        var files = InputFiles.Expand(paths, context, ListFolder);
         var drafts = new List<FunctionDraft>();
         var account = new AccountAuthorization();
         for (int i = 0; i < files.Count; i++)
@@ -55,6 +56,7 @@ public sealed class InventoryReader
         if (!account.IsEmpty)
         {
             context.Verbose($"Authorization details: {account.Roles.Count} roles, {account.Users.Count} users, {account.Groups.Count} groups, {account.ManagedPolicies.Count} managed policies.");
+            account.ReportUnresolved(context);
             for (int i = 0; i < merged.Count; i++)
             {
                 if (i % 250 == 0) context.Progress(ProgressActivity, "Joining authorization details", i, merged.Count);
@@ -95,32 +97,6 @@ public sealed class InventoryReader
         return drafts;
     }
 
-    private static List<string> ExpandPaths(IEnumerable<string> paths, EngineContext context)
-    {
-        var files = new List<string>();
-        foreach (var p in paths)
-        {
-            if (string.IsNullOrWhiteSpace(p)) continue;
-            if (File.Exists(p)) files.Add(p);
-            else if (Directory.Exists(p))
-            {
-                var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories)
-                    .Where(f => Extensions.Contains(Path.GetExtension(f)) && !IsHiddenPath(f, p))
-                    .OrderBy(f => f, StringComparer.Ordinal).ToList();
-                context.Verbose($"{p}: {found.Count} files to read.");
-                files.AddRange(found);
-            }
-            else context.Error("InventoryPathNotFound", EngineErrorCategory.ObjectNotFound, p, $"'{p}' is neither a file nor a folder.", new SourceLocation { File = p });
-        }
-        return files.Distinct(StringComparer.Ordinal).ToList();
-    }
-
-    private static bool IsHiddenPath(string file, string root)
-    {
-        var rel = file.Length > root.Length ? file.Substring(root.Length) : file;
-        return rel.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(s => s.StartsWith(".", StringComparison.Ordinal) || s == "node_modules");
-    }
-
     private static void ReadFile(string file, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts, AccountAuthorization account)
     {
         var first = new SourceLocation { File = file, Line = 1, Column = 1 };
@@ -141,7 +117,10 @@ public sealed class InventoryReader
             context.Error("InventoryFileUnreadable", ex is UnauthorizedAccessException ? EngineErrorCategory.PermissionDenied : EngineErrorCategory.ConnectionError, file, $"'{file}' could not be read: {ex.Message}", first, ex);
             return;
         }
-        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var problems = new List<TextDecoding.Problem>();
+        bytes = TextDecoding.ToUtf8(bytes, problems, out var encoding);
+        if (encoding.StartsWith("UTF-16", StringComparison.Ordinal)) context.Verbose($"{file}: {encoding} (byte order mark), read as text.");
+        const int start = 0;
         int firstChar = start;
         while (firstChar < bytes.Length && (bytes[firstChar] == ' ' || bytes[firstChar] == '\t' || bytes[firstChar] == '\r' || bytes[firstChar] == '\n')) firstChar++;
         if (firstChar >= bytes.Length)
@@ -154,10 +133,16 @@ public sealed class InventoryReader
             context.Error("InventorySourceUnrecognized", EngineErrorCategory.InvalidData, file, $"'{file}' is binary, not JSON or YAML.", first);
             return;
         }
+        var isJson = bytes[firstChar] == '{' || bytes[firstChar] == '[';
+        if (isJson) TextDecoding.RepairJsonEscapes(bytes, problems);
+        foreach (var p in problems)
+            context.Error("InventoryTextInvalid", EngineErrorCategory.InvalidData, file,
+                $"'{file}' holds {p.What} at line {p.Line}, column {p.Column} ({encoding}); it is read as U+FFFD and a function it names is incomplete.",
+                new SourceLocation { File = file, Line = p.Line, Column = p.Column });
         var before = drafts.Count;
         try
         {
-            if (bytes[firstChar] == '{' || bytes[firstChar] == '[') ReadJson(file, bytes, start, options, context, drafts, account);
+            if (isJson) ReadJson(file, bytes, start, options, context, drafts, account);
             else ReadYaml(file, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), options, context, drafts);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -165,8 +150,15 @@ public sealed class InventoryReader
             // A shape no reader expected (e.g. a string where an object belongs): report the file, keep what was read, go on.
             context.Error("InventorySourceUnreadable", EngineErrorCategory.InvalidData, file, $"'{file}' could not be read in full: {ex.Message}", first, ex);
         }
+        if (problems.Count > 0)
+            for (int i = before; i < drafts.Count; i++)
+                if (HoldsReplacement(drafts[i]))
+                    drafts[i].IncompleteReasons.Add($"Its definition in '{file}' holds text that is not valid {encoding} (see the InventoryTextInvalid error): names or ARNs are not known exactly.");
         context.Verbose($"{file}: {drafts.Count - before} functions.");
     }
+
+    private static bool HoldsReplacement(FunctionDraft d) =>
+        (d.FunctionName + d.FunctionArn + d.RoleArn).IndexOf('\uFFFD') >= 0 || d.EnvironmentVariableNames.Any(n => n.IndexOf('\uFFFD') >= 0);
 
     /// <summary>Reads a file, reporting progress in MiB for large ones so a long read is visible.</summary>
     private static byte[] ReadAll(string file, long length, EngineContext context)
@@ -188,7 +180,8 @@ public sealed class InventoryReader
     private static void ReadYaml(string file, string text, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
     {
         TNode root;
-        try { root = LoadLenient(file, text, context); }
+        var duplicates = new List<DuplicateKey>();
+        try { root = LoadLenient(file, text, context, duplicates); }
         catch (YamlException ex)
         {
             context.Error("TemplateYamlMalformed", EngineErrorCategory.InvalidData, file, $"'{file}' is not valid YAML: {ex.Message}",
@@ -202,16 +195,62 @@ public sealed class InventoryReader
                 $"'{file}' is YAML but not a CloudFormation or SAM template (no Resources section).{hint}", new SourceLocation { File = file, Line = root.Line, Column = Math.Max(1, root.Column) });
             return;
         }
-        drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+        ReportDuplicates(file, duplicates, context);
+        ReadTemplate((TMap)root, file, options, context, drafts);
+    }
+
+    [ThreadStatic] private static List<string>? _nestedChain;
+
+    /// <summary>
+    /// Reads a parsed template: Fn::ForEach expanded, then its functions; then each nested stack (AWS::CloudFormation::Stack)
+    /// and serverless application given by a local path is read as a template of its own, and any other is an error naming it.
+    /// </summary>
+    private static void ReadTemplate(TMap root, string file, InventoryOptions options, EngineContext context, List<FunctionDraft> drafts)
+    {
+        TemplateExpansion.ExpandForEach(root, file, options, context);
+        drafts.AddRange(new TemplateReader(root, file, options, context).Read());
+        if (root.Map("Resources") is not TMap resources) return;
+        foreach (var r in resources.Entries)
+        {
+            if (r.Value is not TMap rm) continue;
+            var type = rm.Str("Type");
+            if (type != "AWS::CloudFormation::Stack" && type != "AWS::Serverless::Application") continue;
+            var props = rm.Map("Properties");
+            var locNode = type == "AWS::CloudFormation::Stack" ? props?["TemplateURL"] : props?["Location"];
+            var where = locNode is TScalar ls ? ls.Value : locNode is TMap lm && lm.Str("ApplicationId") is string app ? app + (lm.Str("SemanticVersion") is string v ? "@" + v : "") : "(not given)";
+            var loc = new SourceLocation { File = file, Line = rm.Line, Column = rm.Column, Path = "Resources." + r.Key };
+            var local = locNode is TScalar && where.IndexOf("://", StringComparison.Ordinal) < 0 && !where.Contains("${") && where.Length > 0 && !where.StartsWith("arn:", StringComparison.Ordinal)
+                ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "", where) : null;
+            var chain = _nestedChain ??= new List<string>();
+            if (local != null && InputFiles.KindOf(local) == InputFiles.Kind.Regular && !chain.Contains(InputFiles.Canonical(local)) && InputFiles.Canonical(local) != InputFiles.Canonical(file) && chain.Count < 16)
+            {
+                context.Verbose($"{file}: {type} '{r.Key}' is read from {local}.");
+                chain.Add(InputFiles.Canonical(file));
+                try { ReadFile(local, options, context, drafts, new AccountAuthorization()); }
+                finally { chain.RemoveAt(chain.Count - 1); }
+                continue;
+            }
+            context.Error("TemplateNestedStackNotRead", EngineErrorCategory.ObjectNotFound, file,
+                $"{type} '{r.Key}' ({where}) is not read: " + (local is null ? "its template is not a local file (give it with --path)" : $"'{local}' is not a readable file, or it nests itself") + "; the functions it deploys are not in this inventory.", loc);
+        }
+    }
+
+    /// <summary>One error per key repeated in a mapping, at its line: the first value was kept, the repetition was not read.</summary>
+    private static void ReportDuplicates(string file, List<DuplicateKey> duplicates, EngineContext context)
+    {
+        foreach (var d in duplicates)
+            context.Error("TemplateDuplicateKey", EngineErrorCategory.InvalidData, file,
+                $"Key '{d.Key}' appears again in the same mapping" + (d.Line > 0 ? $" at line {d.Line} (first at line {d.FirstLine})" : "") + "; only the first is read (CloudFormation rejects such a template).",
+                new SourceLocation { File = file, Line = d.Line, Column = d.Column });
     }
 
     /// <summary>
     /// Parses YAML; when the strict grammar rejects it, retries once with whitespace-only lines emptied, which
     /// CloudFormation accepts (e.g. indented blank first lines of a literal block scalar). Throws the first error.
     /// </summary>
-    private static TNode LoadLenient(string file, string text, EngineContext context)
+    private static TNode LoadLenient(string file, string text, EngineContext context, List<DuplicateKey> duplicates)
     {
-        try { return TemplateLoader.Load(new StringReader(text)); }
+        try { return TemplateLoader.Load(new StringReader(text), duplicates); }
         catch (YamlException first)
         {
             var lines = text.Split('\n');
@@ -221,7 +260,8 @@ public sealed class InventoryReader
             if (!changed) throw;
             try
             {
-                var root = TemplateLoader.Load(new StringReader(string.Join("\n", lines)));
+                duplicates.Clear();
+                var root = TemplateLoader.Load(new StringReader(string.Join("\n", lines)), duplicates);
                 context.Verbose($"{file}: read after emptying whitespace-only lines (strict YAML: {first.Message} at {first.Start.Line}:{first.Start.Column}).");
                 return root;
             }
@@ -257,9 +297,11 @@ public sealed class InventoryReader
             if (values.Count == 1 && values[0].Document is { } only && only.RootElement.ValueKind == JsonValueKind.Object && IsTemplateJson(only.RootElement))
             {
                 TNode root;
-                try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start))); }
-                catch (YamlException) { root = TemplateLoader.FromJson(only.RootElement); } // e.g. tabs: no line numbers then
-                drafts.AddRange(new TemplateReader((TMap)root, file, options, context).Read());
+                var duplicates = new List<DuplicateKey>();
+                try { root = TemplateLoader.Load(new StringReader(Encoding.UTF8.GetString(bytes, start, bytes.Length - start)), duplicates); }
+                catch (YamlException) { duplicates.Clear(); root = TemplateLoader.FromJson(only.RootElement, duplicates); } // e.g. tabs: no line numbers then
+                ReportDuplicates(file, duplicates, context);
+                ReadTemplate((TMap)root, file, options, context, drafts);
                 return;
             }
             // The first value was read as "$" before more were known: read again as "$[0]" (its errors name that path).

@@ -19,6 +19,9 @@ internal sealed class IntrinsicResolver
     private readonly Dictionary<string, TNode> _params = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool?> _conditionCache = new(StringComparer.Ordinal);
     private readonly HashSet<string> _evaluating = new(StringComparer.Ordinal);
+    private readonly List<string> _paramChain = new();
+    private const int MaxParameterChain = 256; // parameters defined through parameters; deeper would risk the stack
+    private readonly List<string> _conditionChain = new();
     private readonly InventoryOptions _options;
 
     public IntrinsicResolver(TMap root, InventoryOptions options)
@@ -208,7 +211,20 @@ internal sealed class IntrinsicResolver
     {
         if (name == "AWS::NoValue") return null;
         if (name.StartsWith("AWS::", StringComparison.Ordinal)) return new TScalar(Pseudo(name)) { Line = at.Line, Column = at.Column };
-        if (_params.TryGetValue(name, out var v)) return v;
+        if (_params.TryGetValue(name, out var v))
+        {
+            if (v is TScalar) return v;
+            // A value that is itself computed (CloudFormation allows only literals; templates still hold them) is resolved,
+            // and a parameter met again while it is being resolved is a cycle, never a stack overflow.
+            var at0 = _paramChain.IndexOf(name);
+            if (at0 >= 0)
+                throw new TemplateCycleException("Parameters", _paramChain.Skip(at0).Concat(new[] { name }).ToList(), at.Line, at.Column);
+            if (_paramChain.Count >= MaxParameterChain)
+                throw new InvalidOperationException($"Parameter '{_paramChain[0]}' is defined through more than {MaxParameterChain} other parameters (line {at.Line}); its value is not resolved.");
+            _paramChain.Add(name);
+            try { return Resolve(v); }
+            finally { _paramChain.RemoveAt(_paramChain.Count - 1); }
+        }
         if (_root.Map("Parameters")?.Has(name) == true) return new TScalar("${Ref:" + name + "}") { Line = at.Line, Column = at.Column };
         return new TScalar("${Ref:" + name + "}") { Line = at.Line, Column = at.Column };
     }
@@ -240,12 +256,20 @@ internal sealed class IntrinsicResolver
     public bool? EvaluateCondition(string name)
     {
         if (_conditionCache.TryGetValue(name, out var cached)) return cached;
-        if (!_evaluating.Add(name)) return null;
         var def = _root.Map("Conditions")?[name];
-        var result = def is null ? null : EvaluateConditionNode(def);
-        _evaluating.Remove(name);
-        _conditionCache[name] = result;
-        return result;
+        if (!_evaluating.Add(name))
+        {
+            var from = _conditionChain.IndexOf(name);
+            throw new TemplateCycleException("Conditions", _conditionChain.Skip(from).Concat(new[] { name }).ToList(), def?.Line ?? 0, def?.Column ?? 0);
+        }
+        _conditionChain.Add(name);
+        try
+        {
+            var result = def is null ? null : EvaluateConditionNode(def);
+            _conditionCache[name] = result;
+            return result;
+        }
+        finally { _evaluating.Remove(name); _conditionChain.RemoveAt(_conditionChain.Count - 1); }
     }
 
     private bool? EvaluateConditionNode(TNode node)
@@ -353,4 +377,21 @@ internal sealed class IntrinsicResolver
             i = end + 1;
         }
     }
+}
+
+/// <summary>Parameters (or conditions) that refer to each other in a circle: the chain, first name repeated at the end.</summary>
+internal sealed class TemplateCycleException : InvalidOperationException
+{
+    public TemplateCycleException(string kind, IReadOnlyList<string> chain, int line, int column)
+        : base(kind + " refer to each other in a cycle: " + string.Join(" -> ", chain) + $" (referenced at line {line}, column {column}).")
+    {
+        Chain = chain; Line = line; Column = column;
+    }
+
+    /// <summary>The names in the cycle, the first repeated at the end.</summary>
+    public IReadOnlyList<string> Chain { get; }
+    /// <summary>Where the reference that closed the cycle is.</summary>
+    public int Line { get; }
+    /// <summary>Its column.</summary>
+    public int Column { get; }
 }

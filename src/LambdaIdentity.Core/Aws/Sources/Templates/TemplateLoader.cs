@@ -19,30 +19,45 @@ internal static class TemplateLoader
         "Cidr", "GetAZs", "Transform", "Length", "ToJsonString", "GetAtt",
     };
 
-    /// <summary>Parses the first document of the text. Throws <see cref="YamlException"/> with a position on bad input.</summary>
-    public static TNode Load(TextReader reader)
+    /// <summary>
+    /// Parses the first document of the text. Throws <see cref="YamlException"/> with a position on bad input. A key repeated
+    /// in one mapping keeps its first value; each repetition is added to <paramref name="duplicates"/> (key, line, column, first line).
+    /// </summary>
+    public static TNode Load(TextReader reader, List<DuplicateKey>? duplicates = null)
     {
         var parser = new Parser(reader);
-        var anchors = new Dictionary<string, TNode>(StringComparer.Ordinal);
+        var state = new LoadState(duplicates);
         parser.Consume<StreamStart>();
         if (parser.Accept<StreamEnd>(out _)) return new TScalar("", isNull: true);
         parser.Consume<DocumentStart>();
         if (parser.Accept<DocumentEnd>(out _)) return new TScalar("", isNull: true);
-        return ReadNode(parser, anchors, 0);
+        return ReadNode(parser, state, 0);
     }
 
-    /// <summary>Converts parsed JSON (used when the YAML grammar rejects a JSON file, e.g. tabs).</summary>
-    public static TNode FromJson(JsonElement e)
+    /// <summary>What one load keeps besides the tree: the anchors met so far and the repeated keys.</summary>
+    private sealed class LoadState
+    {
+        public LoadState(List<DuplicateKey>? duplicates) => Duplicates = duplicates;
+        public Dictionary<string, TNode> Anchors { get; } = new(StringComparer.Ordinal);
+        public List<DuplicateKey>? Duplicates { get; }
+    }
+
+    /// <summary>Converts parsed JSON (used when the YAML grammar rejects a JSON file, e.g. tabs); repeated keys as in <see cref="Load"/>, without lines.</summary>
+    public static TNode FromJson(JsonElement e, List<DuplicateKey>? duplicates = null)
     {
         switch (e.ValueKind)
         {
             case JsonValueKind.Object:
                 var m = new TMap();
-                foreach (var p in e.EnumerateObject()) m.Set(p.Name, FromJson(p.Value));
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (m.Has(p.Name)) { duplicates?.Add(new DuplicateKey(p.Name, 0, 0, 0)); continue; }
+                    m.Set(p.Name, FromJson(p.Value, duplicates));
+                }
                 return m;
             case JsonValueKind.Array:
                 var l = new TList();
-                foreach (var i in e.EnumerateArray()) l.Items.Add(FromJson(i));
+                foreach (var i in e.EnumerateArray()) l.Items.Add(FromJson(i, duplicates));
                 return l;
             case JsonValueKind.String: return new TScalar(e.GetString() ?? "");
             case JsonValueKind.Null: return new TScalar("", isNull: true);
@@ -50,14 +65,14 @@ internal static class TemplateLoader
         }
     }
 
-    private static TNode ReadNode(IParser parser, Dictionary<string, TNode> anchors, int depth)
+    private static TNode ReadNode(IParser parser, LoadState state, int depth)
     {
         if (depth > 256) throw new YamlException(parser.Current!.Start, parser.Current.End, "Template nests deeper than 256 levels.");
         var ev = parser.Current ?? throw new YamlException("Unexpected end of the YAML stream.");
         if (ev is AnchorAlias alias)
         {
             parser.MoveNext();
-            return anchors.TryGetValue(alias.Value.Value, out var target)
+            return state.Anchors.TryGetValue(alias.Value.Value, out var target)
                 ? target
                 : throw new YamlException(alias.Start, alias.End, $"Unknown alias *{alias.Value.Value}.");
         }
@@ -74,23 +89,32 @@ internal static class TemplateLoader
             case SequenceStart:
                 parser.MoveNext();
                 var list = new TList();
-                while (!parser.Accept<SequenceEnd>(out _)) list.Items.Add(ReadNode(parser, anchors, depth + 1));
+                while (!parser.Accept<SequenceEnd>(out _)) list.Items.Add(ReadNode(parser, state, depth + 1));
                 parser.MoveNext();
                 node = list;
                 break;
             case MappingStart:
                 parser.MoveNext();
                 var map = new TMap();
+                HashSet<string>? merged = null; // keys a << merge brought: an explicit key may replace them
                 while (!parser.Accept<MappingEnd>(out _))
                 {
-                    var keyNode = ReadNode(parser, anchors, depth + 1);
-                    var value = ReadNode(parser, anchors, depth + 1);
+                    var keyNode = ReadNode(parser, state, depth + 1);
+                    var value = ReadNode(parser, state, depth + 1);
                     if (keyNode is TScalar ks && ks.Value == "<<" && value is TMap merge)
                     {
-                        foreach (var kv in merge.Entries) if (!map.Has(kv.Key)) map.Set(kv.Key, kv.Value);
+                        foreach (var kv in merge.Entries)
+                            if (!map.Has(kv.Key)) { map.Set(kv.Key, kv.Value); (merged ??= new HashSet<string>(StringComparer.Ordinal)).Add(kv.Key); }
                         continue;
                     }
-                    map.Set(keyNode is TScalar k ? k.Value : "?", value);
+                    var key = keyNode is TScalar k ? k.Value : "?";
+                    if (map.Has(key) && merged?.Remove(key) != true)
+                    {
+                        // The first value stays (CloudFormation rejects the template; keeping the last silently lost a resource).
+                        state.Duplicates?.Add(new DuplicateKey(key, keyNode.Line, keyNode.Column, map[key]!.Line));
+                        continue;
+                    }
+                    map.Set(key, value);
                 }
                 parser.MoveNext();
                 node = map;
@@ -101,7 +125,7 @@ internal static class TemplateLoader
         node.Line = (int)ev.Start.Line;
         node.Column = (int)ev.Start.Column;
         if (tag != null) node = ApplyTag(tag, node);
-        if (ev is NodeEvent n && !n.Anchor.IsEmpty) anchors[n.Anchor.Value] = node;
+        if (ev is NodeEvent n && !n.Anchor.IsEmpty) state.Anchors[n.Anchor.Value] = node;
         return node;
     }
 
@@ -124,4 +148,14 @@ internal static class TemplateLoader
         else return value;
         return wrapper;
     }
+}
+
+/// <summary>A key repeated in one mapping: where the repetition is and the line of the value kept.</summary>
+internal readonly struct DuplicateKey
+{
+    public DuplicateKey(string key, int line, int column, int firstLine) { Key = key; Line = line; Column = column; FirstLine = firstLine; }
+    public string Key { get; }
+    public int Line { get; }
+    public int Column { get; }
+    public int FirstLine { get; }
 }

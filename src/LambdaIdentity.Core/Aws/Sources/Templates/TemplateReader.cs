@@ -57,8 +57,12 @@ internal sealed partial class TemplateReader
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 var loc = Loc(rm, "Resources." + res.Key);
-                _context.Error("TemplateFunctionUnreadable", EngineErrorCategory.InvalidData, _file,
-                    $"Function '{res.Key}' could not be read in full: {ex.Message}", loc, ex);
+                if (ex is TemplateCycleException cycle)
+                    _context.Error("TemplateReferenceCycle", EngineErrorCategory.InvalidData, _file, $"Function '{res.Key}' could not be read in full: {ex.Message}",
+                        new SourceLocation { File = _file, Line = cycle.Line, Column = cycle.Column, Path = "Resources." + res.Key }, ex);
+                else
+                    _context.Error("TemplateFunctionUnreadable", EngineErrorCategory.InvalidData, _file,
+                        $"Function '{res.Key}' could not be read in full: {ex.Message}", loc, ex);
                 draft = new FunctionDraft
                 {
                     FunctionName = res.Key, LogicalId = res.Key, FromTemplate = true, Source = loc,

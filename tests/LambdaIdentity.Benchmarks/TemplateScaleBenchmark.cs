@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Sources;
+
+namespace LambdaIdentity.Benchmarks;
+
+/// <summary>
+/// One template of many functions (each with a Lambda permission naming it by !Ref), generated below, read at two
+/// sizes: time and peak managed heap as ratios to a bare YAML event parse of the same bytes in the same run, and the
+/// time per function of the large size against the small one (1.0 is linear; the reader was quadratic: 453 s for 50,000).
+/// </summary>
+public sealed class TemplateScaleBenchmark : IBenchmark
+{
+    public string Name => "template-scale";
+
+    public void Run(TextWriter output)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-bench-template-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            double? perFunctionSmall = null;
+            foreach (var n in new[] { 5_000, 50_000 })
+            {
+                var file = Path.Combine(dir, $"functions-{n}.yaml");
+                File.WriteAllText(file, Generate(n));
+                var bytes = new FileInfo(file).Length;
+                var (baseMs, basePeak) = Measure(() => { var p = new YamlDotNet.Core.Parser(new StringReader(File.ReadAllText(file))); while (p.MoveNext()) { } });
+                int records = 0;
+                var (ms, peak) = Measure(() => records = new InventoryReader().Read(new[] { file }, new InventoryOptions(), EngineContext.None).Count());
+                var perFunction = ms / n;
+                perFunctionSmall ??= perFunction;
+                output.WriteLine($"{n} functions in one template: {bytes / 1024.0 / 1024.0:F1} MiB, {records} records");
+                output.WriteLine($"  inventory {ms:F0} ms, peak managed heap {peak / 1024.0 / 1024.0:F0} MiB; bare parse {baseMs:F0} ms, {basePeak / 1024.0 / 1024.0:F0} MiB");
+                output.WriteLine($"  ratio time {ms / baseMs:F1}x, ratio peak heap {(double)peak / basePeak:F1}x, peak heap / input {(double)peak / bytes:F1}x, time per function vs 5,000: {perFunction / perFunctionSmall.Value:F2}x");
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>The generator: n SAM functions, each with its own policy and an AWS::Lambda::Permission for S3 by !Ref.</summary>
+    internal static string Generate(int n)
+    {
+        var sb = new StringBuilder("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n");
+        for (int i = 0; i < n; i++)
+        {
+            sb.Append($"  Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n      FunctionName: fn-{i}\n")
+              .Append($"      Policies:\n        - S3ReadPolicy:\n            BucketName: bucket-{i}\n")
+              .Append($"  Fn{i}Permission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !Ref Fn{i}\n      Principal: s3.amazonaws.com\n      SourceArn: arn:aws:s3:::bucket-{i}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One run after a warm-up on nothing: elapsed ms and the peak managed heap above the floor, sampled every 5 ms.</summary>
+    private static (double Ms, long PeakBytes) Measure(Action action)
+    {
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        var floor = GC.GetTotalMemory(true);
+        long peak = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = new Thread(() => { while (!stop.IsCancellationRequested) { peak = Math.Max(peak, GC.GetTotalMemory(false) - floor); Thread.Sleep(5); } }) { IsBackground = true };
+        sampler.Start();
+        var sw = Stopwatch.StartNew();
+        action();
+        sw.Stop();
+        stop.Cancel();
+        sampler.Join();
+        return (sw.Elapsed.TotalMilliseconds, Math.Max(peak, 1));
+    }
+}
