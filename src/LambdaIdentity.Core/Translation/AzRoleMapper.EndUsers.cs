@@ -105,10 +105,14 @@ public sealed partial class AzRoleMapper
                         d.Findings = new[] { new Finding { FindingId = findingId, Severity = FindingSeverity.Medium, Message = where + " of " + _f.FunctionName + " accepts anonymous calls.", Recommendation = "Confirm the endpoint is meant to be public; otherwise require App Service authentication with the Entra ID provider.", Source = d.AwsSource } };
                     break;
                 case CallerAuthType.AwsIam:
-                    d.AzureFeature = "App Service authentication, Entra ID provider; callers need an app role assignment";
+                    d.AzureFeature = "App Service authentication, Entra ID provider; only callers holding the app role Function.Invoke (assignment required on the app's service principal, their client IDs in allowedApplications)";
                     EasyAuth("https://login.microsoftonline.com/{tenantId}/v2.0", new[] { "api://" + _app });
                     d.Settings["appRole"] = "Function.Invoke";
-                    d.Reason = "SigV4 calls authorised by IAM become Entra ID bearer tokens checked by App Service authentication; the AWS principals allowed lambda:InvokeFunction(Url) get the app role.";
+                    // Naming the role is not enough: without enforcement any workload identity of the tenant can get a token
+                    // for the app's audience. Assignment required on the service principal makes Entra issue tokens only to
+                    // identities assigned a role; allowedApplications makes App Service authentication reject other clients.
+                    d.Settings["appRoleAssignmentRequired"] = "true";
+                    d.Reason = "SigV4 calls authorised by IAM become Entra ID bearer tokens checked by App Service authentication; the AWS principals allowed lambda:InvokeFunction(Url) get the app role, and only they may call: the app's service principal requires an app role assignment and App Service authentication allows only their client applications.";
                     break;
                 case CallerAuthType.Cognito:
                 case CallerAuthType.Jwt:

@@ -202,9 +202,13 @@ public static class MappingTemplateExporter
             : new Value { Bicep = "[" + string.Join(", ", audiences.Select(BLit)) + "]", Arm = audiences.Select(ArmLit).ToList() };
 
         Value? allowed = null;
-        if (m.Settings.TryGetValue("allowedApplications", out var apps))
+        var enforce = m.Settings.TryGetValue("appRoleAssignmentRequired", out var arr) && arr == "true";
+        if (enforce)
+            p.Skipped.Add(m.MappingId + ": set appRoleAssignmentRequired on the service principal of " + app + "'s Entra application and assign "
+                + (m.Settings.TryGetValue("appRole", out var role) ? role : "the app role") + " to each caller (Microsoft Graph, not an ARM resource); the template deploys allowedApplications");
+        if (m.Settings.TryGetValue("allowedApplications", out var apps) || enforce)
         {
-            var list = apps.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(a => a.Trim()).Where(a => a.Length > 0).ToList();
+            var list = (apps ?? "").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(a => a.Trim()).Where(a => a.Length > 0).ToList();
             allowed = list.Count == 0 || list.Any(a => !Guid.TryParse(a, out _))
                 ? Param(p, ParamName("allowedApplications_", app), "array",
                     "Client IDs of the Entra applications and managed identities allowed to call " + app + " (App Service authentication rejects any other caller's token). "
