@@ -26,7 +26,9 @@ public sealed partial class AzRoleMapper
                 var first = g.First();
                 var routes = g.Select(c => (c.Channel + " " + (c.Route ?? "")).Trim()).Distinct().ToList();
                 var cors = g.Any(c => c.Channel == "FunctionUrl") && _f.FunctionUrl is { } u ? u.AllowOrigins : Array.Empty<string>();
-                var key = g.All(c => c.Channel == "FunctionUrl") ? "url" : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
+                var key = g.All(c => c.Channel == "FunctionUrl") ? "url"
+                    : first.Channel == "ApiGateway" && first.AuthType == CallerAuthType.Unknown && _f.Findings.Any(x => x.FindingId == "LambdaAuthorizerFunction") ? "authorizer"
+                    : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
                 Caller(first, key, cors, routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
             }
         }
@@ -73,6 +75,8 @@ public sealed partial class AzRoleMapper
                 }
             }
         }
+
+        private static bool IsCognitoIssuer(string issuer) => issuer.IndexOf("cognito-idp.", StringComparison.OrdinalIgnoreCase) >= 0;
 
         private void Caller(CallerAccess c, string key, IReadOnlyList<string> cors, IReadOnlyList<string>? routes = null, IReadOnlyList<string>? scopes = null)
         {
@@ -121,7 +125,19 @@ public sealed partial class AzRoleMapper
                     d.Reason = c.AuthType == CallerAuthType.Cognito
                         ? "The Cognito user pool authorizer becomes App Service authentication; the user pool's issuer and app client ids are carried over until users move to Microsoft Entra External ID (then the issuer becomes the External ID tenant's)."
                         : "The JWT authorizer becomes App Service authentication with the same issuer and allowed audiences.";
-                    if (c.Issuer is null)
+                    if (c.Issuer is not null && IsCognitoIssuer(c.Issuer))
+                    {
+                        // Cognito access tokens carry client_id, not aud: the Entra provider of App Service authentication
+                        // validates aud, so it would reject them, or with audience validation loosened accept any client's.
+                        d.Strategy = MappingStrategy.Deviation;
+                        d.AzureFeature = "Microsoft Entra External ID (users move; the issuer becomes the External ID tenant's), or App Service authentication with a custom OpenID Connect provider for the user pool, or API Management validate-jwt checking client_id";
+                        d.Impact = "Cognito access tokens have no aud claim (the app client is in client_id), so the Entra ID provider's audience check cannot be carried over: it would reject every access token, or accept tokens of any app client of the user pool if the audience check were dropped.";
+                        d.Mitigation = "Move the users to Microsoft Entra External ID and issue tokens for the function app's audience; until then configure a custom OpenID Connect provider (or APIM validate-jwt with a required client_id claim of "
+                            + (c.Audiences.Count == 0 ? "the app client" : string.Join(", ", c.Audiences)) + ") and keep the check of the token's token_use and client_id.";
+                        d.Settings["identityProvider"] = "customOpenIdConnect";
+                        d.Findings = new[] { new Finding { FindingId = "CognitoTokenNoAudience", Severity = FindingSeverity.High, Message = where + " of " + _f.FunctionName + " accepts Cognito user pool tokens, which App Service authentication's Entra provider cannot validate as designed (no aud in access tokens).", Recommendation = d.Mitigation, Source = d.AwsSource } };
+                    }
+                    else if (c.Issuer is null)
                     {
                         d.Strategy = MappingStrategy.Deviation;
                         d.Impact = "The issuer could not be read from the source; authentication cannot be configured as-is.";
@@ -137,6 +153,15 @@ public sealed partial class AzRoleMapper
                     d.Mitigation = "Put API Management in front with validate-jwt / a custom policy replicating the authorizer, or move the checks into the function (middleware), and keep authLevel function so only APIM (holding the key) reaches it.";
                     break;
                 case CallerAuthType.ApiKey:
+                    break;
+                case CallerAuthType.Unknown when c.Channel == "ApiGateway" && _f.Findings.Any(x => x.FindingId == "LambdaAuthorizerFunction"):
+                    // API Gateway calls this function to decide other requests: it is the authorizer, not an endpoint.
+                    d.Strategy = MappingStrategy.Deviation;
+                    d.AzureFeature = "The authorizer's decision moves: API Management policy (validate-jwt, or send-request to this function) in front of the protected functions, or middleware in them; this function keeps authLevel function, reachable only with a key held by API Management";
+                    d.Settings["authLevel"] = "function";
+                    d.Reason = "This function is an API Gateway Lambda authorizer: API Gateway invokes it for each request to the protected routes; end users never call it.";
+                    d.Impact = "App Service authentication cannot call custom code to decide access; the protected functions lose the authorizer's checks unless they move.";
+                    d.Mitigation = "Replicate the authorizer in an API Management policy (or call this function from one with its function key from Key Vault), or move its checks into the protected functions; then retire it.";
                     break;
                 default:
                     d.Strategy = MappingStrategy.Deviation;

@@ -94,8 +94,8 @@ public class MappingTemplateExporterTests
     [Fact]
     public void UnresolvedIssuersAndAudiencesBecomeParametersAndTheEntraTenantIsTheDeployments()
     {
-        // The demo's orders API uses a Cognito user pool (https://cognito-idp.${AWS::Region}.amazonaws.com/${Ref:OrdersUserPool})
-        // and its report function IAM auth (issuer https://login.microsoftonline.com/{tenantId}/v2.0).
+        // The demo's report function uses IAM auth (issuer https://login.microsoftonline.com/{tenantId}/v2.0); its orders API
+        // a Cognito user pool, a deviation the template lists but does not deploy.
         var ctx = new EngineContext(new ErrorCollector());
         var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = DemoWorkload.ResourceMap() }).Map(DemoWorkload.Inventory(ctx), ctx).ToList();
         var bicep = MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep).Replace("\r\n", "\n");
@@ -106,18 +106,32 @@ public class MappingTemplateExporterTests
         var report = Assert.Single(auths, r => r.GetProperty("name").GetString() == "func-dev-order-report/authsettingsV2");
         Assert.Equal("[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, tenant().tenantId)]",
             report.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory").GetProperty("registration").GetProperty("openIdIssuer").GetString());
-        var ordersApi = Assert.Single(auths, r => r.GetProperty("name").GetString() == "func-dev-orders-api/authsettingsV2");
-        var aad = ordersApi.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory");
-        Assert.Equal("[parameters('openIdIssuer_func_dev_orders_api')]", aad.GetProperty("registration").GetProperty("openIdIssuer").GetString());
-        Assert.Equal("[parameters('allowedAudiences_func_dev_orders_api')]", aad.GetProperty("validation").GetProperty("allowedAudiences").GetString());
-        var issuerParam = arm.GetProperty("parameters").GetProperty("openIdIssuer_func_dev_orders_api");
-        Assert.False(issuerParam.TryGetProperty("defaultValue", out _)); // the deployer must give it
-        Assert.Contains("cognito-idp.${AWS::Region}.amazonaws.com", issuerParam.GetProperty("metadata").GetProperty("description").GetString());
-        // In Bicep the same description is a string whose ${ is escaped, not an interpolation.
-        Assert.Contains("@description('OpenID issuer that App Service authentication of func-dev-orders-api trusts. The AWS source names 'https://cognito-idp.\\${AWS::Region}".Replace("names '", "names \\'"), bicep);
-        Assert.Contains("param openIdIssuer_func_dev_orders_api string", bicep);
+        Assert.DoesNotContain(auths, r => r.GetProperty("name").GetString() == "func-dev-orders-api/authsettingsV2");
+        Assert.Contains(arm.GetProperty("metadata").GetProperty("notDeployed").EnumerateArray(), n => n.GetString()!.StartsWith("dev-orders-api/Authentication/", StringComparison.Ordinal));
         // Role assignment descriptions are deployed: the AWS resource of the mapping id is left to the comment.
         Assert.DoesNotContain(arm.GetProperty("resources").EnumerateArray(), r => r.TryGetProperty("properties", out var p) && p.TryGetProperty("description", out var d) && MappingTemplateExporter.IsUnresolved(d.GetString()!));
+
+        // A JWT authorizer whose issuer and audience the template resolves only at deployment (${Ref:...}): parameters.
+        var f = new LambdaFunctionIdentity
+        {
+            FunctionName = "jwt", FunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:jwt", RoleArn = T.RoleArn("jwt-role"),
+            ExecutionRole = new ExecutionRole { RoleArn = T.RoleArn("jwt-role"), RoleName = "jwt-role" },
+            Callers = new[] { new CallerAccess { Channel = "HttpApi", Route = "GET /", AuthType = CallerAuthType.Jwt, Issuer = "https://${Ref:IdpDomain}/", Audiences = new[] { "${Ref:ApiAudience}" } } },
+        };
+        var jm = new AzRoleMapper(new FixedGrantDeriver(T.RoleArn("jwt-role")), new MappingOptions()).Map(new[] { f }, EngineContext.None).ToList();
+        var jb = MappingTemplateExporter.Export(jm, TemplateFormat.Bicep);
+        var ja = JsonDocument.Parse(MappingTemplateExporter.Export(jm, TemplateFormat.ArmJson)).RootElement;
+        var aad = Assert.Single(ja.GetProperty("resources").EnumerateArray(), r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config")
+            .GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory");
+        Assert.Equal("[parameters('openIdIssuer_func_jwt')]", aad.GetProperty("registration").GetProperty("openIdIssuer").GetString());
+        Assert.Equal("[parameters('allowedAudiences_func_jwt')]", aad.GetProperty("validation").GetProperty("allowedAudiences").GetString());
+        var issuerParam = ja.GetProperty("parameters").GetProperty("openIdIssuer_func_jwt");
+        Assert.False(issuerParam.TryGetProperty("defaultValue", out _)); // the deployer must give it
+        Assert.Contains("https://${Ref:IdpDomain}/", issuerParam.GetProperty("metadata").GetProperty("description").GetString());
+        // In Bicep the same description is a string whose ${ is escaped, not an interpolation.
+        Assert.Contains("The AWS source names \\'https://\\${Ref:IdpDomain}/\\'", jb);
+        Assert.Contains("param openIdIssuer_func_jwt string", jb);
+        Assert.Contains("param allowedAudiences_func_jwt array", jb);
     }
 
     [Theory]
