@@ -12,8 +12,12 @@ public sealed partial class AzRoleMapper
     private sealed partial class FunctionMapping
     {
         // ---- end users ----
+        // The callers' designs of this function, held until all are known: App Service authentication is app-wide.
+        private readonly List<Draft> _callerDrafts = new();
+
         private void EndUsers()
         {
+            _callerDrafts.Clear();
             ResourcePolicyCallers();
             if (_f.FunctionUrl is { } url && !_f.Callers.Any(c => c.Channel == "FunctionUrl"))
             {
@@ -30,6 +34,31 @@ public sealed partial class AzRoleMapper
                     : first.Channel == "ApiGateway" && first.AuthType == CallerAuthType.Unknown && _f.Findings.Any(x => x.FindingId == "LambdaAuthorizerFunction") ? "authorizer"
                     : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
                 Caller(first, key, cors, routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
+            }
+            OneAuthenticationPerApp();
+            foreach (var d in _callerDrafts) Emit(d);
+        }
+
+        // App Service authentication is one configuration per function app: routes that require different issuers or
+        // audiences, or some authentication and some none, cannot all be carried over as designed. Then each is a
+        // deviation saying so (never several app-wide configurations that overwrite each other).
+        private void OneAuthenticationPerApp()
+        {
+            string Setting(Draft d, string k) => d.Settings.TryGetValue(k, out var v) ? v : "";
+            var built = _callerDrafts.Where(d => d.Strategy == MappingStrategy.BuiltIn).ToList();
+            var required = built.Where(d => Setting(d, "requireAuthentication") == "true").ToList();
+            var configs = required.Select(d => Setting(d, "issuer") + "|" + Setting(d, "allowedAudiences")).Distinct(StringComparer.Ordinal).Count();
+            var open = built.Count(d => Setting(d, "requireAuthentication") == "false");
+            var otherSchemes = _callerDrafts.Count(d => d.Strategy == MappingStrategy.Deviation && d.Settings.ContainsKey("requireAuthentication") && Setting(d, "requireAuthentication") == "true");
+            if (configs + (open > 0 ? 1 : 0) + (otherSchemes > 0 && configs > 0 ? 1 : 0) < 2) return;
+            var schemes = string.Join("; ", _callerDrafts.Select(d => d.AwsFeature));
+            foreach (var d in required.Concat(built.Where(d => Setting(d, "requireAuthentication") == "false")))
+            {
+                d.Strategy = MappingStrategy.Deviation;
+                d.Reason = (d.Reason + " The function's routes use several authentication schemes (" + schemes + ").").Trim();
+                d.Impact = "App Service authentication is one configuration per function app: one issuer and audience set, required or not for the whole app; the routes' different schemes cannot all hold, and deploying each would overwrite the others.";
+                d.Mitigation = "Put API Management in front with a validate-jwt policy per operation (and the app reachable only from it), or split the routes into function apps with one scheme each; "
+                    + "or allow unauthenticated requests app-wide and check the token of each route in code.";
             }
         }
 
@@ -181,7 +210,7 @@ public sealed partial class AzRoleMapper
                 d.Impact = "Function keys carry no usage plan, quota or throttling; keys are shared secrets like API keys.";
                 d.Mitigation = "Use API Management products and subscription keys for quotas and throttling, or function keys (authLevel function) stored in Key Vault.";
             }
-            Emit(d);
+            _callerDrafts.Add(d);
         }
     }
 }

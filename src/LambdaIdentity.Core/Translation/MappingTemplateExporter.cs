@@ -201,6 +201,8 @@ public static class MappingTemplateExporter
                 + string.Join(", ", audiences) + ", which have no value on Azure: give the Entra application's ID URI and client ID.")
             : new Value { Bicep = "[" + string.Join(", ", audiences.Select(BLit)) + "]", Arm = audiences.Select(ArmLit).ToList() };
 
+        if (m.Settings.TryGetValue("requiredScopes", out var scopes) && scopes.Length > 0)
+            p.Skipped.Add(m.MappingId + ": required scopes " + scopes + " (App Service authentication checks no scope: check the scp claim in the function, or in an API Management validate-jwt policy)");
         Value? allowed = null;
         var enforce = m.Settings.TryGetValue("appRoleAssignmentRequired", out var arr) && arr == "true";
         if (enforce)

@@ -78,4 +78,50 @@ public class EndUserAuthTests
         Assert.Equal(ParityStatus.Pass, ok.Status);
         Assert.Contains("invoke restricted to 1 allowed client application", ok.Reason, StringComparison.Ordinal);
     }
+
+    private static LambdaFunctionIdentity Fn(params CallerAccess[] callers) => new()
+    {
+        FunctionName = "api", FunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:api", RoleArn = T.RoleArn("api-role"),
+        ExecutionRole = new ExecutionRole { RoleArn = T.RoleArn("api-role"), RoleName = "api-role" }, Callers = callers,
+    };
+
+    [Fact]
+    public void SeveralAuthenticationSchemesOnOneAppAreOneDeviationNotConflictingConfigs()
+    {
+        var f = Fn(
+            new CallerAccess { Channel = "HttpApi", Route = "GET /admin", AuthType = CallerAuthType.AwsIam },
+            new CallerAccess { Channel = "HttpApi", Route = "GET /orders", AuthType = CallerAuthType.Jwt, AuthorizerName = "entra", Issuer = "https://login.microsoftonline.com/0f3c2a4e-6b1d-4c8e-9a7f-2d5e8b1c4a60/v2.0", Audiences = new[] { "api://orders" } },
+            new CallerAccess { Channel = "HttpApi", Route = "GET /health", AuthType = CallerAuthType.None });
+        var ms = new AzRoleMapper(new FixedGrantDeriver(T.RoleArn("api-role")), new MappingOptions()).Map(new[] { f }, EngineContext.None).ToList();
+        var auth = ms.Where(m => m.Kind == MappingKind.Authentication && m.Surface == IdentitySurface.EndUser).ToList();
+        Assert.Equal(3, auth.Count); // one item per scheme: nothing dropped
+        Assert.All(auth, m =>
+        {
+            Assert.Equal(MappingStrategy.Deviation, m.Strategy);
+            Assert.Contains("one configuration per function app", m.Impact);
+            Assert.Contains("API Management", m.Mitigation);
+        });
+        // The template deploys no app-wide authentication that would silently overwrite the other schemes.
+        var arm = JsonDocument.Parse(MappingTemplateExporter.Export(ms, TemplateFormat.ArmJson)).RootElement;
+        Assert.DoesNotContain(arm.GetProperty("resources").EnumerateArray(), r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config");
+        Assert.Equal(auth.Count, arm.GetProperty("metadata").GetProperty("notDeployed").EnumerateArray().Count(n => auth.Any(a => n.GetString()!.StartsWith(a.MappingId + ":", StringComparison.Ordinal))));
+
+        // One scheme on every route stays one BuiltIn configuration.
+        var single = new AzRoleMapper(new FixedGrantDeriver(T.RoleArn("api-role")), new MappingOptions()).Map(new[] { Fn(
+            new CallerAccess { Channel = "HttpApi", Route = "GET /a", AuthType = CallerAuthType.AwsIam },
+            new CallerAccess { Channel = "HttpApi", Route = "GET /b", AuthType = CallerAuthType.AwsIam }) }, EngineContext.None).ToList();
+        Assert.Equal(MappingStrategy.BuiltIn, Assert.Single(single, m => m.Kind == MappingKind.Authentication && m.Surface == IdentitySurface.EndUser).Strategy);
+    }
+
+    [Fact]
+    public void JwtAuthorizationScopesAreKeptAndTheTemplateSaysWhereTheyAreChecked()
+    {
+        var f = Fn(new CallerAccess { Channel = "HttpApi", Route = "POST /orders", AuthType = CallerAuthType.Jwt, AuthorizerName = "entra", Issuer = "https://login.microsoftonline.com/0f3c2a4e-6b1d-4c8e-9a7f-2d5e8b1c4a60/v2.0", Audiences = new[] { "api://orders" }, Scopes = new[] { "orders.write", "orders.read" } });
+        var ms = new AzRoleMapper(new FixedGrantDeriver(T.RoleArn("api-role")), new MappingOptions()).Map(new[] { f }, EngineContext.None).ToList();
+        var auth = Assert.Single(ms, m => m.Kind == MappingKind.Authentication && m.Surface == IdentitySurface.EndUser);
+        Assert.Equal(MappingStrategy.BuiltIn, auth.Strategy);
+        Assert.Equal("orders.write,orders.read", auth.Settings["requiredScopes"]);
+        var arm = JsonDocument.Parse(MappingTemplateExporter.Export(ms, TemplateFormat.ArmJson)).RootElement;
+        Assert.Contains(arm.GetProperty("metadata").GetProperty("notDeployed").EnumerateArray(), n => n.GetString() == auth.MappingId + ": required scopes orders.write,orders.read (App Service authentication checks no scope: check the scp claim in the function, or in an API Management validate-jwt policy)");
+    }
 }
