@@ -141,6 +141,11 @@ internal sealed class ArmExpression
             case "guid": return AllStrings() ? "guid(" + string.Join(",", args.Cast<string>()) + ")" : Unresolved(c);
             case "subscription":
                 return new Dictionary<string, object> { ["subscriptionId"] = _subscriptionId ?? SubscriptionToken, ["id"] = "/subscriptions/" + (_subscriptionId ?? SubscriptionToken) };
+            case "tenant":
+                // The deployment's tenant: the design writes it as the {tenantId} placeholder, which parity matches as one segment.
+                return new Dictionary<string, object> { ["tenantId"] = "{tenantId}" };
+            case "environment":
+                return new Dictionary<string, object> { ["name"] = "AzureCloud", ["authentication"] = new Dictionary<string, object> { ["loginEndpoint"] = "https://login.microsoftonline.com/" } };
             case "resourcegroup":
                 return new Dictionary<string, object>
                 {

@@ -614,7 +614,7 @@ public sealed class ParityChecker
                 if (http.Count > 0 && drift.Count == 0) passed.Add("authLevel " + level);
             }
         }
-        var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction", "identityProvider" };
+        var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction", "identityProvider", InvokeEnforcement.SettingKey };
         if (authKeys.Any(settings.ContainsKey))
         {
             var auth = site?.Auth;
@@ -640,6 +640,7 @@ public sealed class ParityChecker
                 Compare("allowedApplications", auth.AllowedApplications, settings, drift, unverifiable, passed, actual);
                 Compare("clientId", auth.ClientId is null ? Array.Empty<string>() : new[] { auth.ClientId }, settings, drift, unverifiable, passed, actual);
                 Compare("unauthenticatedClientAction", auth.UnauthenticatedClientAction is null ? Array.Empty<string>() : new[] { auth.UnauthenticatedClientAction }, settings, drift, unverifiable, passed, actual);
+                InvokeEnforcement.Check(settings, auth, drift, passed, actual);
             }
         }
         if (settings.ContainsKey("cors.allowedOrigins"))

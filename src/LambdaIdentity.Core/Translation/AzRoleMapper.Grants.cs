@@ -21,6 +21,75 @@ public sealed partial class AzRoleMapper
             public string Key => Grant.Action + " " + Resource;
         }
 
+        // A statement granting every action on every resource (AdministratorAccess, "Action": "*") expands to the whole
+        // action catalog: that many services granted on "*" unconditionally is one decision (what does the function really
+        // call?), not a row per service. Grants on named resources are kept and mapped as usual.
+        private const int AdminServiceThreshold = 25;
+
+        private List<Unit> AdministratorAccess(List<Unit> units)
+        {
+            var wild = units.Where(u => u.Grant.FromWildcard && u.Resource == "*" && u.Grant.Conditions.Count == 0 && !u.Grant.IsConditionallyDenied).ToList();
+            var services = wild.Select(u => u.Grant.Service).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            if (services < AdminServiceThreshold) return units;
+            // Under administrator access every unconditional grant on "*" is part of it, named elsewhere or not.
+            wild = units.Where(u => u.Resource == "*" && u.Grant.Conditions.Count == 0 && !u.Grant.IsConditionallyDenied).ToList();
+            var by = wild.SelectMany(u => u.Grant.GrantedBy).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal).ToList();
+            var x = New("deviation/administrator-access", MappingKind.RoleAssignment, IdentitySurface.Workload, MappingStrategy.Deviation);
+            x.AwsFeature = "every action on every resource (" + services + " services) granted by " + string.Join(", ", by);
+            x.AwsActions = new[] { "*" };
+            x.AwsResources = new[] { "*" };
+            x.AwsGrants = wild.Select(u => u.Key).Distinct(StringComparer.Ordinal).ToList();
+            x.AwsSource = _f.ExecutionRole!.Source ?? _f.Source;
+            x.AzureService = "Azure RBAC";
+            x.AzureFeature = "No role assignment: an administrator grant is not carried over; the function's real needs are designed instead";
+            x.Settings["grantedBy"] = string.Join(",", by);
+            x.Reason = "The execution role holds administrator access; its one-to-one equivalent (Owner or Contributor at subscription scope) would let the function change anything, including access.";
+            x.Impact = "The Azure design gives the function only the grants the template names on specific resources; whatever else it called under administrator access fails until designed.";
+            x.Mitigation = "Find what the function calls (IAM Access Advisor's last-accessed services for the role, CloudTrail events of its sessions), replace the administrator policy with a least-privilege one, and map again.";
+            x.Findings = new[] { new Finding { FindingId = "AdministratorExecutionRole", Severity = FindingSeverity.High, Message = "The execution role of " + _f.FunctionName + " grants every action on every resource (" + string.Join(", ", by) + ").", Recommendation = x.Mitigation, Source = x.AwsSource } };
+            Emit(x);
+            var taken = new HashSet<Unit>(wild);
+            return units.Where(u => !taken.Contains(u)).ToList();
+        }
+
+        private const int MaxPoliciesToSplit = 20;
+
+        // The effective grants merge a statement on "*" (a managed poller policy, an administrator policy) with the
+        // template's own statement naming the queue, stream or table: the named resource disappears under "*". Each
+        // policy alone keeps it; a named resource lost that way is brought back so it is mapped at its own scope.
+        private List<Unit> Swallowed(List<Unit> units)
+        {
+            var role = _f.ExecutionRole!;
+            _namedOnly.Clear();
+            var wildActions = new HashSet<string>(units.Where(u => u.Resource == "*").Select(u => u.Grant.Action), StringComparer.OrdinalIgnoreCase);
+            if (wildActions.Count == 0 || role.Policies.Count < 2 || role.Policies.Count > MaxPoliciesToSplit) return new List<Unit>();
+            var known = new HashSet<string>(units.Select(u => u.Key), StringComparer.Ordinal);
+            var found = new List<Unit>();
+            for (var i = 0; i < role.Policies.Count; i++)
+            {
+                var alone = new ExecutionRole { RoleArn = role.RoleArn + "#policy" + i, RoleName = role.RoleName, Policies = new[] { role.Policies[i] }, PermissionsBoundary = role.PermissionsBoundary, Source = role.Source };
+                IReadOnlyList<EffectiveGrant> grants;
+                try { grants = _m._deriver.Derive(alone, _ctx); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { continue; }
+                foreach (var g in grants)
+                {
+                    if (!wildActions.Contains(g.Action)) continue;
+                    if (g.Resources.Count > 0 && g.Resources.All(r => r != "*" && r.IndexOf('*') < 0) && role.Policies[i].PolicyName is { Length: > 0 } pn)
+                    {
+                        if (!_namedOnly.TryGetValue(g.Action, out var set)) _namedOnly[g.Action] = set = new HashSet<string>(StringComparer.Ordinal);
+                        set.Add(pn);
+                    }
+                    foreach (var r in g.Resources.Distinct(StringComparer.Ordinal))
+                    {
+                        if (r == "*" || r.IndexOf('*') >= 0) continue;
+                        var u = new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r, g.Service), Rule = Rules.Match(g) };
+                        if (known.Add(u.Key)) found.Add(u);
+                    }
+                }
+            }
+            return found;
+        }
+
         private void Grants()
         {
             if (_f.ExecutionRole is null) return;
@@ -47,6 +116,9 @@ public sealed partial class AzRoleMapper
             _polled = polled;
             var units = grants.SelectMany(g => (g.Resources.Count == 0 ? new[] { "*" } : g.Resources).Distinct(StringComparer.Ordinal)
                 .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r, g.Service), Rule = Rules.Match(g) })).ToList();
+            var swallowed = Swallowed(units);
+            units = AdministratorAccess(units);
+            units.AddRange(swallowed);
             var awsStay = new List<Unit>();
             foreach (var group in units.GroupBy(u => GroupKey(u, pollArns), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
@@ -78,9 +150,14 @@ public sealed partial class AzRoleMapper
         private HashSet<string> _polled = new(StringComparer.OrdinalIgnoreCase);
 
         // A grant that only a poller policy gives, on a service the function polls: served by the trigger's connection.
+        // Per action, the policies that grant it only on named resources (so their share of a merged "*" grant is not theirs).
+        private readonly Dictionary<string, HashSet<string>> _namedOnly = new(StringComparer.OrdinalIgnoreCase);
+
         private bool ServesTrigger(Unit u)
             => u.Rule is { Outcome: RuleOutcome.Role } && _polled.Contains(u.Grant.Service) && u.Grant.GrantedBy.Count > 0
-               && u.Grant.GrantedBy.All(g => Rules.PollerPolicies.Contains(g.Split('#')[0], StringComparer.Ordinal));
+               && u.Grant.GrantedBy.Any(g => Rules.PollerPolicies.Contains(g.Split('#')[0], StringComparer.Ordinal))
+               && u.Grant.GrantedBy.All(g => Rules.PollerPolicies.Contains(g.Split('#')[0], StringComparer.Ordinal)
+                   || u.Resource == "*" && _namedOnly.TryGetValue(u.Grant.Action, out var named) && named.Contains(g.Split('#')[0]));
 
         private string GroupKey(Unit u, HashSet<string> pollArns)
         {
@@ -292,11 +369,23 @@ public sealed partial class AzRoleMapper
             if (wildcard)
             {
                 d.Strategy = MappingStrategy.Deviation;
-                d.Scope = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
                 d.ScopeIsPlaceholder = true;
-                d.Settings["proposedScopeLevel"] = "resourceGroup";
-                d.Impact = "The AWS grant covers " + (res == "*" ? "every resource" : "every resource matching " + res) + "; assigning " + d.RoleDefinitionName + " at a resource group carries that breadth to every " + rule.AzureService + " resource in it.";
-                d.Mitigation = "Name the resources the function uses in the resource map (-ResourceMap) so the role is assigned at each resource's scope; otherwise keep the proposed resource-group scope with only the function's resources in that group.";
+                if (rule.RoleSystem == RoleSystem.CosmosDbSql)
+                {
+                    // Cosmos DB SQL role assignments live on the account, scoped to the account, a database or a container:
+                    // a resource group is no scope they can have.
+                    d.Scope = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.DocumentDB/databaseAccounts/{cosmosAccount}";
+                    d.Settings["proposedScopeLevel"] = "cosmosAccount";
+                    d.Impact = "The AWS grant covers " + (res == "*" ? "every table" : "every table matching " + res) + "; assigning " + d.RoleDefinitionName + " at the account scope carries that breadth to every database and container of the account.";
+                    d.Mitigation = "Name the tables the function uses in the resource map (-ResourceMap) so the role is assigned at each container's scope (/dbs/<db>/colls/<container>); otherwise keep the account scope with only the function's containers in that account.";
+                }
+                else
+                {
+                    d.Scope = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
+                    d.Settings["proposedScopeLevel"] = "resourceGroup";
+                    d.Impact = "The AWS grant covers " + (res == "*" ? "every resource" : "every resource matching " + res) + "; assigning " + d.RoleDefinitionName + " at a resource group carries that breadth to every " + rule.AzureService + " resource in it.";
+                    d.Mitigation = "Name the resources the function uses in the resource map (-ResourceMap) so the role is assigned at each resource's scope; otherwise keep the proposed resource-group scope with only the function's resources in that group.";
+                }
             }
             else if (cond.Length > 0)
             {

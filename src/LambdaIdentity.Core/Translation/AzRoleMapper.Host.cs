@@ -29,7 +29,9 @@ public sealed partial class AzRoleMapper
             if (_identityType == "UserAssigned") d.Settings["AzureWebJobsStorage__clientId"] = "{clientId of " + _principal + "}";
             d.Settings["hostingPlan"] = plan.ToString();
             d.PrincipalName = _principal; d.PrincipalType = "ServicePrincipal"; d.IdentityType = _identityType;
-            d.Reason = "The Functions host keeps keys, timers and leases in its storage account; with a managed identity no account key is stored.";
+            d.Reason = plan is HostingPlan.Consumption or HostingPlan.Premium
+                ? "The Functions host keeps keys, timers and leases in its storage account, reached with the managed identity; the " + plan + " plan's content share (Azure Files) still needs an account key (see host/content-share)."
+                : "The Functions host keeps keys, timers and leases in its storage account; with a managed identity no account key is stored.";
             Emit(d);
             var hasBlobTrigger = _out.Any(m => m.Kind == MappingKind.TriggerConnection && m.RuleId == "s3-trigger");
             var roles = new List<(string Role, string Why)> { ("Storage Blob Data Owner", "the host needs Storage Blob Data Owner on its storage (keys, leases, checkpoints)") };

@@ -29,10 +29,35 @@ public static class MappingTemplateExporter
         public List<AzRoleMapping> CustomRoles = new();
         public List<AzRoleMapping> Rbac = new();
         public List<AzRoleMapping> Cosmos = new();
-        public List<AzRoleMapping> Auth = new();
+        public List<AuthPlan> Auth = new();
+        public List<TemplateParameter> Parameters = new();
         public List<string> Skipped = new();
         public List<AzRoleMapping> Diagnostics = new();
         public List<AzRoleMapping> Eligible = new(); // PIM eligibility requests for people's emergency and ad-hoc access
+    }
+
+    /// <summary>A value that the AWS side left unresolved: a template parameter the deployer must supply.</summary>
+    private sealed class TemplateParameter
+    {
+        public string Name = "";
+        public string Type = "string";
+        public string Description = "";
+    }
+
+    /// <summary>A deployed value in both languages: a literal, an expression or a parameter.</summary>
+    private sealed class Value
+    {
+        public string Bicep = "";
+        public object Arm = ""; // a string (literal or [expression]) or a list of strings
+    }
+
+    /// <summary>App Service authentication of one app, its unresolved values turned into parameters.</summary>
+    private sealed class AuthPlan
+    {
+        public AzRoleMapping Mapping = null!;
+        public Value Issuer = null!;
+        public Value Audiences = null!;
+        public Value? AllowedApplications;
     }
 
     private const string PimApi = "2020-10-01";
@@ -74,6 +99,8 @@ public static class MappingTemplateExporter
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " for " + m.PrincipalName + " (create the Entra group or app registration and name its object id with principal:<ARN> in the resource map, then export again)"); break; }
                     if (m.ScopeIsPlaceholder || string.IsNullOrEmpty(m.Scope) || !m.Scope!.StartsWith("/", StringComparison.Ordinal))
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (fill the resource map)"); break; }
+                    if (m.Scope!.IndexOf("/resourceGroups/", StringComparison.OrdinalIgnoreCase) < 0)
+                    { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (above a resource group: deploy it with a subscription- or management-group-scope template)"); break; }
                     if (!seen.Add("ra|" + m.Scope + "|" + (IsDirectory(m) ? m.ObjectId : m.PrincipalName) + "|" + m.RoleDefinitionId)) break;
                     if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
                     (m.RoleAssignmentType == "CosmosDbSql" ? p.Cosmos : p.Rbac).Add(m);
@@ -83,8 +110,10 @@ public static class MappingTemplateExporter
                     { p.Skipped.Add(m.MappingId + ": diagnostic setting of " + m.FunctionAppName + " (name the Log Analytics workspace with log-analytics in the resource map)"); break; }
                     if (seen.Add("diag|" + m.FunctionAppName)) p.Diagnostics.Add(m);
                     break;
-                case MappingKind.Authentication when m.Settings.TryGetValue("requireAuthentication", out var ra) && ra == "true" && m.Surface == IdentitySurface.EndUser:
-                    if (seen.Add("auth|" + m.FunctionAppName)) p.Auth.Add(m);
+                case MappingKind.Authentication when m.Settings.TryGetValue("requireAuthentication", out var ra) && ra == "true" && m.Surface == IdentitySurface.EndUser
+                                                     && m.Strategy != MappingStrategy.Deviation:
+                    if (seen.Add("auth|" + m.FunctionAppName)) p.Auth.Add(AuthOf(m, p));
+                    else p.Skipped.Add(m.MappingId + ": a second App Service authentication design for " + m.FunctionAppName + " (one authsettingsV2 per app: the first one is deployed)");
                     break;
                 default:
                     if (m.Strategy == MappingStrategy.Deviation) p.Skipped.Add(m.MappingId + ": deviation, " + (m.Mitigation ?? m.Reason));
@@ -95,6 +124,110 @@ public static class MappingTemplateExporter
     }
 
     private static bool IsUser(AzRoleMapping m) => m.IdentityType == "UserAssigned";
+
+    private const string EntraLogin = "https://login.microsoftonline.com/";
+    private const string TenantToken = "{tenantId}";
+
+    private static readonly System.Text.RegularExpressions.Regex AwsShape = new(
+        @"\$\{|\{[A-Za-z][A-Za-z0-9 ]*\}|arn:aws|AWS::|amazonaws\.com|amazoncognito\.com",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>
+    /// True when a value still holds something only the AWS side or the deployer can resolve: a CloudFormation reference
+    /// (${Ref:Pool}, ${AWS::Region}), a design placeholder ({tenantId}, {issuer}), an ARN or an AWS endpoint.
+    /// </summary>
+    internal static bool IsUnresolved(string value) => AwsShape.IsMatch(value);
+
+    /// <summary>The text before the first unresolved part (for descriptions, which are deployed).</summary>
+    private static string Safe(string s)
+    {
+        var hit = AwsShape.Match(s);
+        if (!hit.Success) return s;
+        var cut = s.Substring(0, hit.Index);
+        var slash = cut.LastIndexOf('/');
+        return (slash > 0 ? cut.Substring(0, slash) : cut).TrimEnd('/', ':') + " (AWS resource: see the template's comment)";
+    }
+
+    private static string AssignmentDescription(AzRoleMapping m) => Trim(Safe(m.MappingId), 1024);
+
+    private static string CustomRoleDescription(AzRoleMapping m)
+        => Trim("Exactly the operations " + string.Join(", ", m.AwsActions.Where(a => !IsUnresolved(a))) + " need (LambdaIdentity).", 1024);
+
+    private static string ParamName(string prefix, string app)
+    {
+        var b = new StringBuilder(prefix);
+        foreach (var c in app) b.Append(c < 128 && char.IsLetterOrDigit(c) ? c : '_');
+        return b.ToString();
+    }
+
+    private static Value Param(Plan p, string name, string type, string description)
+    {
+        var n = name; var k = 2;
+        while (p.Parameters.Any(x => x.Name.Equals(n, StringComparison.OrdinalIgnoreCase))) n = name + "_" + k++;
+        p.Parameters.Add(new TemplateParameter { Name = n, Type = type, Description = description });
+        return new Value { Bicep = n, Arm = "[parameters('" + n + "')]" };
+    }
+
+    /// <summary>
+    /// The issuer, audiences and allowed client applications of an app's authentication: the Entra tenant of the deployment
+    /// written as tenant() and environment() (never {tenantId} literally), anything else unresolved as a parameter.
+    /// </summary>
+    private static AuthPlan AuthOf(AzRoleMapping m, Plan p)
+    {
+        var app = m.FunctionAppName;
+        var issuer = m.Settings.TryGetValue("issuer", out var iss) ? iss : "";
+        Value issuerValue;
+        if (issuer.StartsWith(EntraLogin + TenantToken, StringComparison.OrdinalIgnoreCase) && !IsUnresolved(issuer.Substring(EntraLogin.Length + TenantToken.Length)))
+        {
+            var rest = issuer.Substring(EntraLogin.Length + TenantToken.Length);
+            issuerValue = new Value
+            {
+                Bicep = "'${environment().authentication.loginEndpoint}${tenant().tenantId}" + BLit(rest).Trim('\'') + "'",
+                Arm = "[format('{0}{1}" + Esc(rest).Replace("{", "{{").Replace("}", "}}") + "', environment().authentication.loginEndpoint, tenant().tenantId)]",
+            };
+        }
+        else if (issuer.Length == 0 || IsUnresolved(issuer))
+            issuerValue = Param(p, ParamName("openIdIssuer_", app), "string",
+                "OpenID issuer that App Service authentication of " + app + " trusts. The AWS source names '" + issuer + "', which has no value on Azure: "
+                + "give the issuer of the Entra tenant (https://login.microsoftonline.com/<tenant>/v2.0) or of Microsoft Entra External ID.");
+        else if (issuer.StartsWith(EntraLogin, StringComparison.OrdinalIgnoreCase))
+            issuerValue = new Value { Bicep = "'${environment().authentication.loginEndpoint}" + BLit(issuer.Substring(EntraLogin.Length)).Trim('\'') + "'", Arm = "[format('{0}" + Esc(issuer.Substring(EntraLogin.Length)).Replace("{", "{{").Replace("}", "}}") + "', environment().authentication.loginEndpoint)]" };
+        else issuerValue = new Value { Bicep = BLit(issuer), Arm = ArmLit(issuer) };
+
+        var audiences = Audiences(m);
+        var audienceValue = audiences.Any(IsUnresolved)
+            ? Param(p, ParamName("allowedAudiences_", app), "array",
+                "Audiences (application ID URIs or client IDs) that App Service authentication of " + app + " accepts. The AWS source names "
+                + string.Join(", ", audiences) + ", which have no value on Azure: give the Entra application's ID URI and client ID.")
+            : new Value { Bicep = "[" + string.Join(", ", audiences.Select(BLit)) + "]", Arm = audiences.Select(ArmLit).ToList() };
+
+        if (m.Settings.TryGetValue("requiredScopes", out var scopes) && scopes.Length > 0)
+            p.Skipped.Add(m.MappingId + ": required scopes " + scopes + " (App Service authentication checks no scope: check the scp claim in the function, or in an API Management validate-jwt policy)");
+        Value? allowed = null;
+        var enforce = m.Settings.TryGetValue("appRoleAssignmentRequired", out var arr) && arr == "true";
+        if (enforce)
+            p.Skipped.Add(m.MappingId + ": set appRoleAssignmentRequired on the service principal of " + app + "'s Entra application and assign "
+                + (m.Settings.TryGetValue("appRole", out var role) ? role : "the app role") + " to each caller (Microsoft Graph, not an ARM resource); the template deploys allowedApplications");
+        if (m.Settings.TryGetValue("allowedApplications", out var apps) || enforce)
+        {
+            var list = (apps ?? "").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(a => a.Trim()).Where(a => a.Length > 0).ToList();
+            allowed = list.Count == 0 || list.Any(a => !Guid.TryParse(a, out _))
+                ? Param(p, ParamName("allowedApplications_", app), "array",
+                    "Client IDs of the Entra applications and managed identities allowed to call " + app + " (App Service authentication rejects any other caller's token). "
+                    + "The design names: " + (list.Count == 0 ? "none yet" : string.Join(", ", list)) + ".")
+                : new Value { Bicep = "[" + string.Join(", ", list.Select(BLit)) + "]", Arm = list };
+        }
+        return new AuthPlan { Mapping = m, Issuer = issuerValue, Audiences = audienceValue, AllowedApplications = allowed };
+    }
+
+    /// <summary>An ARM string literal: a leading '[' is escaped so the value is not read as an expression.</summary>
+    private static string ArmLit(string s) => s.StartsWith("[", StringComparison.Ordinal) ? "[" + s : s;
+
+    private static void WriteValue(Utf8JsonWriter w, string name, Value v)
+    {
+        if (v.Arm is string s) w.WriteString(name, s);
+        else Strings(w, name, (IEnumerable<string>)v.Arm);
+    }
 
     // A person's or pipeline's Entra object, named by the resource map (not a managed identity the template knows).
     private static bool IsDirectory(AzRoleMapping m) => m.IdentityType is null && Guid.TryParse(m.ObjectId, out _);
@@ -124,9 +257,16 @@ public static class MappingTemplateExporter
             w.WriteStartArray("notDeployed"); foreach (var s in p.Skipped) w.WriteStringValue(s); w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartObject("parameters");
-            w.WriteStartObject("location"); w.WriteString("type", "string"); w.WriteString("defaultValue", "[resourceGroup().location]"); w.WriteEndObject();
+            if (p.Identities.Count > 0)
+            { w.WriteStartObject("location"); w.WriteString("type", "string"); w.WriteString("defaultValue", "[resourceGroup().location]"); w.WriteEndObject(); }
             if (p.Eligible.Count > 0)
             { w.WriteStartObject("eligibilityStart"); w.WriteString("type", "string"); w.WriteString("defaultValue", "[utcNow()]"); w.WriteEndObject(); }
+            foreach (var prm in p.Parameters)
+            {
+                w.WriteStartObject(prm.Name); w.WriteString("type", prm.Type);
+                w.WriteStartObject("metadata"); w.WriteString("description", prm.Description); w.WriteEndObject();
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
             w.WriteStartArray("resources");
             foreach (var m in p.Identities)
@@ -146,7 +286,7 @@ public static class MappingTemplateExporter
                 w.WriteString("name", m.RoleDefinitionId);
                 w.WriteStartObject("properties");
                 w.WriteString("roleName", m.RoleDefinitionName);
-                w.WriteString("description", "Exactly the operations " + string.Join(", ", m.AwsActions) + " need (LambdaIdentity).");
+                w.WriteString("description", ArmLit(CustomRoleDescription(m)));
                 w.WriteString("type", "CustomRole");
                 w.WriteStartArray("permissions"); w.WriteStartObject();
                 Strings(w, "actions", m.RequiredActions); Strings(w, "notActions", Array.Empty<string>());
@@ -165,14 +305,15 @@ public static class MappingTemplateExporter
                 w.WriteStartObject();
                 w.WriteString("type", "Microsoft.Authorization/roleAssignments");
                 w.WriteString("apiVersion", RbacApi);
-                w.WriteString("scope", m.Scope);
+                w.WriteString("comments", ArmLit(m.MappingId));
+                WriteScope(w, m.Scope!);
                 w.WriteString("name", "[guid('" + Esc(m.Scope!) + "', " + PrincipalKeyExpr(m) + ", '" + m.RoleDefinitionId + "')]");
                 Depends(w, m);
                 w.WriteStartObject("properties");
                 w.WriteString("roleDefinitionId", roleId);
                 w.WriteString("principalId", "[" + principal + "]");
                 w.WriteString("principalType", PrincipalTypeOf(m));
-                w.WriteString("description", Trim(m.MappingId, 1024));
+                w.WriteString("description", ArmLit(AssignmentDescription(m)));
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -183,13 +324,14 @@ public static class MappingTemplateExporter
                 w.WriteStartObject();
                 w.WriteString("type", "Microsoft.Authorization/roleEligibilityScheduleRequests");
                 w.WriteString("apiVersion", PimApi);
-                w.WriteString("scope", m.Scope);
+                w.WriteString("comments", ArmLit(m.MappingId));
+                WriteScope(w, m.Scope!);
                 w.WriteString("name", "[guid('" + Esc(m.Scope!) + "', '" + m.ObjectId + "', '" + m.RoleDefinitionId + "', 'eligible')]");
                 w.WriteStartObject("properties");
                 w.WriteString("roleDefinitionId", "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')]");
                 w.WriteString("principalId", m.ObjectId);
                 w.WriteString("requestType", "AdminAssign");
-                w.WriteString("justification", Trim(EligibilityJustification + m.MappingId, 1024));
+                w.WriteString("justification", Trim(EligibilityJustification + Safe(m.MappingId), 1024));
                 w.WriteStartObject("scheduleInfo");
                 w.WriteString("startDateTime", "[parameters('eligibilityStart')]");
                 w.WriteStartObject("expiration"); w.WriteString("type", "NoExpiration"); w.WriteEndObject();
@@ -204,6 +346,7 @@ public static class MappingTemplateExporter
                 w.WriteStartObject();
                 w.WriteString("type", "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments");
                 w.WriteString("apiVersion", CosmosApi);
+                w.WriteString("comments", ArmLit(m.MappingId));
                 w.WriteString("name", "[format('{0}/{1}', '" + account.Split('/').Last() + "', guid('" + Esc(scope) + "', " + PrincipalKeyExpr(m) + ", '" + m.RoleDefinitionId + "'))]");
                 Depends(w, m);
                 w.WriteStartObject("properties");
@@ -228,23 +371,27 @@ public static class MappingTemplateExporter
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
-            foreach (var m in p.Auth)
+            foreach (var a in p.Auth)
             {
+                var m = a.Mapping;
                 w.WriteStartObject();
                 w.WriteString("type", "Microsoft.Web/sites/config");
+                w.WriteString("comments", ArmLit(m.MappingId));
                 w.WriteString("apiVersion", SitesApi);
                 w.WriteString("name", m.FunctionAppName + "/authsettingsV2");
                 w.WriteStartObject("properties");
                 w.WriteStartObject("platform"); w.WriteBoolean("enabled", true); w.WriteEndObject();
                 w.WriteStartObject("globalValidation");
                 w.WriteBoolean("requireAuthentication", true);
-                w.WriteString("unauthenticatedClientAction", m.Settings.TryGetValue("unauthenticatedClientAction", out var u) ? u : "Return401");
+                w.WriteString("unauthenticatedClientAction", ArmLit(m.Settings.TryGetValue("unauthenticatedClientAction", out var u) ? u : "Return401"));
                 w.WriteEndObject();
                 w.WriteStartObject("identityProviders"); w.WriteStartObject("azureActiveDirectory");
                 w.WriteBoolean("enabled", true);
-                w.WriteStartObject("registration"); w.WriteString("openIdIssuer", m.Settings.TryGetValue("issuer", out var iss) ? iss : ""); w.WriteEndObject();
+                w.WriteStartObject("registration"); WriteValue(w, "openIdIssuer", a.Issuer); w.WriteEndObject();
                 w.WriteStartObject("validation");
-                Strings(w, "allowedAudiences", Audiences(m));
+                WriteValue(w, "allowedAudiences", a.Audiences);
+                if (a.AllowedApplications is { } apps)
+                { w.WriteStartObject("defaultAuthorizationPolicy"); WriteValue(w, "allowedApplications", apps); w.WriteEndObject(); }
                 w.WriteEndObject();
                 w.WriteEndObject(); w.WriteEndObject();
                 w.WriteEndObject();
@@ -263,7 +410,18 @@ public static class MappingTemplateExporter
         => m.Settings["diagnosticSetting.categories"].Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim());
 
     private static IReadOnlyList<string> Audiences(AzRoleMapping m)
-        => m.Settings.TryGetValue("allowedAudiences", out var a) && a.Length > 0 ? a.Split(',') : Array.Empty<string>();
+        => m.Settings.TryGetValue("allowedAudiences", out var a) && a.Length > 0 ? a.Split(',').Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : Array.Empty<string>();
+
+    /// <summary>
+    /// The scope of an extension resource as Bicep writes it for a resource of the deployment's resource group
+    /// (Microsoft.Storage/storageAccounts/st/blobServices/default/containers/c); none for the resource group itself.
+    /// </summary>
+    private static void WriteScope(Utf8JsonWriter w, string scopeId)
+    {
+        var i = scopeId.IndexOf("/providers/", StringComparison.OrdinalIgnoreCase);
+        if (i < 0) return;
+        w.WriteString("scope", ArmLit(scopeId.Substring(i + "/providers/".Length)));
+    }
 
     private static void Depends(Utf8JsonWriter w, AzRoleMapping m)
     {
@@ -296,192 +454,252 @@ public static class MappingTemplateExporter
     private static string Trim(string s, int max) => s.Length <= max ? s : s.Substring(0, max);
 
     // ---- Bicep ----
-    private static string BicepPrincipalKey(AzRoleMapping m, Dictionary<string, string> symbols)
-        => IsDirectory(m) ? "'" + m.ObjectId + "'" : IsUser(m) ? symbols["id|" + m.PrincipalName] + ".id" : symbols["app|" + m.FunctionAppName] + ".id";
+    private static string BicepPrincipalKey(AzRoleMapping m, Existing ex)
+        => IsDirectory(m) ? BLit(m.ObjectId!) : IsUser(m) ? ex.Symbols["id|" + m.PrincipalName] + ".id" : ex.App(m.FunctionAppName) + ".id";
 
-    private static string BicepPrincipal(AzRoleMapping m, Dictionary<string, string> symbols)
-        => IsDirectory(m) ? "'" + m.ObjectId + "'" : IsUser(m) ? symbols["id|" + m.PrincipalName] + ".properties.principalId" : symbols["app|" + m.FunctionAppName] + ".identity.principalId";
+    private static string BicepPrincipal(AzRoleMapping m, Existing ex)
+        => IsDirectory(m) ? BLit(m.ObjectId!) : IsUser(m) ? ex.Symbols["id|" + m.PrincipalName] + ".properties.principalId" : ex.App(m.FunctionAppName) + ".identity.principalId";
 
-    private static string Bicep(Plan p)
+    /// <summary>A Bicep string literal: backslash, quote and the interpolation opener escaped (so ${AWS::Region} stays text).</summary>
+    internal static string BLit(string s)
     {
-        var sb = new StringBuilder();
-        var symbols = new Dictionary<string, string>(StringComparer.Ordinal);
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        string Symbol(string key, string hint)
+        var b = new StringBuilder("'");
+        for (var k = 0; k < s.Length; k++)
         {
-            if (symbols.TryGetValue(key, out var s)) return s;
+            var c = s[k];
+            switch (c)
+            {
+                case '\\': b.Append("\\\\"); break;
+                case '\'': b.Append("\\'"); break;
+                case '\n': b.Append("\\n"); break;
+                case '\r': b.Append("\\r"); break;
+                case '\t': b.Append("\\t"); break;
+                case '$' when k + 1 < s.Length && s[k + 1] == '{': b.Append("\\$"); break;
+                default: b.Append(c); break;
+            }
+        }
+        return b.Append('\'').ToString();
+    }
+
+    private static string Comment(string s) => s.Replace("\r", " ").Replace("\n", " ");
+
+    /// <summary>The symbols of a Bicep file and the existing resources it declares (each type and name once, parents first).</summary>
+    private sealed class Existing
+    {
+        public readonly Dictionary<string, string> Symbols = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _used = new(StringComparer.OrdinalIgnoreCase);
+        public readonly StringBuilder Declarations = new();
+
+        private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+        {
+            "az", "sys", "param", "var", "resource", "module", "output", "existing", "true", "false", "null", "if", "for", "in", "import", "metadata",
+            "type", "func", "resourceGroup", "subscription", "tenant", "managementGroup", "environment", "deployment", "guid", "location", "eligibilityStart",
+        };
+
+        public string Symbol(string key, string hint)
+        {
+            if (Symbols.TryGetValue(key, out var s)) return s;
             var b = new StringBuilder();
-            foreach (var c in hint) b.Append(char.IsLetterOrDigit(c) ? c : '_');
+            foreach (var c in hint) b.Append(c < 128 && char.IsLetterOrDigit(c) ? c : '_');
             var name = b.ToString().Trim('_');
             if (name.Length == 0 || char.IsDigit(name[0])) name = "r_" + name;
             if (name.Length > 60) name = name.Substring(0, 60);
+            if (Reserved.Contains(name)) name += "_1";
             var n = name; var k = 2;
-            while (!used.Add(n)) n = name + "_" + k++;
-            symbols[key] = n;
+            while (!_used.Add(n)) n = name + "_" + k++;
+            Symbols[key] = n;
             return n;
         }
-        sb.AppendLine("// Generated by LambdaIdentity Export-AzRoleMappingTemplate. Deploy to the resource group of the function apps.");
-        sb.AppendLine("// Role assignment names are deterministic: guid(scope, principal, role).");
-        sb.AppendLine("// Scopes are declared as existing resources of the deployment's resource group; move assignments on resources of");
-        sb.AppendLine("// other resource groups into a module deployed there.");
+
+        /// <summary>The function app of the deployment's resource group (the same symbol as a scope naming the site).</summary>
+        public string App(string app) => Declare(new[] { "Microsoft.Web/sites" }, new[] { app }, app);
+
+        /// <summary>Declares an existing resource (and its parents) for a scope ID and returns its symbol; null for a resource group.</summary>
+        public string? Scope(string scopeId)
+        {
+            var i = scopeId.IndexOf("/providers/", StringComparison.OrdinalIgnoreCase);
+            if (i < 0) return null;
+            var segs = scopeId.Substring(i + "/providers/".Length).Split('/');
+            if (segs.Length < 3) return null;
+            var types = new List<string> { segs[0] + "/" + segs[1] };
+            var names = new List<string> { segs[2] };
+            for (var k = 3; k + 1 < segs.Length; k += 2) { types.Add(types[types.Count - 1] + "/" + segs[k]); names.Add(segs[k + 1]); }
+            return Declare(types, names, "scope_" + segs[segs.Length - 1]);
+        }
+
+        private string Declare(IReadOnlyList<string> types, IReadOnlyList<string> names, string hint)
+        {
+            string? parent = null;
+            for (var level = 0; level < types.Count; level++)
+            {
+                var key = "existing|" + types[level].ToLowerInvariant() + "|" + string.Join("/", names.Take(level + 1)).ToLowerInvariant();
+                if (Symbols.TryGetValue(key, out var known)) { parent = known; continue; }
+                var last = level == types.Count - 1;
+                var sym = Symbol(key, last ? hint : "parent_" + names[level]);
+                Declarations.AppendLine("resource " + sym + " '" + types[level] + "@" + ApiVersionFor(types[level]) + "' existing = {");
+                if (parent is not null) Declarations.AppendLine("  parent: " + parent);
+                Declarations.AppendLine("  name: " + BLit(names[level]));
+                Declarations.AppendLine("}");
+                Declarations.AppendLine();
+                parent = sym;
+            }
+            return parent!;
+        }
+    }
+
+    private static string Bicep(Plan p)
+    {
+        var body = new StringBuilder();
+        var ex = new Existing();
+        var head = new StringBuilder();
+        head.AppendLine("// Generated by LambdaIdentity Export-AzRoleMappingTemplate. Deploy to the resource group of the function apps.");
+        head.AppendLine("// Role assignment names are deterministic: guid(scope, principal, role).");
+        head.AppendLine("// Scopes are declared as existing resources of the deployment's resource group; move assignments on resources of");
+        head.AppendLine("// other resource groups into a module deployed there.");
         if (p.Skipped.Count > 0)
         {
-            sb.AppendLine("// Not deployed by this template (placeholders, groups to create, deviations):");
-            foreach (var s in p.Skipped) sb.AppendLine("//   " + s.Replace("\n", " "));
+            head.AppendLine("// Not deployed by this template (placeholders, groups to create, deviations):");
+            foreach (var s in p.Skipped) head.AppendLine("//   " + Comment(s));
         }
-        sb.AppendLine();
-        sb.AppendLine("param location string = resourceGroup().location");
-        if (p.Eligible.Count > 0) sb.AppendLine("param eligibilityStart string = utcNow()");
-        sb.AppendLine();
+        head.AppendLine();
+        if (p.Identities.Count > 0) head.AppendLine("param location string = resourceGroup().location");
+        if (p.Eligible.Count > 0) head.AppendLine("param eligibilityStart string = utcNow()");
+        foreach (var prm in p.Parameters)
+        {
+            head.AppendLine("@description(" + BLit(prm.Description) + ")");
+            head.AppendLine("param " + prm.Name + " " + prm.Type);
+        }
+        foreach (var prm in p.Parameters) ex.Symbol("param|" + prm.Name, prm.Name);
+        head.AppendLine();
         foreach (var m in p.Identities)
         {
-            var sym = Symbol("id|" + m.PrincipalName, m.PrincipalName!);
-            sb.AppendLine("resource " + sym + " 'Microsoft.ManagedIdentity/userAssignedIdentities@" + IdentityApi + "' = {");
-            sb.AppendLine("  name: '" + Esc(m.PrincipalName!) + "'");
-            sb.AppendLine("  location: location");
-            sb.AppendLine("}");
-            sb.AppendLine();
+            var sym = ex.Symbol("id|" + m.PrincipalName, m.PrincipalName!);
+            body.AppendLine("resource " + sym + " 'Microsoft.ManagedIdentity/userAssignedIdentities@" + IdentityApi + "' = {");
+            body.AppendLine("  name: " + BLit(m.PrincipalName!));
+            body.AppendLine("  location: location");
+            body.AppendLine("}");
+            body.AppendLine();
         }
-        foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m) && !IsDirectory(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.FunctionAppName)).Concat(p.Diagnostics.Select(d => d.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
-        {
-            var sym = Symbol("app|" + app, app);
-            sb.AppendLine("resource " + sym + " 'Microsoft.Web/sites@" + SitesApi + "' existing = {");
-            sb.AppendLine("  name: '" + Esc(app) + "'");
-            sb.AppendLine("}");
-            sb.AppendLine();
-        }
+        foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m) && !IsDirectory(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.Mapping.FunctionAppName)).Concat(p.Diagnostics.Select(d => d.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
+            ex.App(app);
         foreach (var m in p.CustomRoles)
         {
-            var sym = Symbol("rd|" + m.RoleDefinitionId, "customRole_" + m.RoleDefinitionName);
-            sb.AppendLine("resource " + sym + " 'Microsoft.Authorization/roleDefinitions@" + RbacApi + "' = {");
-            sb.AppendLine("  name: '" + m.RoleDefinitionId + "'");
-            sb.AppendLine("  properties: {");
-            sb.AppendLine("    roleName: '" + Esc(m.RoleDefinitionName!) + "'");
-            sb.AppendLine("    type: 'CustomRole'");
-            sb.AppendLine("    permissions: [");
-            sb.AppendLine("      {");
-            sb.AppendLine("        actions: [" + string.Join(", ", m.RequiredActions.Select(a => "'" + Esc(a) + "'")) + "]");
-            sb.AppendLine("        dataActions: [" + string.Join(", ", m.RequiredDataActions.Select(a => "'" + Esc(a) + "'")) + "]");
-            sb.AppendLine("      }");
-            sb.AppendLine("    ]");
-            sb.AppendLine("    assignableScopes: [ resourceGroup().id ]");
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            sb.AppendLine();
+            var sym = ex.Symbol("rd|" + m.RoleDefinitionId, "customRole_" + m.RoleDefinitionName);
+            body.AppendLine("resource " + sym + " 'Microsoft.Authorization/roleDefinitions@" + RbacApi + "' = {");
+            body.AppendLine("  name: " + BLit(m.RoleDefinitionId!));
+            body.AppendLine("  properties: {");
+            body.AppendLine("    roleName: " + BLit(m.RoleDefinitionName!));
+            body.AppendLine("    description: " + BLit(CustomRoleDescription(m)));
+            body.AppendLine("    type: 'CustomRole'");
+            body.AppendLine("    permissions: [");
+            body.AppendLine("      {");
+            body.AppendLine("        actions: [" + string.Join(", ", m.RequiredActions.Select(BLit)) + "]");
+            body.AppendLine("        dataActions: [" + string.Join(", ", m.RequiredDataActions.Select(BLit)) + "]");
+            body.AppendLine("      }");
+            body.AppendLine("    ]");
+            body.AppendLine("    assignableScopes: [ resourceGroup().id ]");
+            body.AppendLine("  }");
+            body.AppendLine("}");
+            body.AppendLine();
         }
         var i = 0;
         foreach (var m in p.Rbac)
         {
-            var target = ExistingScope(sb, m.Scope!, Symbol);
-            var principal = BicepPrincipal(m, symbols);
+            var target = ex.Scope(m.Scope!);
+            var principal = BicepPrincipal(m, ex);
             var roleId = m.Strategy == MappingStrategy.Custom
-                ? symbols["rd|" + m.RoleDefinitionId] + ".id"
-                : "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')";
-            sb.AppendLine("resource ra" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Authorization/roleAssignments@" + RbacApi + "' = {");
-            sb.AppendLine("  name: guid('" + Esc(m.Scope!) + "', " + BicepPrincipalKey(m, symbols) + ", '" + m.RoleDefinitionId + "')");
-            if (target is not null) sb.AppendLine("  scope: " + target);
-            sb.AppendLine("  properties: {");
-            sb.AppendLine("    roleDefinitionId: " + roleId);
-            sb.AppendLine("    principalId: " + principal);
-            sb.AppendLine("    principalType: '" + PrincipalTypeOf(m) + "'");
-            sb.AppendLine("    description: '" + Esc(Trim(m.MappingId, 1024)) + "'");
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            sb.AppendLine();
+                ? ex.Symbols["rd|" + m.RoleDefinitionId] + ".id"
+                : "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', " + BLit(m.RoleDefinitionId!) + ")";
+            body.AppendLine("// " + Comment(m.MappingId));
+            body.AppendLine("resource ra" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Authorization/roleAssignments@" + RbacApi + "' = {");
+            body.AppendLine("  name: guid(" + BLit(m.Scope!) + ", " + BicepPrincipalKey(m, ex) + ", " + BLit(m.RoleDefinitionId!) + ")");
+            if (target is not null) body.AppendLine("  scope: " + target);
+            body.AppendLine("  properties: {");
+            body.AppendLine("    roleDefinitionId: " + roleId);
+            body.AppendLine("    principalId: " + principal);
+            body.AppendLine("    principalType: '" + PrincipalTypeOf(m) + "'");
+            body.AppendLine("    description: " + BLit(AssignmentDescription(m)));
+            body.AppendLine("  }");
+            body.AppendLine("}");
+            body.AppendLine();
         }
         foreach (var m in p.Eligible)
         {
-            var target = ExistingScope(sb, m.Scope!, Symbol);
-            sb.AppendLine("resource pim" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Authorization/roleEligibilityScheduleRequests@" + PimApi + "' = {");
-            sb.AppendLine("  name: guid('" + Esc(m.Scope!) + "', '" + m.ObjectId + "', '" + m.RoleDefinitionId + "', 'eligible')");
-            if (target is not null) sb.AppendLine("  scope: " + target);
-            sb.AppendLine("  properties: {");
-            sb.AppendLine("    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')");
-            sb.AppendLine("    principalId: '" + m.ObjectId + "'");
-            sb.AppendLine("    requestType: 'AdminAssign'");
-            sb.AppendLine("    justification: '" + Esc(Trim(EligibilityJustification + m.MappingId, 1024)) + "'");
-            sb.AppendLine("    scheduleInfo: { startDateTime: eligibilityStart, expiration: { type: 'NoExpiration' } }");
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            sb.AppendLine();
+            var target = ex.Scope(m.Scope!);
+            body.AppendLine("// " + Comment(m.MappingId));
+            body.AppendLine("resource pim" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Authorization/roleEligibilityScheduleRequests@" + PimApi + "' = {");
+            body.AppendLine("  name: guid(" + BLit(m.Scope!) + ", " + BLit(m.ObjectId!) + ", " + BLit(m.RoleDefinitionId!) + ", 'eligible')");
+            if (target is not null) body.AppendLine("  scope: " + target);
+            body.AppendLine("  properties: {");
+            body.AppendLine("    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', " + BLit(m.RoleDefinitionId!) + ")");
+            body.AppendLine("    principalId: " + BLit(m.ObjectId!));
+            body.AppendLine("    requestType: 'AdminAssign'");
+            body.AppendLine("    justification: " + BLit(Trim(EligibilityJustification + Safe(m.MappingId), 1024)));
+            body.AppendLine("    scheduleInfo: { startDateTime: eligibilityStart, expiration: { type: 'NoExpiration' } }");
+            body.AppendLine("  }");
+            body.AppendLine("}");
+            body.AppendLine();
         }
         foreach (var m in p.Cosmos)
         {
             var (account, scope) = CosmosScope(m.Scope!);
-            var acc = ExistingScope(sb, account, Symbol)!;
-            var principal = BicepPrincipal(m, symbols);
-            sb.AppendLine("resource cosmos" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@" + CosmosApi + "' = {");
-            sb.AppendLine("  parent: " + acc);
-            sb.AppendLine("  name: guid('" + Esc(scope) + "', " + BicepPrincipalKey(m, symbols) + ", '" + m.RoleDefinitionId + "')");
-            sb.AppendLine("  properties: {");
-            sb.AppendLine("    roleDefinitionId: '" + Esc(account) + "/sqlRoleDefinitions/" + m.RoleDefinitionId + "'");
-            sb.AppendLine("    scope: '" + Esc(scope) + "'");
-            sb.AppendLine("    principalId: " + principal);
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            sb.AppendLine();
+            var acc = ex.Scope(account)!;
+            var principal = BicepPrincipal(m, ex);
+            body.AppendLine("// " + Comment(m.MappingId));
+            body.AppendLine("resource cosmos" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@" + CosmosApi + "' = {");
+            body.AppendLine("  parent: " + acc);
+            body.AppendLine("  name: guid(" + BLit(scope) + ", " + BicepPrincipalKey(m, ex) + ", " + BLit(m.RoleDefinitionId!) + ")");
+            body.AppendLine("  properties: {");
+            body.AppendLine("    roleDefinitionId: '${" + acc + ".id}" + BLit("/sqlRoleDefinitions/" + m.RoleDefinitionId).Trim('\'') + "'");
+            body.AppendLine("    scope: '${" + acc + ".id}" + BLit(scope.Substring(account.Length)).Trim('\'') + "'");
+            body.AppendLine("    principalId: " + principal);
+            body.AppendLine("  }");
+            body.AppendLine("}");
+            body.AppendLine();
         }
-        foreach (var m in p.Auth)
+        foreach (var a in p.Auth)
         {
-            sb.AppendLine("resource auth" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Web/sites/config@" + SitesApi + "' = {");
-            sb.AppendLine("  parent: " + symbols["app|" + m.FunctionAppName]);
-            sb.AppendLine("  name: 'authsettingsV2'");
-            sb.AppendLine("  properties: {");
-            sb.AppendLine("    platform: { enabled: true }");
-            sb.AppendLine("    globalValidation: {");
-            sb.AppendLine("      requireAuthentication: true");
-            sb.AppendLine("      unauthenticatedClientAction: '" + (m.Settings.TryGetValue("unauthenticatedClientAction", out var u) ? u : "Return401") + "'");
-            sb.AppendLine("    }");
-            sb.AppendLine("    identityProviders: {");
-            sb.AppendLine("      azureActiveDirectory: {");
-            sb.AppendLine("        enabled: true");
-            sb.AppendLine("        registration: { openIdIssuer: '" + Esc(m.Settings.TryGetValue("issuer", out var iss) ? iss : "") + "' }");
-            sb.AppendLine("        validation: { allowedAudiences: [" + string.Join(", ", Audiences(m).Select(a => "'" + Esc(a) + "'")) + "] }");
-            sb.AppendLine("      }");
-            sb.AppendLine("    }");
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            sb.AppendLine();
+            var m = a.Mapping;
+            body.AppendLine("// " + Comment(m.MappingId));
+            body.AppendLine("resource auth" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Web/sites/config@" + SitesApi + "' = {");
+            body.AppendLine("  parent: " + ex.App(m.FunctionAppName));
+            body.AppendLine("  name: 'authsettingsV2'");
+            body.AppendLine("  properties: {");
+            body.AppendLine("    platform: { enabled: true }");
+            body.AppendLine("    globalValidation: {");
+            body.AppendLine("      requireAuthentication: true");
+            body.AppendLine("      unauthenticatedClientAction: " + BLit(m.Settings.TryGetValue("unauthenticatedClientAction", out var u) ? u : "Return401"));
+            body.AppendLine("    }");
+            body.AppendLine("    identityProviders: {");
+            body.AppendLine("      azureActiveDirectory: {");
+            body.AppendLine("        enabled: true");
+            body.AppendLine("        registration: { openIdIssuer: " + a.Issuer.Bicep + " }");
+            body.AppendLine("        validation: {");
+            body.AppendLine("          allowedAudiences: " + a.Audiences.Bicep);
+            if (a.AllowedApplications is { } apps)
+                body.AppendLine("          defaultAuthorizationPolicy: { allowedApplications: " + apps.Bicep + " }");
+            body.AppendLine("        }");
+            body.AppendLine("      }");
+            body.AppendLine("    }");
+            body.AppendLine("  }");
+            body.AppendLine("}");
+            body.AppendLine();
         }
         foreach (var m in p.Diagnostics)
         {
-            sb.AppendLine("resource diag" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Insights/diagnosticSettings@" + DiagnosticsApi + "' = {");
-            sb.AppendLine("  name: '" + DiagnosticSettingName + "'");
-            sb.AppendLine("  scope: " + symbols["app|" + m.FunctionAppName]);
-            sb.AppendLine("  properties: {");
-            sb.AppendLine("    workspaceId: '" + Esc(m.Settings["diagnosticSetting.workspaceId"]) + "'");
-            sb.AppendLine("    logs: [");
-            foreach (var c in Categories(m)) sb.AppendLine("      { category: '" + Esc(c) + "', enabled: true }");
-            sb.AppendLine("    ]");
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            sb.AppendLine();
+            body.AppendLine("resource diag" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Insights/diagnosticSettings@" + DiagnosticsApi + "' = {");
+            body.AppendLine("  name: '" + DiagnosticSettingName + "'");
+            body.AppendLine("  scope: " + ex.App(m.FunctionAppName));
+            body.AppendLine("  properties: {");
+            body.AppendLine("    workspaceId: " + BLit(m.Settings["diagnosticSetting.workspaceId"]));
+            body.AppendLine("    logs: [");
+            foreach (var c in Categories(m)) body.AppendLine("      { category: " + BLit(c) + ", enabled: true }");
+            body.AppendLine("    ]");
+            body.AppendLine("  }");
+            body.AppendLine("}");
+            body.AppendLine();
         }
-        return sb.ToString();
-    }
-
-    /// <summary>Declares an existing resource for a scope ID (once) and returns its symbol; null for a resource group scope.</summary>
-    private static string? ExistingScope(StringBuilder sb, string scopeId, Func<string, string, string> symbol)
-    {
-        var i = scopeId.IndexOf("/providers/", StringComparison.OrdinalIgnoreCase);
-        if (i < 0) return null;
-        var segs = scopeId.Substring(i + "/providers/".Length).Split('/');
-        if (segs.Length < 3) return null;
-        var type = new StringBuilder(segs[0] + "/" + segs[1]);
-        var name = new StringBuilder(segs[2]);
-        for (var k = 3; k + 1 < segs.Length; k += 2) { type.Append('/').Append(segs[k]); name.Append('/').Append(segs[k + 1]); }
-        var key = "scope|" + scopeId;
-        var isNew = !sb.ToString().Contains("// scope " + scopeId + "\n");
-        var sym = symbol(key, "scope_" + segs[segs.Length - 1]);
-        if (isNew)
-        {
-            sb.AppendLine("// scope " + scopeId);
-            sb.AppendLine("resource " + sym + " '" + type + "@" + ApiVersionFor(type.ToString()) + "' existing = {");
-            sb.AppendLine("  name: '" + Esc(name.ToString()) + "'");
-            sb.AppendLine("}");
-            sb.AppendLine();
-        }
-        return sym;
+        return head.ToString() + ex.Declarations + body;
     }
 
     private static string ApiVersionFor(string type) => type.ToLowerInvariant() switch
@@ -495,6 +713,9 @@ public static class MappingTemplateExporter
         var t when t.StartsWith("microsoft.documentdb/", StringComparison.Ordinal) => CosmosApi,
         var t when t.StartsWith("microsoft.insights/", StringComparison.Ordinal) => "2020-02-02",
         var t when t.StartsWith("microsoft.web/", StringComparison.Ordinal) => SitesApi,
+        var t when t.StartsWith("microsoft.cognitiveservices/", StringComparison.Ordinal) => "2023-05-01",
+        var t when t.StartsWith("microsoft.signalrservice/", StringComparison.Ordinal) => "2024-03-01",
+        var t when t.StartsWith("microsoft.operationalinsights/", StringComparison.Ordinal) => "2023-09-01",
         _ => "2023-07-01",
     };
 }

@@ -407,7 +407,9 @@ Resources:
         Assert.Equal("lambda-authorizer-request", connect.AuthorizerName);
         var disconnect = Assert.Single(records.Single(r => r.LogicalId == "OnDisconnectFunction").Callers);
         Assert.Equal("$disconnect", disconnect.Route);
-        Assert.Equal(CallerAuthType.None, disconnect.AuthType);
+        // A WebSocket API authorizes on $connect only; every other route runs on that connection and is as protected.
+        Assert.Equal(CallerAuthType.Lambda, disconnect.AuthType);
+        Assert.Equal("lambda-authorizer-request", disconnect.AuthorizerName);
         Assert.Contains(records.Single(r => r.LogicalId == "AuthFunction").Findings, f => f.FindingId == "LambdaAuthorizerFunction");
     }
 }

@@ -182,7 +182,8 @@ public class AzRoleMapperRealDataTests
         Assert.All(grantRecords.Where(m => m.Strategy == MappingStrategy.Deviation), m => { Assert.False(string.IsNullOrEmpty(m.Impact)); Assert.False(string.IsNullOrEmpty(m.Mitigation)); });
         Assert.Contains(grantRecords, m => m.RuleId == "sts-assume-role");
         Assert.Contains(grantRecords, m => m.RuleId == "rds-iam-auth");
-        Assert.Contains(grantRecords, m => m.RuleId == "dynamodb-read" && m.Scope == "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}");
+        // Cosmos DB SQL role assignments live on an account: "every table" is proposed at the account, never a resource group.
+        Assert.Contains(grantRecords, m => m.RuleId == "dynamodb-read" && m.Scope == "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.DocumentDB/databaseAccounts/{cosmosAccount}");
         Assert.Contains(grantRecords, m => m.RuleId == "s3-object-read" && m.Settings.ContainsKey("awsCondition"));
     }
 }

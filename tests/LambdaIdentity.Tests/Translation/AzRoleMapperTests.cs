@@ -234,7 +234,10 @@ public class AzRoleMapperTests
         Assert.Equal("true", cognito.Settings["requireAuthentication"]);
         Assert.Equal("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", cognito.Settings["issuer"]);
         Assert.Equal("client1,client2", cognito.Settings["allowedAudiences"]);
-        Assert.Equal(MappingStrategy.BuiltIn, cognito.Strategy);
+        // Cognito access tokens carry no aud: the Entra provider cannot validate them, so the design is a deviation (issue 16).
+        Assert.Equal(MappingStrategy.Deviation, cognito.Strategy);
+        Assert.Contains("no aud claim", cognito.Impact);
+        Assert.Contains(cognito.Findings, x => x.FindingId == "CognitoTokenNoAudience");
         var lambda = Assert.Single(ms, m => m.AwsFeature.Contains("authorizer custom"));
         Assert.Equal(MappingStrategy.Deviation, lambda.Strategy);
         Assert.Contains("API Management", lambda.Mitigation);

@@ -123,4 +123,27 @@ public class ExportParityRoundTripTests
             }
         }
     }
+
+    [Fact]
+    public async Task TheDeployedIssuerOfTheDeploymentsTenantIsReadBackAsTheDesignedOneAndAParameterIsNeverPassed()
+    {
+        var ctx = new EngineContext(new ErrorCollector());
+        var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = DemoWorkload.ResourceMap() }).Map(DemoWorkload.Inventory(ctx), ctx).ToList();
+        var dir = Directory.CreateTempSubdirectory("li-export-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "identity.json"), MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson));
+            var state = await new AzureStateReader { TemplateSubscriptionId = "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2", TemplateResourceGroupName = "rg-orders" }.ReadAsync(new[] { dir }, ctx);
+            var results = ParityChecker.Check(mappings, state, null, ctx);
+            IdentityParityResult Auth(string fn) => Assert.Single(results, r => r.Kind == MappingKind.Authentication && r.MappingId!.StartsWith(fn + "/", StringComparison.Ordinal) && r.Expected.Contains("issuer", StringComparison.Ordinal));
+            // tenant() and environment() resolve to the designed Entra issuer: {tenantId} stands for the deployment's tenant.
+            var report = Auth("dev-order-report");
+            Assert.Contains("issuer https://login.microsoftonline.com/{tenantId}/v2.0", report.Actual, StringComparison.Ordinal);
+            Assert.DoesNotContain("issuer", report.Reason, StringComparison.Ordinal); // neither drift nor unverifiable on the issuer
+            // The Cognito design is a deviation the template does not deploy: never passed.
+            var api = Auth("dev-orders-api");
+            Assert.NotEqual(ParityStatus.Pass, api.Status);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -80,12 +80,66 @@ public class MappingTemplateExporterTests
     {
         var bicep = MappingTemplateExporter.Export(Mappings(), TemplateFormat.Bicep);
         Assert.Contains("resource id_shared 'Microsoft.ManagedIdentity/userAssignedIdentities@", bicep);
-        Assert.Contains("'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {", bicep);
-        Assert.Contains("name: 'st/default/orders'", bicep);
+        // The container is declared through its parents (storage account, blob service), each once.
+        Assert.Contains("'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {\n  parent: parent_default\n  name: 'orders'", bicep.Replace("\r\n", "\n"));
+        Assert.Contains("resource parent_st 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {\n  name: 'st'", bicep.Replace("\r\n", "\n"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(bicep, "name: 'st'\n"));
         Assert.Contains("name: guid('" + Sub + "Microsoft.Storage/storageAccounts/st/blobServices/default/containers/orders', func_c.id, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')", bicep);
         Assert.Contains("'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@", bicep);
         Assert.Contains("name: 'authsettingsV2'", bicep);
         Assert.Contains("//   ", bicep);
         Assert.Equal(bicep, MappingTemplateExporter.Export(Mappings(), TemplateFormat.Bicep));
     }
+
+    [Fact]
+    public void UnresolvedIssuersAndAudiencesBecomeParametersAndTheEntraTenantIsTheDeployments()
+    {
+        // The demo's report function uses IAM auth (issuer https://login.microsoftonline.com/{tenantId}/v2.0); its orders API
+        // a Cognito user pool, a deviation the template lists but does not deploy.
+        var ctx = new EngineContext(new ErrorCollector());
+        var mappings = new AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default, new MappingOptions { ResourceMap = DemoWorkload.ResourceMap() }).Map(DemoWorkload.Inventory(ctx), ctx).ToList();
+        var bicep = MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep).Replace("\r\n", "\n");
+        var arm = JsonDocument.Parse(MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson)).RootElement;
+        Assert.DoesNotContain("{tenantId}", bicep.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+        Assert.Contains("openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'", bicep);
+        var auths = arm.GetProperty("resources").EnumerateArray().Where(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config").ToList();
+        var report = Assert.Single(auths, r => r.GetProperty("name").GetString() == "func-dev-order-report/authsettingsV2");
+        Assert.Equal("[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, tenant().tenantId)]",
+            report.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory").GetProperty("registration").GetProperty("openIdIssuer").GetString());
+        Assert.DoesNotContain(auths, r => r.GetProperty("name").GetString() == "func-dev-orders-api/authsettingsV2");
+        Assert.Contains(arm.GetProperty("metadata").GetProperty("notDeployed").EnumerateArray(), n => n.GetString()!.StartsWith("dev-orders-api/Authentication/", StringComparison.Ordinal));
+        // Role assignment descriptions are deployed: the AWS resource of the mapping id is left to the comment.
+        Assert.DoesNotContain(arm.GetProperty("resources").EnumerateArray(), r => r.TryGetProperty("properties", out var p) && p.TryGetProperty("description", out var d) && MappingTemplateExporter.IsUnresolved(d.GetString()!));
+
+        // A JWT authorizer whose issuer and audience the template resolves only at deployment (${Ref:...}): parameters.
+        var f = new LambdaFunctionIdentity
+        {
+            FunctionName = "jwt", FunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:jwt", RoleArn = T.RoleArn("jwt-role"),
+            ExecutionRole = new ExecutionRole { RoleArn = T.RoleArn("jwt-role"), RoleName = "jwt-role" },
+            Callers = new[] { new CallerAccess { Channel = "HttpApi", Route = "GET /", AuthType = CallerAuthType.Jwt, Issuer = "https://${Ref:IdpDomain}/", Audiences = new[] { "${Ref:ApiAudience}" } } },
+        };
+        var jm = new AzRoleMapper(new FixedGrantDeriver(T.RoleArn("jwt-role")), new MappingOptions()).Map(new[] { f }, EngineContext.None).ToList();
+        var jb = MappingTemplateExporter.Export(jm, TemplateFormat.Bicep);
+        var ja = JsonDocument.Parse(MappingTemplateExporter.Export(jm, TemplateFormat.ArmJson)).RootElement;
+        var aad = Assert.Single(ja.GetProperty("resources").EnumerateArray(), r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config")
+            .GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory");
+        Assert.Equal("[parameters('openIdIssuer_func_jwt')]", aad.GetProperty("registration").GetProperty("openIdIssuer").GetString());
+        Assert.Equal("[parameters('allowedAudiences_func_jwt')]", aad.GetProperty("validation").GetProperty("allowedAudiences").GetString());
+        var issuerParam = ja.GetProperty("parameters").GetProperty("openIdIssuer_func_jwt");
+        Assert.False(issuerParam.TryGetProperty("defaultValue", out _)); // the deployer must give it
+        Assert.Contains("https://${Ref:IdpDomain}/", issuerParam.GetProperty("metadata").GetProperty("description").GetString());
+        // In Bicep the same description is a string whose ${ is escaped, not an interpolation.
+        Assert.Contains("The AWS source names \\'https://\\${Ref:IdpDomain}/\\'", jb);
+        Assert.Contains("param openIdIssuer_func_jwt string", jb);
+        Assert.Contains("param allowedAudiences_func_jwt array", jb);
+    }
+
+    [Theory]
+    [InlineData("plain", "'plain'")]
+    [InlineData("it's", "'it\\'s'")]
+    [InlineData("arn:${AWS::Partition}:s3:::b", "'arn:\\${AWS::Partition}:s3:::b'")]
+    [InlineData("a\\b", "'a\\\\b'")]
+    [InlineData("$x {y}", "'$x {y}'")]
+    public void BicepLiteralsEscapeQuotesBackslashesAndInterpolation(string value, string literal)
+        => Assert.Equal(literal, MappingTemplateExporter.BLit(value));
 }

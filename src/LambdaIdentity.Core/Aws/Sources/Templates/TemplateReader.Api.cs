@@ -314,8 +314,13 @@ internal sealed partial class TemplateReader
                         foreach (var route in routes.Entries)
                             if (route.Value is TMap rmap && Points(rmap["FunctionArn"], id, name))
                             {
-                                d.Callers.Add(new CallerAccess { Channel = "WebSocketApi", Route = route.Key, AuthType = CallerAuthType.Unknown, Source = Loc(rmap, $"{path}.Properties.Routes.{route.Key}") });
+                            {
+                                // The API's Auth applies on $connect and so to every route of the connection.
+                                var wsAuth = _r.Str(props.Map("Auth")?["AuthType"]);
+                                var wsType = wsAuth is null or "" or "NONE" ? CallerAuthType.None : wsAuth == "AWS_IAM" ? CallerAuthType.AwsIam : wsAuth == "CUSTOM" ? CallerAuthType.Lambda : CallerAuthType.Unknown;
+                                d.Callers.Add(new CallerAccess { Channel = "WebSocketApi", Route = route.Key, AuthType = wsType, AuthorizerName = wsType == CallerAuthType.Lambda ? _r.ReferencedLogicalId(props.Map("Auth")?["AuthArn"]) : null, Source = Loc(rmap, $"{path}.Properties.Routes.{route.Key}") });
                                 d.ResourceStatements.Add(Permission("apigateway.amazonaws.com", $"arn:{Partition}:execute-api:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:${{Ref:{res.Key}}}/*", null, res.Key + route.Key + "Permission"));
+                            }
                             }
                     break;
             }
@@ -421,11 +426,30 @@ internal sealed partial class TemplateReader
     {
         var channel = HttpRouteChannel(route);
         var caller = HttpRouteCallerOf(route, loc);
+        // A WebSocket API authorizes once, on $connect: every other route runs on that connection, so it is exactly as
+        // protected as the $connect route of its API (its own AuthorizationType is always NONE).
+        if (channel == "WebSocketApi" && caller.Route != "$connect" && ConnectRouteOf(route) is TMap connect)
+        {
+            var c = HttpRouteCallerOf(connect, loc);
+            caller = new CallerAccess { Channel = channel, Route = caller.Route, AuthType = c.AuthType, AuthorizerName = c.AuthorizerName, Issuer = c.Issuer, Audiences = c.Audiences, Scopes = c.Scopes, ApiKeyRequired = c.ApiKeyRequired, Source = loc };
+        }
         return channel == "HttpApi" ? caller : new CallerAccess
         {
             Channel = channel, Route = caller.Route, AuthType = caller.AuthType, AuthorizerName = caller.AuthorizerName, Issuer = caller.Issuer,
             Audiences = caller.Audiences, Scopes = caller.Scopes, ApiKeyRequired = caller.ApiKeyRequired, Source = caller.Source,
         };
+    }
+
+    /// <summary>The $connect route (properties) of the route's WebSocket API, if the template declares it.</summary>
+    private TMap? ConnectRouteOf(TMap route)
+    {
+        var apiId = _r.ReferencedLogicalId(route["ApiId"]);
+        if (apiId is null) return null;
+        foreach (var res in _r.Resources.Entries)
+            if (res.Value is TMap rm && _r.TypeOf(res.Key) == "AWS::ApiGatewayV2::Route" && rm.Map("Properties") is TMap p
+                && _r.ReferencedLogicalId(p["ApiId"]) == apiId && _r.Str(p["RouteKey"]) == "$connect")
+                return p;
+        return null;
     }
 
     /// <summary>WebSocketApi when the route's API (AWS::ApiGatewayV2::Api) has ProtocolType WEBSOCKET, else HttpApi.</summary>

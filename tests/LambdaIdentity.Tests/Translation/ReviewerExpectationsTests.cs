@@ -1,0 +1,53 @@
+using System.Text.Json;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Aws.Sources;
+using LambdaIdentity.Core.Translation;
+using LambdaIdentity.Model;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Translation;
+
+/// <summary>The reviewer-labelled expectations of tests/fixtures/translation/reviewer-expectations.json, on real templates.</summary>
+public class ReviewerExpectationsTests
+{
+    private static readonly string File_ = Path.Combine(TestPaths.Fixtures, "translation", "reviewer-expectations.json");
+
+    public static IEnumerable<object[]> Cases()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(File_));
+        var i = 0;
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+            yield return new object[] { i++ + ": " + c.GetProperty("template").GetString() + " " + c.GetProperty("function").GetString() };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MappingIsWhatTheReviewerSigns(string label)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(File_));
+        var c = doc.RootElement.GetProperty("cases")[int.Parse(label.Substring(0, label.IndexOf(':')))];
+        string? S(string name) => c.TryGetProperty(name, out var v) ? v.GetString() : null;
+        var ctx = new EngineContext(new ErrorCollector());
+        var inv = new InventoryReader().Read(new[] { TestPaths.Shared(S("template")!.Split('/')) }, new InventoryOptions(), ctx).ToList();
+        Assert.Contains(inv, f => f.FunctionName == S("function"));
+        var ms = new AzRoleMapper(GrantDeriver.Default).Map(inv, ctx).ToList();
+        var m = Assert.Single(ms, m => m.FunctionName == S("function") && m.Kind.ToString() == S("kind") && m.Surface.ToString() == S("surface")
+                                       && (S("mappingIdContains") is not { } frag || m.MappingId.Contains(frag, StringComparison.Ordinal)));
+        var why = S("why");
+        Assert.True(m.Strategy.ToString() == S("strategy"), m.MappingId + ": " + m.Strategy + ", the reviewer signs " + S("strategy") + " (" + why + ")");
+        Assert.NotEqual("Unknown", m.AzureFeature);
+        if (c.TryGetProperty("settings", out var settings))
+            foreach (var kv in settings.EnumerateObject())
+                Assert.True(m.Settings.TryGetValue(kv.Name, out var v) && v == kv.Value.GetString(), m.MappingId + ": " + kv.Name + " = " + (v ?? "(none)") + ", the reviewer signs " + kv.Value.GetString() + " (" + why + ")");
+        if (c.TryGetProperty("notSettings", out var not))
+            foreach (var kv in not.EnumerateObject())
+                Assert.False(m.Settings.TryGetValue(kv.Name, out var v) && v == kv.Value.GetString(), m.MappingId + ": " + kv.Name + " must not be " + kv.Value.GetString() + " (" + why + ")");
+        if (c.TryGetProperty("findings", out var findings))
+            foreach (var f in findings.EnumerateArray())
+                Assert.Contains(m.Findings, x => x.FindingId == f.GetString());
+        if (S("azureFeatureContains") is { } feature) Assert.Contains(feature, m.AzureFeature, StringComparison.Ordinal);
+        if (m.Strategy == MappingStrategy.Deviation)
+            Assert.True(!string.IsNullOrEmpty(m.Impact) && !string.IsNullOrEmpty(m.Mitigation), m.MappingId + ": a deviation needs impact and mitigation");
+    }
+}
