@@ -68,15 +68,36 @@ Describe 'Test-IdentityParity' {
         @($out | Where-Object MappingId).Count | Should -Be 1
     }
 
+    It 'fails closed with -Quiet at every level but None when the Azure state is missing, empty, garbage or damaged' {
+        $empty = Join-Path $TestDrive 'empty-state'; New-Item -ItemType Directory -Path $empty | Out-Null
+        $garbage = Join-Path $TestDrive 'garbage-state'; New-Item -ItemType Directory -Path $garbage | Out-Null
+        Set-Content -LiteralPath (Join-Path $garbage 'role-assignments.json') -Value 'not json'
+        $cut = Join-Path $TestDrive 'cut-state'; Copy-Item -Path $SampleState -Destination $cut -Recurse
+        $file = Join-Path $cut 'role-assignments.json'; $text = Get-Content -Raw -LiteralPath $file
+        Set-Content -LiteralPath $file -Value $text.Substring(0, [int]($text.Length / 2))
+        foreach ($state in @($empty, $garbage, $cut, (Join-Path $TestDrive 'no-such-folder'))) {
+            foreach ($level in 'Any', 'Access', 'Excess') {
+                $quiet = @($Mapping | Test-IdentityParity -AzureState $state -FailOn $level -Quiet -ErrorAction SilentlyContinue)
+                $quiet.Count | Should -Be 1
+                $quiet[0] | Should -BeFalse -Because "$state at -FailOn $level holds evidence that could not be read"
+            }
+        }
+        # Nothing designed is never a pass: NotApplicable, counted apart.
+        @($Results | Where-Object { "$($_.Status)" -eq 'Pass' -and $_.Actual -eq 'nothing to check' }).Count | Should -Be 0
+        @($Results | Where-Object { "$($_.Status)" -eq 'NotApplicable' }).Count | Should -BeGreaterThan 0
+    }
+
     It 'resolves relative scopes of an ARM template with -TemplateScope' {
         $template = Join-Path $TestDrive 'planned.json'
         $Mapping | Export-AzRoleMappingTemplate -Path $template -Format ArmJson | Out-Null
-        $planned = @(Test-IdentityParity -InputObject $Mapping -AzureState $template 3>$null)
+        $rg = '/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/rg-orders'
+        # The export writes scopes relative to its resource group, as Bicep does: the deployment scope resolves them.
+        $planned = @(Test-IdentityParity -InputObject $Mapping -AzureState $template -TemplateScope $rg 3>$null)
         # Make the host storage scopes relative, as a hand-written template says them.
         $json = Get-Content -Raw -LiteralPath $template | ConvertFrom-Json -Depth 100
         $absolute = '/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/rg-orders/providers/Microsoft.Storage/storageAccounts/stordersfunchost'
         $changed = 0
-        foreach ($r in $json.resources) { if ($r.scope -eq $absolute) { $r.scope = "[format('Microsoft.Storage/storageAccounts/{0}', 'stordersfunchost')]"; $changed++ } }
+        foreach ($r in $json.resources) { if ($r.scope -eq $absolute -or $r.scope -eq 'Microsoft.Storage/storageAccounts/stordersfunchost') { $r.scope = "[format('Microsoft.Storage/storageAccounts/{0}', 'stordersfunchost')]"; $changed++ } }
         $changed | Should -BeGreaterThan 0
         $json | ConvertTo-Json -Depth 100 | Set-Content -LiteralPath $template
         $relative = @(Test-IdentityParity -InputObject $Mapping -AzureState $template 3>$null)

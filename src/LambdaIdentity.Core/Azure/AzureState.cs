@@ -237,6 +237,10 @@ public sealed class AzureSite
     public List<AzureFunction>? Functions { get; set; }
     /// <summary>App setting names, when read. Values are never kept.</summary>
     public HashSet<string>? AppSettingNames { get; set; }
+    /// <summary>Where the diagnostic settings were read (the first export that held them).</summary>
+    public SourceLocation? DiagnosticsSource { get; set; }
+    /// <summary>Where the app setting names were read, when a file of their own held them.</summary>
+    public SourceLocation? AppSettingsSource { get; set; }
     /// <summary>siteConfig.cors.allowedOrigins; null when the site's configuration was not part of the state.</summary>
     public List<string>? CorsAllowedOrigins { get; set; }
     /// <summary>Log categories (and category groups such as allLogs, audit) some diagnostic setting of the app sends; null when none was read.</summary>

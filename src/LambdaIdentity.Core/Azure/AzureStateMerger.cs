@@ -165,7 +165,7 @@ public sealed class AzureStateMerger
         Field(t, "functions", AzureStateArea.Functions, file, s.Functions is null ? null : FunctionsText(s.Functions), t.Functions is null ? null : FunctionsText(t.Functions), t.Functions is null,
             () => t.Functions = s.Functions);
         Field(t, "appsettings", AzureStateArea.AppSettings, file, s.AppSettingNames is null ? null : SetText(s.AppSettingNames), t.AppSettingNames is null ? null : SetText(t.AppSettingNames), t.AppSettingNames is null,
-            () => t.AppSettingNames = s.AppSettingNames);
+            () => { t.AppSettingNames = s.AppSettingNames; t.AppSettingsSource = s.AppSettingsSource; });
         Field(t, "cors", AzureStateArea.Sites, file, s.CorsAllowedOrigins is null ? null : SetText(s.CorsAllowedOrigins), t.CorsAllowedOrigins is null ? null : SetText(t.CorsAllowedOrigins), t.CorsAllowedOrigins is null,
             () => t.CorsAllowedOrigins = s.CorsAllowedOrigins);
         Field(t, "deploymentStorage", AzureStateArea.Sites, file, s.DeploymentStorageAuthentication, t.DeploymentStorageAuthentication, t.DeploymentStorageAuthentication is null,
@@ -174,6 +174,7 @@ public sealed class AzureStateMerger
         if (s.DiagnosticLogCategories is not null)
         {
             t.DiagnosticLogCategories ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            t.DiagnosticsSource ??= new SourceLocation { File = file };
             t.DiagnosticLogCategories.UnionWith(s.DiagnosticLogCategories);
         }
     }

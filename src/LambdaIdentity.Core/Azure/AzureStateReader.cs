@@ -132,6 +132,7 @@ public sealed class AzureStateReader
     private static void AddNames(List<string> names, AzureState state, string site, string file, EngineContext context)
     {
         AzureResourceParser.AddAppSettingNames(names, state, site);
+        state.Site(site).AppSettingsSource ??= new SourceLocation { File = file };
         context.Verbose(file + ": " + names.Count + " app setting names for " + site + " (values not read).");
     }
 

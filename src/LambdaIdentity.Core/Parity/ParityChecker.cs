@@ -744,8 +744,8 @@ public sealed class ParityChecker
         var missing = names.Where(n => !present.Contains(n) && !present.Any(s => s.StartsWith(n + "__", StringComparison.OrdinalIgnoreCase))).ToList();
         var actual = "app settings present: " + string.Join(", ", names.Except(missing));
         return missing.Count == 0
-            ? SiteResult(m, ParityStatus.Pass, expected, actual, "The connection settings exist (values are not read).", site)
-            : SiteResult(m, ParityStatus.Missing, expected, actual, "Missing app settings: " + string.Join(", ", missing) + ".", site);
+            ? SiteResult(m, ParityStatus.Pass, expected, actual, "The connection settings exist (values are not read).", site, source: site.AppSettingsSource)
+            : SiteResult(m, ParityStatus.Missing, expected, actual, "Missing app settings: " + string.Join(", ", missing) + ".", site, source: site.AppSettingsSource);
     }
 
     // The audit trail: the designed log categories must reach a destination. A category group covers its members
@@ -762,8 +762,8 @@ public sealed class ParityChecker
         var missing = wanted.Where(c => !Covered(c)).ToList();
         var actual = sent.Count == 0 ? "no enabled log category" : "sends " + string.Join(", ", sent.OrderBy(x => x, StringComparer.OrdinalIgnoreCase));
         return missing.Count == 0
-            ? SiteResult(m, ParityStatus.Pass, expected, actual, "The diagnostic settings send every designed log category.", site)
-            : SiteResult(m, ParityStatus.Missing, expected, actual, "The audit trail is incomplete: no diagnostic setting sends " + string.Join(", ", missing) + ".", site);
+            ? SiteResult(m, ParityStatus.Pass, expected, actual, "The diagnostic settings send every designed log category.", site, source: site.DiagnosticsSource)
+            : SiteResult(m, ParityStatus.Missing, expected, actual, "The audit trail is incomplete: no diagnostic setting sends " + string.Join(", ", missing) + ".", site, source: site.DiagnosticsSource);
     }
 
     private IdentityParityResult CheckDeploymentStorage(AzRoleMapping m, string expected, string designed)
@@ -1019,7 +1019,7 @@ public sealed class ParityChecker
         ActualSource = a?.Source,
     };
 
-    private static IdentityParityResult SiteResult(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureSite? site, bool unread = false) => new()
+    private static IdentityParityResult SiteResult(AzRoleMapping m, ParityStatus status, string expected, string actual, string reason, AzureSite? site, bool unread = false, SourceLocation? source = null) => new()
     {
         EvidenceUnread = unread && status == ParityStatus.Unverifiable,
         MappingId = m.MappingId,
@@ -1034,7 +1034,7 @@ public sealed class ParityChecker
         ObjectId = site?.PrincipalId ?? m.ObjectId,
         PrincipalName = m.PrincipalName,
         ActualId = site?.Id,
-        ActualSource = m.Kind == MappingKind.Authentication ? site?.Auth?.Source ?? site?.Source : site?.Source,
+        ActualSource = source ?? (m.Kind == MappingKind.Authentication ? site?.Auth?.Source ?? site?.Source : site?.Source),
     };
 
     private IdentityParityResult Unexpected(AzRoleMapping first, ParityStatus status, MappingKind kind, string expected, string actual, string reason, string? actualId,

@@ -135,7 +135,7 @@ public class ExportParityRoundTripTests
             File.WriteAllText(Path.Combine(dir, "identity.json"), MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson));
             var state = await new AzureStateReader { TemplateSubscriptionId = "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2", TemplateResourceGroupName = "rg-orders" }.ReadAsync(new[] { dir }, ctx);
             var results = ParityChecker.Check(mappings, state, null, ctx);
-            IdentityParityResult Auth(string fn) => Assert.Single(results, r => r.Kind == MappingKind.Authentication && r.MappingId!.StartsWith(fn + "/", StringComparison.Ordinal) && r.Expected.Contains("issuer", StringComparison.Ordinal));
+            IdentityParityResult Auth(string fn) => Assert.Single(results, r => r.Kind == MappingKind.Authentication && r.MappingId?.StartsWith(fn + "/", StringComparison.Ordinal) == true && r.Expected.Contains("issuer", StringComparison.Ordinal));
             // tenant() and environment() resolve to the designed Entra issuer: {tenantId} stands for the deployment's tenant.
             var report = Auth("dev-order-report");
             Assert.Contains("issuer https://login.microsoftonline.com/{tenantId}/v2.0", report.Actual, StringComparison.Ordinal);
