@@ -26,8 +26,10 @@ public abstract partial class AsyncPSCmdlet
     protected List<string> ResolveInputPaths(IEnumerable<string> paths, bool literal)
     {
         var resolved = new List<string>();
+        UnresolvedInputPaths = 0;
         foreach (var path in paths)
         {
+            var before = resolved.Count;
             try
             {
                 if (literal)
@@ -50,9 +52,13 @@ public abstract partial class AsyncPSCmdlet
             {
                 WriteError(new ErrorRecord(ex, "PathInvalid", ErrorCategory.InvalidArgument, path));
             }
+            if (resolved.Count == before) UnresolvedInputPaths++;
         }
         return resolved;
     }
+
+    /// <summary>How many paths of the last <see cref="ResolveInputPaths"/> call gave nothing (each was an error): a gate counts them as unread input.</summary>
+    protected int UnresolvedInputPaths { get; private set; }
 
     /// <summary>One existing file for an option such as -ResourceMap (wildcards must match exactly one), or null after an error.</summary>
     protected string? ResolveInputFile(string path)

@@ -82,6 +82,10 @@ Describe 'Test-IdentityParity' {
                 $quiet[0] | Should -BeFalse -Because "$state at -FailOn $level holds evidence that could not be read"
             }
         }
+        # One good folder and one missing path: the missing evidence still fails the gate.
+        $mixed = @($Mapping | Test-IdentityParity -AzureState $SampleState, (Join-Path $TestDrive 'no-such-folder') -FailOn None -Quiet -ErrorAction SilentlyContinue)
+        $mixed[0] | Should -BeFalse
+        $Mapping | Test-IdentityParity -AzureState $SampleState -FailOn None -Quiet | Should -BeTrue
         # Nothing designed is never a pass: NotApplicable, counted apart.
         @($Results | Where-Object { "$($_.Status)" -eq 'Pass' -and $_.Actual -eq 'nothing to check' }).Count | Should -Be 0
         @($Results | Where-Object { "$($_.Status)" -eq 'NotApplicable' }).Count | Should -BeGreaterThan 0

@@ -139,10 +139,11 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
             state = await reader.ReadAsync(paths, context).ConfigureAwait(false);
         }
         var results = ParityChecker.Check(_mappings, state, new ParityOptions(), counted);
+        var unresolvedPaths = ParameterSetName is LiveSet or LivePropertySet ? 0 : UnresolvedInputPaths;
         if (Quiet)
         {
             // The CLI's exit-code contract: $true only when everything was read, something was verified, and nothing fails.
-            var (code, why) = ParityVerdict.Explain(results.ToList(), errors.Count, FailOn);
+            var (code, why) = ParityVerdict.Explain(results.ToList(), errors.Count + unresolvedPaths, FailOn);
             context.Verbose("Test-IdentityParity -Quiet: " + (code == ExitCodes.Ok ? "$true" : "$false") + " (exit code " + code + ": " + why + ")");
             WriteObjectAsync(code == ExitCodes.Ok);
             return;
