@@ -1,12 +1,9 @@
 using System.CommandLine;
-using System.Text;
-using LambdaIdentity.Core.Aws.Policy;
+using LambdaIdentity.Core.Assessment;
 using LambdaIdentity.Core.Aws.Sources;
-using LambdaIdentity.Core.Azure;
 using LambdaIdentity.Core.Parity;
 using LambdaIdentity.Core.Reporting;
 using LambdaIdentity.Core.Serialization;
-using LambdaIdentity.Core.Translation;
 using LambdaIdentity.Model;
 
 namespace LambdaIdentity.Cli.Verbs;
@@ -51,123 +48,47 @@ public sealed class AssessVerb : ICliVerb
             foreach (var (name, values) in new[] { ("--path", r.GetValue(path)), ("--azure-state", statePaths), ("--prefer", r.GetValue(prefer)), ("--resource-map", new[] { r.GetValue(resourceMap) }), ("--rule-set", new[] { r.GetValue(rules) }) })
                 if (io.RequireExisting(name, values) is var missing and not 0) return missing;
             var level = r.GetValue(failOn);
-            if (!MapVerb.TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var ruleSet, out var map)) return ExitCodes.NotEnoughRead;
             var dir = r.GetValue(outDir)!;
             if (File.Exists(dir)) return io.Usage("OutputFolderInvalid", "--out '" + dir + "' is a file, not a folder.");
-            Directory.CreateDirectory(dir);
-            // The folder's outputs belong to this run: an earlier run's results that this run does not write again must not
-            // be published as if they were this run's (parity.json without --azure-state, say).
-            foreach (var name in Outputs)
-            {
-                var old = Path.Combine(dir, name);
-                if (File.Exists(old)) { File.Delete(old); io.Verbose("removed the earlier run's " + old); }
-            }
-            var context = io.Context(ct);
-
             var inventoryOptions = new InventoryOptions { Parameters = overrides, Region = live.TemplateRegion(r) };
-            var inventory = r.GetValue(live.Live) ? live.Read(io, r, inventoryOptions, ct) : new InventoryReader().Read(r.GetValue(path)!, inventoryOptions, context).ToList();
-            if (inventory is null) return ExitCodes.NotEnoughRead;
-            Write(Path.Combine(dir, "inventory.json"), ModelJson.Serialize(inventory));
-
-            var options = new MappingOptions { HostingPlan = r.GetValue(plan), RuleSet = ruleSet, ResourceMap = map };
-            var mappings = new AzRoleMapper(GrantDeriver.Default, options).Map(inventory, context);
-            Write(Path.Combine(dir, "mapping.json"), ModelJson.Serialize(mappings));
-            Write(Path.Combine(dir, "azure-design.bicep"), MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep));
-
-            IReadOnlyList<IdentityParityResult> results = Array.Empty<IdentityParityResult>();
-            if (statePaths.Length > 0)
+            var request = new AssessmentRequest
             {
-                var reader = new AzureStateReader();
-                foreach (var p in r.GetValue(prefer) ?? Array.Empty<string>()) reader.PreferredFiles.Add(Path.GetFullPath(p));
-                var azure = reader.ReadAsync(statePaths, context).GetAwaiter().GetResult();
-                results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
-                Write(Path.Combine(dir, "parity.json"), ModelJson.Serialize(results));
-                JUnitWriter.WriteFile(results, Path.Combine(dir, "parity-junit.xml"));
-            }
-
-            List<EngineError> errors;
-            lock (io.Errors) errors = io.Errors.ToList();
-            Write(Path.Combine(dir, "errors.json"), ModelJson.Serialize(errors));
-            var reportPath = Path.Combine(dir, "report.md");
-            using (var w = new StreamWriter(reportPath, false, new UTF8Encoding(false)))
-                MarkdownReport.Write(w, new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = results, Errors = errors });
-
-            var summary = new AssessmentSummary
-            {
-                Functions = inventory.Count,
-                MappedFunctions = mappings.Select(m => m.FunctionAppName).Distinct(StringComparer.Ordinal).Count(),
-                MappingItems = mappings.Count,
-                Strategies = mappings.GroupBy(m => m.Strategy).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
-                Parity = results.GroupBy(x => x.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
-                Findings = inventory.Sum(f => f.Findings.Count) + mappings.Sum(m => m.Findings.Count),
-                Errors = errors.Count,
-                Report = reportPath,
+                Paths = r.GetValue(path) ?? Array.Empty<string>(),
+                InventoryOptions = inventoryOptions,
+                InventorySource = r.GetValue(live.Live) ? c => Task.FromResult<IReadOnlyList<LambdaFunctionIdentity>?>(live.Read(r, inventoryOptions, c)) : null,
+                ResourceMapPath = r.GetValue(resourceMap),
+                RuleSetPath = r.GetValue(rules),
+                HostingPlan = r.GetValue(plan),
+                AzureStatePaths = statePaths,
+                PreferredFiles = r.GetValue(prefer) ?? Array.Empty<string>(),
                 OutputFolder = dir,
+                FailOn = level,
             };
-            var (code, why) = Verdict(io, inventory.Count, statePaths.Length > 0, results, level);
-            summary.ExitCode = code;
-            summary.ExitReason = why;
+            var run = AssessmentRunner.RunAsync(request, io.Context(ct)).GetAwaiter().GetResult();
+            var summary = run.Summary;
+            if (summary.Files.Count == 0) return summary.ExitCode; // stopped before writing; the errors said why
             if (r.GetValue(format) == "json") io.Out.WriteLine(CliIO.SafeJson(System.Text.Json.JsonSerializer.Serialize(summary, ModelJson.Options)));
             else
             {
                 io.Line($"Functions read:      {summary.Functions} ({summary.MappedFunctions} mapped)");
                 io.Line($"Mapping items:       {summary.MappingItems} ({Join(summary.Strategies)})");
-                io.Line(statePaths.Length > 0 ? $"Parity results:      {results.Count} ({ParityVerdict.Summary(results)})" : "Parity results:      not checked (no --azure-state)");
+                io.Line(summary.ParityChecked ? $"Parity results:      {run.ParityResults.Count} ({ParityVerdict.Summary(run.ParityResults)})" : "Parity results:      not checked (no --azure-state)");
                 io.Line($"Findings:            {summary.Findings}");
                 io.Line($"Errors:              {summary.Errors}");
-                io.Line($"Report:              {reportPath}");
-                io.Line($"Exit code:           {code} ({why})");
+                io.Line($"Report:              {summary.Report}");
+                io.Line($"Exit code:           {summary.ExitCode} ({summary.ExitReason})");
                 if (CliIO.AzureDevOps(r.GetValue(devops), r.GetValue(format)))
                 {
-                    AzureDevOpsCommands.WriteUploadSummary(io.Out, reportPath);
-                    AzureDevOpsCommands.WriteIssues(io.Out, results, level == ParityFailLevel.None ? ParityFailLevel.Access : level);
+                    AzureDevOpsCommands.WriteUploadSummary(io.Out, summary.Report);
+                    AzureDevOpsCommands.WriteIssues(io.Out, run.ParityResults, level == ParityFailLevel.None ? ParityFailLevel.Access : level);
                 }
             }
-            return code;
+            return summary.ExitCode;
         }
     }
 
-    /// <summary>Every file `assess` writes into --out; an earlier run's copies are removed before this run writes its own.</summary>
-    public static readonly string[] Outputs = { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" };
-
-    // The exit-code contract (docs/cli.md): input errors or nothing read give 2; a gate level without Azure evidence gives 2.
-    private static (int Code, string Why) Verdict(CliIO io, int functions, bool stateGiven, IReadOnlyList<IdentityParityResult> results, ParityFailLevel level)
-    {
-        if (stateGiven) return ParityVerdict.Explain(results.ToList(), io.ErrorCount, level);
-        if (io.ErrorCount > 0) return (ExitCodes.NotEnoughRead, io.ErrorCount + " input error(s): not everything could be read");
-        if (functions == 0) return (ExitCodes.NotEnoughRead, "no Lambda function was read");
-        if (level != ParityFailLevel.None) return (ExitCodes.NotEnoughRead, "--fail-on " + level + " needs --azure-state: a gate never passes on evidence it did not read");
-        return (ExitCodes.Ok, "read, designed and reported; parity not checked");
-    }
+    /// <summary>Every file `assess` writes into --out (the engine's list); an earlier run's copies are removed before this run writes its own.</summary>
+    public static IReadOnlyList<string> Outputs => AssessmentOutputs.All.Select(o => o.FileName).ToList();
 
     private static string Join(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(kv => kv.Key + " " + kv.Value));
-
-    private static void Write(string file, string text) => File.WriteAllText(file, text, new UTF8Encoding(false));
-
-    /// <summary>What `assess --format json` prints.</summary>
-    public sealed class AssessmentSummary
-    {
-        /// <summary>Inventory records read.</summary>
-        public int Functions { get; init; }
-        /// <summary>Functions with at least one mapping item.</summary>
-        public int MappedFunctions { get; init; }
-        /// <summary>Mapping items.</summary>
-        public int MappingItems { get; init; }
-        /// <summary>Mapping items per strategy.</summary>
-        public IReadOnlyDictionary<string, int> Strategies { get; init; } = new Dictionary<string, int>();
-        /// <summary>Parity results per status (empty when not checked).</summary>
-        public IReadOnlyDictionary<string, int> Parity { get; init; } = new Dictionary<string, int>();
-        /// <summary>Findings in the inventory and the mapping.</summary>
-        public int Findings { get; init; }
-        /// <summary>Errors of the run.</summary>
-        public int Errors { get; init; }
-        /// <summary>The report file.</summary>
-        public string Report { get; init; } = "";
-        /// <summary>The output folder.</summary>
-        public string OutputFolder { get; init; } = "";
-        /// <summary>The run's exit code (docs/cli.md).</summary>
-        public int ExitCode { get; set; }
-        /// <summary>Why the run exits with that code.</summary>
-        public string ExitReason { get; set; } = "";
-    }
 }

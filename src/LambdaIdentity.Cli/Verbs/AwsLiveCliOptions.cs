@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LambdaIdentity.Core;
 using LambdaIdentity.Core.Aws.Live;
 using LambdaIdentity.Core.Aws.Sources;
 using LambdaIdentity.Model;
@@ -65,7 +66,10 @@ internal sealed class AwsLiveCliOptions
     public string? TemplateRegion(ParseResult r) => r.GetValue(Region)?.FirstOrDefault();
 
     /// <summary>Reads live; returns null and writes the setup error when it cannot start (exit 2).</summary>
-    public List<LambdaFunctionIdentity>? Read(CliIO io, ParseResult r, InventoryOptions options, CancellationToken ct)
+    public List<LambdaFunctionIdentity>? Read(CliIO io, ParseResult r, InventoryOptions options, CancellationToken ct) => Read(r, options, io.Context(ct));
+
+    /// <summary>Reads live with the given context (its errors, its cancellation); null after reporting a setup error.</summary>
+    public List<LambdaFunctionIdentity>? Read(ParseResult r, InventoryOptions options, EngineContext context)
     {
         var endpoint = r.GetValue(EndpointUrl);
         Uri? endpointUri = null;
@@ -76,11 +80,11 @@ internal sealed class AwsLiveCliOptions
         foreach (var region in r.GetValue(Region) ?? Array.Empty<string>()) live.Regions.Add(region);
         try
         {
-            return new AwsLiveInventoryReader(live).ReadAsync(options, io.Context(ct)).GetAwaiter().GetResult().ToList();
+            return new AwsLiveInventoryReader(live).ReadAsync(options, context).GetAwaiter().GetResult().ToList();
         }
         catch (AwsLiveSetupException ex)
         {
-            io.Error(new EngineError { ErrorId = "AwsLiveSetupFailed", Category = EngineErrorCategory.InvalidArgument, Target = "aws", Message = ex.Message });
+            context.Error(new EngineError { ErrorId = "AwsLiveSetupFailed", Category = EngineErrorCategory.InvalidArgument, Target = "aws", Message = ex.Message });
             return null;
         }
     }

@@ -110,8 +110,9 @@ public static class MarkdownReport
     /// <summary>Writes a Markdown table; an empty table says so in words.</summary>
     public static void Table(TextWriter w, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var list = rows.ToList();
-        if (list.Count == 0)
+        // Row by row as the rows are made: the table is never held whole.
+        using var e = rows.GetEnumerator();
+        if (!e.MoveNext())
         {
             w.WriteLine("_None._");
             w.WriteLine();
@@ -119,7 +120,8 @@ public static class MarkdownReport
         }
         w.WriteLine("| " + string.Join(" | ", headers.Select(Cell)) + " |");
         w.WriteLine("|" + string.Concat(headers.Select(_ => "---|")));
-        foreach (var r in list) w.WriteLine("| " + string.Join(" | ", r.Select(Cell)) + " |");
+        do w.WriteLine("| " + string.Join(" | ", e.Current.Select(Cell)) + " |");
+        while (e.MoveNext());
         w.WriteLine();
     }
 

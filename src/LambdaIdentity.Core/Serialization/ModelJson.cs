@@ -30,8 +30,24 @@ public static class ModelJson
     /// <summary>Serialises records as a JSON array.</summary>
     public static string Serialize<T>(IEnumerable<T> items) => JsonSerializer.Serialize(new List<T>(items), Options);
 
-    /// <summary>Writes records as a JSON array.</summary>
-    public static void Write<T>(Stream stream, IEnumerable<T> items) => JsonSerializer.Serialize(stream, new List<T>(items), Options);
+    /// <summary>
+    /// Writes records as a JSON array straight to the stream, record by record (the same bytes as <see cref="Serialize{T}"/>
+    /// in UTF-8): at most about 64 KiB is held before it is flushed, never the whole document.
+    /// </summary>
+    public static void Write<T>(Stream stream, IEnumerable<T> items)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = Options.WriteIndented, Encoder = Options.Encoder });
+        w.WriteStartArray();
+        foreach (var item in items)
+        {
+            JsonSerializer.Serialize(w, item, Options);
+            if (w.BytesPending > FlushBytes) w.Flush();
+        }
+        w.WriteEndArray();
+        w.Flush();
+    }
+
+    private const int FlushBytes = 1 << 16;
 
     /// <summary>Reads a JSON array of records (or a single record).</summary>
     public static List<T> Read<T>(string json)

@@ -66,8 +66,29 @@ public static class MappingTemplateExporter
     /// <summary>Renders the template.</summary>
     public static string Export(IEnumerable<AzRoleMapping> mappings, TemplateFormat format)
     {
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        Write(w, mappings, format);
+        return w.ToString();
+    }
+
+    /// <summary>Writes the template to <paramref name="writer"/> (the same text as <see cref="Export"/>), part by part.</summary>
+    public static void Write(TextWriter writer, IEnumerable<AzRoleMapping> mappings, TemplateFormat format)
+    {
         var plan = BuildPlan(mappings);
-        return format == TemplateFormat.ArmJson ? Arm(plan) : Bicep(plan);
+        if (format == TemplateFormat.ArmJson) writer.Write(Arm(plan));
+        else Bicep(plan, writer);
+    }
+
+    /// <summary>Copies a builder's text to a writer in pieces (netstandard2.0 has no chunk enumeration), without one string of it all.</summary>
+    private static void WriteBuilder(TextWriter w, StringBuilder b)
+    {
+        var buffer = new char[Math.Min(b.Length, 1 << 14)];
+        for (var at = 0; at < b.Length; at += buffer.Length)
+        {
+            var n = Math.Min(buffer.Length, b.Length - at);
+            b.CopyTo(at, buffer, 0, n);
+            w.Write(buffer, 0, n);
+        }
     }
 
     private static Plan BuildPlan(IEnumerable<AzRoleMapping> mappings)
@@ -547,7 +568,7 @@ public static class MappingTemplateExporter
         }
     }
 
-    private static string Bicep(Plan p)
+    private static void Bicep(Plan p, TextWriter w)
     {
         var body = new StringBuilder();
         var ex = new Existing();
@@ -699,7 +720,10 @@ public static class MappingTemplateExporter
             body.AppendLine("}");
             body.AppendLine();
         }
-        return head.ToString() + ex.Declarations + body;
+        // Head, the existing resources the body refers to, then the body: written in that order, never joined into one string.
+        WriteBuilder(w, head);
+        WriteBuilder(w, ex.Declarations);
+        WriteBuilder(w, body);
     }
 
     private static string ApiVersionFor(string type) => type.ToLowerInvariant() switch
