@@ -18,6 +18,7 @@
         'Export-AzRoleMappingTemplate',
         'Export-LambdaIdentityReport',
         'Get-LambdaIdentityInventory',
+        'Invoke-LambdaIdentityAssessment',
         'New-AzResourceMap',
         'Test-IdentityParity',
         'Test-LambdaIdentityAccess'

@@ -121,6 +121,47 @@ public abstract partial class AsyncPSCmdlet
     }
 
     /// <summary>
+    /// The file-system path of a folder to write into (it need not exist yet; a wildcard must match exactly one existing
+    /// item). A path naming a file is an OutputFolderIsFile error. Null after an error. Call on the pipeline thread.
+    /// </summary>
+    protected string? ResolveOutputFolder(string path)
+    {
+        try
+        {
+            string full;
+            if (WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                var matches = ResolveInputPaths(new[] { path }, literal: false);
+                if (matches.Count == 0) return null;
+                if (matches.Count > 1)
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' matches {matches.Count} items; name one folder."), "PathAmbiguous", ErrorCategory.InvalidArgument, path));
+                    return null;
+                }
+                full = matches[0];
+            }
+            else
+            {
+                full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                if (!IsFileSystem(provider, path)) return null;
+            }
+            if (File.Exists(full))
+            {
+                WriteError(new ErrorRecord(new IOException($"'{full}' is a file; name a folder to write into."), "OutputFolderIsFile", ErrorCategory.InvalidArgument, path));
+                return null;
+            }
+            return full;
+        }
+        catch (System.Management.Automation.DriveNotFoundException ex) { WriteError(new ErrorRecord(ex, "PathDriveNotFound", ErrorCategory.ObjectNotFound, path)); }
+        catch (ProviderNotFoundException ex) { WriteError(new ErrorRecord(ex, "PathProviderNotFound", ErrorCategory.ObjectNotFound, path)); }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PSInvalidOperationException)
+        {
+            WriteError(new ErrorRecord(ex, "PathInvalid", ErrorCategory.InvalidArgument, path));
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Writes a file, or one error naming it (<paramref name="errorId"/>, category WriteError) when the file system
     /// refuses; never a raw exception. Call on the pipeline thread. True when written.
     /// </summary>
