@@ -24,7 +24,7 @@ public sealed class AssessVerb : ICliVerb
         var resourceMap = new Option<string?>("--resource-map") { Description = "JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs." };
         var plan = new Option<HostingPlan>("--hosting-plan") { Description = "FlexConsumption (default), Premium, Dedicated or Consumption.", DefaultValueFactory = _ => HostingPlan.FlexConsumption };
         var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
-        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, azure-design.bicep.", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, report.html, runbook.md, runbook.html, runbook/, azure-design.bicep.", Required = true };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess. Any level but None needs --azure-state (a gate with no evidence exits 2).", DefaultValueFactory = _ => ParityFailLevel.None };
         var prefer = new Option<string[]>("--prefer") { Description = "When two Azure exports of the same object disagree, trust this file (repeatable).", AllowMultipleArgumentsPerToken = true };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
@@ -91,6 +91,9 @@ public sealed class AssessVerb : ICliVerb
             var reportPath = Path.Combine(dir, "report.md");
             using (var w = new StreamWriter(reportPath, false, new UTF8Encoding(false)))
                 MarkdownReport.Write(w, new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = results, Errors = errors });
+            // The runbook (Markdown and HTML), the HTML report and each step's verification mapping (docs/runbook.md).
+            MigrationPlanWriter.Write(new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = results, Errors = errors }, dir,
+                new MigrationPlanOptions { MappingPath = Path.Combine(dir, "mapping.json").Replace('\\', '/'), AzureStatePaths = statePaths });
 
             var summary = new AssessmentSummary
             {
@@ -128,7 +131,8 @@ public sealed class AssessVerb : ICliVerb
     }
 
     /// <summary>Every file `assess` writes into --out; an earlier run's copies are removed before this run writes its own.</summary>
-    public static readonly string[] Outputs = { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" };
+    public static readonly string[] Outputs = new[] { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" }
+        .Concat(MigrationPlanWriter.Outputs).ToArray();
 
     // The exit-code contract (docs/cli.md): input errors or nothing read give 2; a gate level without Azure evidence gives 2.
     private static (int Code, string Why) Verdict(CliIO io, int functions, bool stateGiven, IReadOnlyList<IdentityParityResult> results, ParityFailLevel level)
