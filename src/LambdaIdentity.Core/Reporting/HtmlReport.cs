@@ -85,7 +85,7 @@ public static class HtmlReport
 
     private static void Runbook(StringBuilder b, MigrationPlan plan, IReadOnlyList<(IdentityGraph Current, IdentityGraph Target)>? targetGraphs)
     {
-        b.Append("<section id=\"runbook\"><h2>Runbook</h2>\n<p>Run every command from the folder its paths are relative to (where <code>assess</code> ran, or the folder of this page when Export-LambdaIdentityReport wrote it). Each step's check reads the records of that step and of every step before it; it exits 0 (PowerShell: <code>$true</code>) when it passes, 1 when a result fails, 2 when evidence could not be read.</p>\n");
+        b.Append("<section id=\"runbook\"><h2>Runbook</h2>\n<p>Run every command from the folder its paths are relative to (where <code>assess</code> ran, or the folder of this page when Export-LambdaIdentityReport wrote it). Each step's check reads the records of that step and of every step before it; steps 1 to 7 fail on lost access (<code>--fail-on Lost</code>), step 8 and the sign-off on added access too; it exits 0 (PowerShell: <code>$true</code>) when it passes, 1 when a result fails, 2 when evidence could not be read.</p>\n");
         b.Append("<h3>Cutover steps</h3>\n<ol class=\"steps\">");
         foreach (var s in plan.Steps)
         {

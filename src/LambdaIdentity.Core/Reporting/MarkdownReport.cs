@@ -143,10 +143,11 @@ public static class MarkdownReport
         w.WriteLine();
     }
 
-    /// <summary>Escapes a value for a Markdown table cell.</summary>
+    /// <summary>Escapes a value for a Markdown table cell (pipes, line breaks, and the characters that start HTML).</summary>
     public static string Cell(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
-        return value!.Replace("\\", "\\\\").Replace("|", "\\|").Replace("\r\n", "<br>").Replace("\n", "<br>").Replace("\r", "");
+        // &, < and > as entities: a name holding markup (a <script> in a function or role name) stays text in any renderer.
+        return value!.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\\", "\\\\").Replace("|", "\\|").Replace("\r\n", "<br>").Replace("\n", "<br>").Replace("\r", "");
     }
 }

@@ -75,8 +75,11 @@ public static class MigrationPlanBuilder
             else if (records.Count > 0) file = Join(mappingDir, StepFolder + "/" + StepFileName(s.Kind));
             if (file is not null)
             {
-                cli = CliGate(file, options.AzureStatePaths, options.SignOffLevel);
-                ps = PsGate(file, options.AzureStatePaths, options.SignOffLevel, quiet: true);
+                // Steps 1-7 fail on lost access only (access of later steps that already exists is not their failure);
+                // step 8 and the sign-off judge added access too.
+                var level = s.Kind == CutoverStepKind.SwitchTraffic ? options.SignOffLevel : ParityFailLevel.Lost;
+                cli = CliGate(file, options.AzureStatePaths, level);
+                ps = PsGate(file, options.AzureStatePaths, level, quiet: true);
             }
             var other = new List<string>();
             if (s.Kind == CutoverStepKind.AwsTrust)

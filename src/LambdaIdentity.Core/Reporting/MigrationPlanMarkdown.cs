@@ -15,7 +15,8 @@ public static class MigrationPlanMarkdown
         w.WriteLine();
         w.WriteLine("Run every command from the folder its paths are relative to (where `assess` ran, or the runbook folder when Export-LambdaIdentityReport wrote it): it reads " + Code(plan.MappingPath) + " and "
             + (plan.AzureStatePaths.Count > 0 ? "the Azure evidence " + string.Join(", ", plan.AzureStatePaths.Select(Code)) + " (export it again after each step)" : "ARM live (set `SUBSCRIPTION_ID` / `$SubscriptionId`)")
-            + ". Each step's check reads the records of that step and of every step before it, so a step passes once it and its predecessors are done. "
+            + ". Each step's check reads the records of that step and of every step before it, so a step passes once it and its predecessors are done; "
+            + "steps 1 to 7 fail on lost access (`--fail-on Lost`: Missing, Drift), step 8 and the sign-off on added access too (`--fail-on " + plan.SignOff.Level + "`). "
             + "A check exits 0 (PowerShell: `$true`) when it passes, 1 when a result fails, 2 when evidence could not be read: never go on after 1 or 2.");
         w.WriteLine();
 
@@ -120,8 +121,8 @@ public static class MigrationPlanMarkdown
     /// <summary>Text outside code: HTML-escaped so a name holding markup stays text in any Markdown renderer.</summary>
     internal static string T(string? s) => string.IsNullOrEmpty(s) ? "" : Html(s!).Replace("\r\n", " ").Replace("\n", " ").Replace("\r", " ").Replace("*", "\\*").Replace("_", "\\_").Replace("`", "\\`").Replace("[", "\\[");
 
-    /// <summary>Text for a table cell: HTML-escaped (the table writer escapes pipes and line breaks).</summary>
-    internal static string H(string? s) => string.IsNullOrEmpty(s) ? "" : Html(s!);
+    /// <summary>Text for a table cell: the table writer (<see cref="MarkdownReport.Cell"/>) escapes markup, pipes and line breaks.</summary>
+    internal static string H(string? s) => s ?? "";
 
     // Only the characters that start markup or an entity: a name holding <script> stays text in any renderer.
     private static string Html(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
