@@ -160,7 +160,8 @@ public static class IdentityGraphBuilder
             else if (m.Kind is MappingKind.RoleAssignment or MappingKind.Authentication && !string.IsNullOrEmpty(m.PrincipalName) && !ownIdentity)
             {
                 var what = m.RoleDefinitionName ?? (m.Settings.TryGetValue("appRole", out var ar) ? "app role " + ar : m.Kind.ToString());
-                if (Room(g, GraphColumn.Callers, m.PrincipalName!)) g.Edge(g.Node(m.PrincipalName!, GraphColumn.Callers), fa, what + (m.PimEligible ? " (PIM eligible)" : ""));
+                var who = ArnIn.Replace(m.PrincipalName!, a => Short(a.Value));
+                if (Room(g, GraphColumn.Callers, who)) g.Edge(g.Node(who, GraphColumn.Callers), fa, what + (m.PimEligible ? " (PIM eligible)" : ""));
             }
             else if (m.Kind == MappingKind.Authentication && m.Settings.TryGetValue("calleeFunctionAppName", out var callee))
             {
@@ -189,6 +190,8 @@ public static class IdentityGraphBuilder
         }
         return g;
     }
+
+    private static readonly System.Text.RegularExpressions.Regex ArnIn = new(@"arn:aws[\w-]*:iam::\d{12}:[^\s,;)]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static string Actions(IReadOnlyList<string> actions) => actions.Count <= 3 ? string.Join(", ", actions) : string.Join(", ", actions.Take(3)) + " +" + (actions.Count - 3);
 
