@@ -248,3 +248,28 @@ public sealed class MigrationPlanTests
         Assert.DoesNotContain("unsafe-inline", csp);
     }
 }
+
+/// <summary>docs/samples is what `assess` writes for the demo today (regenerate with the README's command and copy when this fails).</summary>
+public sealed class MigrationPlanSamplesTests
+{
+    [Fact]
+    public async Task Docs_samples_are_current()
+    {
+        var ctx = LambdaIdentity.Core.EngineContext.None;
+        var inventory = DemoWorkload.Inventory();
+        var mappings = new LambdaIdentity.Core.Translation.AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default,
+            new LambdaIdentity.Core.Translation.MappingOptions { HostingPlan = HostingPlan.FlexConsumption, ResourceMap = DemoWorkload.ResourceMap() }).Map(inventory, ctx);
+        var state = await new LambdaIdentity.Core.Azure.AzureStateReader().ReadAsync(new[] { Path.Combine(DemoWorkload.Samples, "azure-state") }, ctx);
+        var results = LambdaIdentity.Core.Parity.ParityChecker.Check(mappings, state, new LambdaIdentity.Core.Parity.ParityOptions(), ctx);
+        var input = new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = results };
+        var plan = MigrationPlanBuilder.Build(input, new MigrationPlanOptions { MappingPath = "out/demo/mapping.json", AzureStatePaths = new[] { "module/samples/azure-state" } });
+        var samples = Path.Combine(TestPaths.RepoRoot, "docs", "samples");
+        string N(string s) => s.Replace("\r\n", "\n");
+        var md = new StringWriter();
+        MigrationPlanMarkdown.Write(md, plan, input);
+        Assert.Equal(N(File.ReadAllText(Path.Combine(samples, "runbook.md"))), N(md.ToString()));
+        var html = new StringWriter();
+        HtmlReport.Write(html, input, plan);
+        Assert.Equal(N(File.ReadAllText(Path.Combine(samples, "report.html"))), N(html.ToString()));
+    }
+}
