@@ -162,6 +162,18 @@ public sealed class MigrationPlanTests
         Assert.Equal((2, "1 result(s) Unverifiable on evidence that could not be read"), plan.SignOff.Current);
     }
 
+    [Theory]
+    [InlineData(ParityStatus.Missing, false, true)]
+    [InlineData(ParityStatus.Drift, false, true)]
+    [InlineData(ParityStatus.Unverifiable, true, true)]
+    [InlineData(ParityStatus.Unverifiable, false, false)]
+    [InlineData(ParityStatus.Excess, false, false)]
+    [InlineData(ParityStatus.Broader, false, false)]
+    [InlineData(ParityStatus.Pass, false, false)]
+    [InlineData(ParityStatus.NotApplicable, false, false)]
+    public void The_lost_level_fails_lost_access_and_unread_evidence_only(ParityStatus status, bool unread, bool fails)
+        => Assert.Equal(fails, LambdaIdentity.Core.Parity.ParityVerdict.Fails(new IdentityParityResult { Status = status, EvidenceUnread = unread }, ParityFailLevel.Lost));
+
     [Fact]
     public void Demo_client_changes_name_issuers_audiences_endpoints_and_keys_but_never_a_secret_value()
     {
