@@ -76,4 +76,9 @@ public enum ParityFailLevel
     Excess,
     /// <summary>No result fails; results are only reported (input that could not be read still fails the run).</summary>
     None,
+    /// <summary>
+    /// Lost access fails (Missing and Drift), and Unverifiable on unread evidence; added access (Excess, Broader) is reported.
+    /// The runbook's intermediate cutover checks use it: access of later steps that already exists is not a failure of this one.
+    /// </summary>
+    Lost,
 }

@@ -32,4 +32,8 @@ public enum ReportFormat
     Markdown,
     /// <summary>The parity results as JUnit XML (Azure DevOps PublishTestResults@2, most CI systems).</summary>
     JUnit,
+    /// <summary>The migration runbook in Markdown (cutover steps with their checks, rollback triggers and steps, sign-off gate, client changes), with each step's verification mapping next to it.</summary>
+    Runbook,
+    /// <summary>The whole report as one self-contained HTML page (identity graphs, runbook, sortable and filterable tables).</summary>
+    Html,
 }

@@ -40,6 +40,29 @@ Describe 'Export-LambdaIdentityReport' {
         $text | Should -Match '(?m)^## Deviations\s*$'
     }
 
+    It 'writes the runbook with -Format Runbook, and each step check runs as written in PowerShell' {
+        $file = $Mapping | Export-LambdaIdentityReport -Path TestDrive:/runbook.md -Format Runbook -ParityResult $Results -Inventory $Inventory
+        $text = Get-Content -Raw -LiteralPath $file.FullName
+        $text | Should -Match '(?m)^### 1\. Create identities\s*$'
+        $text | Should -Match '(?m)^### WorkloadAccessMissing: roll back \(\*\*FIRED by \d+ result\(s\)\*\*\)'
+        $text | Should -Match ([regex]::Escape('(Get-Content -Raw -LiteralPath runbook/step-1-create-identities.mapping.json | ConvertFrom-Json) | Test-IdentityParity -SubscriptionId $SubscriptionId -FailOn Lost -Quiet'))
+        (ConvertFrom-Json (Get-Content -Raw -LiteralPath TestDrive:/runbook.mapping.json)).Count | Should -Be $Mapping.Count
+        # The step checks as the runbook writes them, on the demo's Azure state instead of ARM live: the identities exist, the assignments are partly lost.
+        Push-Location $TestDrive
+        try {
+            (Get-Content -Raw -LiteralPath runbook/step-1-create-identities.mapping.json | ConvertFrom-Json) | Test-IdentityParity -AzureState $SampleState -FailOn Lost -Quiet | Should -BeTrue
+            (Get-Content -Raw -LiteralPath runbook/step-2-assign-roles.mapping.json | ConvertFrom-Json) | Test-IdentityParity -AzureState $SampleState -FailOn Lost -Quiet | Should -BeFalse
+        } finally { Pop-Location }
+    }
+
+    It 'writes one self-contained HTML page with -Format Html' {
+        $file = $Mapping | Export-LambdaIdentityReport -Path TestDrive:/report.html -Format Html -ParityResult $Results -Inventory $Inventory
+        $text = Get-Content -Raw -LiteralPath $file.FullName
+        ([regex]::Matches($text, '<script')).Count | Should -Be 1
+        ([regex]::Matches($text, '<svg')).Count | Should -Be (2 * $Inventory.Count)
+        $text | Should -Match "default-src 'none'"
+    }
+
     It 'writes nothing with -WhatIf' {
         $out = $Mapping | Export-LambdaIdentityReport -Path TestDrive:/whatif.md -WhatIf
         $out | Should -BeNullOrEmpty

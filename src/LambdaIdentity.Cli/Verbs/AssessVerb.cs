@@ -21,7 +21,7 @@ public sealed class AssessVerb : ICliVerb
         var resourceMap = new Option<string?>("--resource-map") { Description = "JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs." };
         var plan = new Option<HostingPlan>("--hosting-plan") { Description = "FlexConsumption (default), Premium, Dedicated or Consumption.", DefaultValueFactory = _ => HostingPlan.FlexConsumption };
         var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
-        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, azure-design.bicep.", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, report.html, runbook.md, runbook.html, runbook/, azure-design.bicep.", Required = true };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess. Any level but None needs --azure-state (a gate with no evidence exits 2).", DefaultValueFactory = _ => ParityFailLevel.None };
         var prefer = new Option<string[]>("--prefer") { Description = "When two Azure exports of the same object disagree, trust this file (repeatable).", AllowMultipleArgumentsPerToken = true };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
@@ -88,7 +88,7 @@ public sealed class AssessVerb : ICliVerb
     }
 
     /// <summary>Every file `assess` writes into --out (the engine's list); an earlier run's copies are removed before this run writes its own.</summary>
-    public static IReadOnlyList<string> Outputs => AssessmentOutputs.All.Select(o => o.FileName).ToList();
+    public static IReadOnlyList<string> Outputs => AssessmentOutputs.FileNames;
 
     private static string Join(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(kv => kv.Key + " " + kv.Value));
 }

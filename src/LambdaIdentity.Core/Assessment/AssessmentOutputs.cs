@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using LambdaIdentity.Core.Reporting;
 using LambdaIdentity.Core.Serialization;
@@ -22,6 +23,8 @@ public sealed class AssessmentData
     public IReadOnlyList<IdentityParityResult> ParityResults { get; init; } = Array.Empty<IdentityParityResult>();
     /// <summary>The errors of the run, in order.</summary>
     public IReadOnlyList<EngineError> Errors { get; init; } = Array.Empty<EngineError>();
+    /// <summary>The Azure state paths parity read, as typed (the runbook's verification commands name them).</summary>
+    public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>One file an assessment writes: its name, whether this run writes it, and how (straight to the file's stream).</summary>
@@ -64,7 +67,13 @@ public static class AssessmentOutputs
         new AssessmentOutput(ReportFileName, _ => true, (d, s) => Text(s, w => MarkdownReport.Write(w, new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors }))),
     };
 
-    /// <summary>Writes every output this run produces into <paramref name="folder"/>; returns the files' paths in order.</summary>
+    /// <summary>
+    /// Every file name the run owns in its folder: <see cref="All"/>, then the plan's (runbook.md, runbook.html, report.html
+    /// and runbook/step-N-*.mapping.json, written by <see cref="MigrationPlanWriter"/> from the same records).
+    /// </summary>
+    public static IReadOnlyList<string> FileNames { get; } = All.Select(o => o.FileName).Concat(MigrationPlanWriter.Outputs).ToArray();
+
+    /// <summary>Writes every output this run produces into <paramref name="folder"/>, then the migration plan; returns the files' paths in order.</summary>
     public static IReadOnlyList<string> WriteAll(AssessmentData data, string folder)
     {
         var written = new List<string>();
@@ -76,6 +85,9 @@ public static class AssessmentOutputs
                 output.Write(data, stream);
             written.Add(path);
         }
+        // The runbook (Markdown and HTML), the HTML report and each step's verification mapping (docs/runbook.md).
+        written.AddRange(MigrationPlanWriter.Write(new ReportInput { Inventory = data.Inventory, Mappings = data.Mappings, ParityResults = data.ParityResults, Errors = data.Errors }, folder,
+            new MigrationPlanOptions { MappingPath = Path.Combine(folder, "mapping.json").Replace('\\', '/'), AzureStatePaths = data.AzureStatePaths.ToList() }));
         return written;
     }
 

@@ -86,7 +86,7 @@ public static class AssessmentRunner
         Directory.CreateDirectory(dir);
         // The folder's outputs belong to this run: an earlier run's results that this run does not write again must not
         // be published as if they were this run's (parity.json without Azure state, say).
-        foreach (var name in AssessmentOutputs.All.Select(o => o.FileName))
+        foreach (var name in AssessmentOutputs.FileNames)
         {
             var old = Path.Combine(dir, name);
             if (File.Exists(old)) { File.Delete(old); run.Verbose("removed the earlier run's " + old); }
@@ -112,7 +112,7 @@ public static class AssessmentRunner
         run.CancellationToken.ThrowIfCancellationRequested();
 
         var errors = collected.Errors.ToList();
-        var data = new AssessmentData { Inventory = inventory, Mappings = mappings, ParityChecked = parityChecked, ParityResults = results, Errors = errors };
+        var data = new AssessmentData { Inventory = inventory, Mappings = mappings, ParityChecked = parityChecked, ParityResults = results, Errors = errors, AzureStatePaths = request.AzureStatePaths.ToList() };
         var files = AssessmentOutputs.WriteAll(data, dir);
 
         var (code, why) = Verdict(inventory.Count, parityChecked, results, errors.Count, request.FailOn);

@@ -38,6 +38,7 @@ public static class ParityVerdict
         return level switch
         {
             ParityFailLevel.Excess => status is ParityStatus.Excess or ParityStatus.Broader,
+            ParityFailLevel.Lost => status is ParityStatus.Missing or ParityStatus.Drift,
             ParityFailLevel.Access => status is ParityStatus.Missing or ParityStatus.Broader or ParityStatus.Excess or ParityStatus.Drift,
             _ => true,
         };

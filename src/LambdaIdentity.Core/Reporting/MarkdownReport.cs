@@ -80,6 +80,26 @@ public static class MarkdownReport
                     .Select(x => new[] { x.FunctionName, x.x.Severity.ToString(), x.x.FindingId, x.x.Message, x.x.Recommendation ?? "" }));
         }
 
+        if (input.Mappings.Count + input.Inventory.Count > 0)
+        {
+            var graphs = IdentityGraphBuilder.Build(input);
+            w.WriteLine("## Identity graphs");
+            w.WriteLine();
+            w.WriteLine("Per function: callers, identity, roles and resources on AWS today and on Azure after the migration (Mermaid).");
+            w.WriteLine();
+            foreach (var (current, target) in graphs)
+            {
+                w.WriteLine("### " + MigrationPlanMarkdown.T(current.FunctionName) + (current.FunctionAppName.Length > 0 ? " → " + MigrationPlanMarkdown.T(current.FunctionAppName) : ""));
+                w.WriteLine();
+                w.WriteLine("AWS today:");
+                w.WriteLine();
+                IdentityGraphMermaid.Write(w, current);
+                w.WriteLine("Azure target:");
+                w.WriteLine();
+                IdentityGraphMermaid.Write(w, target);
+            }
+        }
+
         if (input.Errors.Count > 0)
         {
             w.WriteLine("## What could not be read");
@@ -125,10 +145,11 @@ public static class MarkdownReport
         w.WriteLine();
     }
 
-    /// <summary>Escapes a value for a Markdown table cell.</summary>
+    /// <summary>Escapes a value for a Markdown table cell (pipes, line breaks, and the characters that start HTML).</summary>
     public static string Cell(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
-        return value!.Replace("\\", "\\\\").Replace("|", "\\|").Replace("\r\n", "<br>").Replace("\n", "<br>").Replace("\r", "");
+        // &, < and > as entities: a name holding markup (a <script> in a function or role name) stays text in any renderer.
+        return value!.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\\", "\\\\").Replace("|", "\\|").Replace("\r\n", "<br>").Replace("\n", "<br>").Replace("\r", "");
     }
 }

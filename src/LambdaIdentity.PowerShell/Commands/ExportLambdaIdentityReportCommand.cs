@@ -43,7 +43,7 @@ public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
     [Parameter(ValueFromPipeline = true)]
     public LambdaFunctionIdentity[]? Inventory { get; set; }
 
-    /// <summary>Markdown (default): the report; JUnit: the parity results as JUnit XML.</summary>
+    /// <summary>Markdown (default): the report; JUnit: the parity results as JUnit XML; Runbook: the migration runbook; Html: the self-contained HTML report.</summary>
     [Parameter]
     public ReportFormat Format { get; set; } = ReportFormat.Markdown;
 
@@ -72,10 +72,15 @@ public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
         Post(() =>
         {
             var typed = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
-            var empty = Format == ReportFormat.JUnit ? _results.Count == 0 : _mappings.Count + _results.Count + _inventory.Count == 0;
+            var empty = Format switch
+            {
+                ReportFormat.JUnit => _results.Count == 0,
+                ReportFormat.Runbook or ReportFormat.Html => _mappings.Count == 0,
+                _ => _mappings.Count + _results.Count + _inventory.Count == 0,
+            };
             if (empty)
             {
-                var what = Format == ReportFormat.JUnit ? "no parity results" : "no inventory, mapping or parity records";
+                var what = Format switch { ReportFormat.JUnit => "no parity results", ReportFormat.Runbook or ReportFormat.Html => "no mapping records (the runbook is built from the mapping)", _ => "no inventory, mapping or parity records" };
                 WriteError(new ErrorRecord(new InvalidDataException($"The report was not written: {what} came in."), "ReportInputEmpty", ErrorCategory.InvalidData, typed));
                 return;
             }
@@ -85,10 +90,15 @@ public sealed class ExportLambdaIdentityReportCommand : AsyncPSCmdlet
                 WriteError(new ErrorRecord(new IOException($"'{full}' exists; use -Force to overwrite."), "ReportFileExists", ErrorCategory.ResourceExists, full));
                 return;
             }
-            if (!ShouldProcess(full, Format == ReportFormat.JUnit ? "Write JUnit parity results" : "Write LambdaIdentity report")) return;
+            if (!ShouldProcess(full, Format switch { ReportFormat.JUnit => "Write JUnit parity results", ReportFormat.Runbook => "Write the migration runbook (and its step mappings next to it)", ReportFormat.Html => "Write the HTML report (and the runbook's step mappings next to it)", _ => "Write LambdaIdentity report" })) return;
             var written = TryWriteFile(full, "ReportFileUnwritable", f =>
             {
                 if (Format == ReportFormat.JUnit) { JUnitWriter.WriteFile(_results, f); return; }
+                if (Format is ReportFormat.Runbook or ReportFormat.Html)
+                {
+                    MigrationPlanWriter.WriteStandalone(new ReportInput { Inventory = _inventory, Mappings = _mappings, ParityResults = _results, Title = Title }, f, Format == ReportFormat.Html);
+                    return;
+                }
                 using var w = new StreamWriter(f, false, new UTF8Encoding(false));
                 MarkdownReport.Write(w, new ReportInput { Inventory = _inventory, Mappings = _mappings, ParityResults = _results, Title = Title });
             });

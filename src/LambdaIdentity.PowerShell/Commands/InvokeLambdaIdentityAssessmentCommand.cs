@@ -85,7 +85,7 @@ public sealed class InvokeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
             {
                 Paths = paths, AzureStatePaths = state, ResourceMapPath = map, RuleSetPath = rules, HostingPlan = HostingPlan, OutputFolder = folder ?? "", FailOn = FailOn,
             };
-            return (request, ok ? ShouldProcess(folder!, "Write the assessment (" + string.Join(", ", AssessmentOutputs.All.Select(o => o.FileName)) + ")") : (bool?)null);
+            return (request, ok ? ShouldProcess(folder!, "Write the assessment (" + string.Join(", ", AssessmentOutputs.FileNames) + ")") : (bool?)null);
         }).ConfigureAwait(false);
         if (go is null) { if (Quiet) WriteObjectAsync(false); return; }
         if (go == false) return; // -WhatIf, or declined: nothing read, nothing written

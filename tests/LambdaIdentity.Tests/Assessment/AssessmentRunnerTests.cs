@@ -52,7 +52,10 @@ public sealed class AssessmentRunnerTests
         };
         foreach (var (name, text) in expected)
             Assert.True(Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(outDir, name))), name + " differs from the stage's own output");
-        Assert.Equal(AssessmentOutputs.All.Select(o => Path.Combine(outDir, o.FileName)), run.Summary.Files);
+        Assert.Equal(AssessmentOutputs.All.Select(o => Path.Combine(outDir, o.FileName)), run.Summary.Files.Take(AssessmentOutputs.All.Count));
+        // then the plan, every file of it on disk
+        Assert.Equal(MigrationPlanWriter.Outputs.OrderBy(n => n, StringComparer.Ordinal), run.Summary.Files.Skip(AssessmentOutputs.All.Count).Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.All(run.Summary.Files, f => Assert.True(File.Exists(f), f));
         Assert.Equal(inventory.Count, run.Summary.Functions);
         Assert.Equal(mappings.Count, run.Summary.MappingItems);
         Assert.Equal(results.Count, run.Summary.Parity.Values.Sum());

@@ -46,7 +46,7 @@ public class AssessDemoTests
         Assert.True(code == 0, stderr);
         Assert.Contains("Functions read:      5 (5 mapped)", stdout);
         Assert.Contains("Report:", stdout);
-        foreach (var f in new[] { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" })
+        foreach (var f in new[] { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md", "runbook.md", "runbook.html", "report.html", "runbook/step-1-create-identities.mapping.json", "runbook/step-7-switch-triggers.mapping.json" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f + " was not written");
         Assert.Empty(JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(outDir, "errors.json")))!);
         // The resource map placed the apps, the host storage and the principals: no placeholders left where it spoke.
