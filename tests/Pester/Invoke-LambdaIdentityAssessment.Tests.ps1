@@ -23,7 +23,13 @@ Describe 'Invoke-LambdaIdentityAssessment' {
         $folder = Join-Path $TestDrive 'demo'
         $Demo.OutputFolder | Should -Be $folder
         foreach ($name in $Outputs) { Join-Path $folder $name | Should -Exist }
-        @($Demo.Files | ForEach-Object { Split-Path -Leaf $_ }) | Should -Be $Outputs
+        @($Demo.Files | Select-Object -First $Outputs.Count | ForEach-Object { Split-Path -Leaf $_ }) | Should -Be $Outputs
+        # then the plan: the runbook (Markdown, HTML), the HTML report and one verification mapping per step, all on disk
+        $plan = @($Demo.Files | Select-Object -Skip $Outputs.Count)
+        @($plan | ForEach-Object { Split-Path -Leaf $_ }) | Should -Contain 'runbook.md'
+        @($plan | ForEach-Object { Split-Path -Leaf $_ }) | Should -Contain 'report.html'
+        @($plan | Where-Object { $_ -like '*step-*.mapping.json' }).Count | Should -BeGreaterThan 0
+        foreach ($file in $Demo.Files) { $file | Should -Exist }
         $Demo.Report | Should -Be (Join-Path $folder 'report.md')
         $Demo.Functions | Should -Be (Read-JsonArray (Join-Path $folder 'inventory.json')).Count
         $Demo.Functions | Should -Be @(Get-DemoInventory).Count
