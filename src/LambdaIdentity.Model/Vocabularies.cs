@@ -33,3 +33,14 @@ public enum ReportFormat
     /// <summary>The parity results as JUnit XML (Azure DevOps PublishTestResults@2, most CI systems).</summary>
     JUnit,
 }
+
+/// <summary>The Azure clouds live reads go to (the names Az.Accounts' -Environment uses).</summary>
+public enum AzureCloudName
+{
+    /// <summary>Azure (global): management.azure.com, sign-in at login.microsoftonline.com.</summary>
+    AzureCloud,
+    /// <summary>Azure operated by 21Vianet (China): management.chinacloudapi.cn, sign-in at login.chinacloudapi.cn.</summary>
+    AzureChinaCloud,
+    /// <summary>Azure Government (US): management.usgovcloudapi.net, sign-in at login.microsoftonline.us.</summary>
+    AzureUSGovernment,
+}
