@@ -17,6 +17,8 @@ public enum EngineErrorCategory
     ConnectionError,
     /// <summary>Anything else; the run goes on.</summary>
     NotSpecified,
+    /// <summary>No answer within the time limit.</summary>
+    OperationTimeout,
 }
 
 /// <summary>A failure to read or process one item; the run goes on with the rest.</summary>

@@ -37,3 +37,14 @@ public enum ReportFormat
     /// <summary>The whole report as one self-contained HTML page (identity graphs, runbook, sortable and filterable tables).</summary>
     Html,
 }
+
+/// <summary>The Azure clouds live reads go to (the names Az.Accounts' -Environment uses).</summary>
+public enum AzureCloudName
+{
+    /// <summary>Azure (global): management.azure.com, sign-in at login.microsoftonline.com.</summary>
+    AzureCloud,
+    /// <summary>Azure operated by 21Vianet (China): management.chinacloudapi.cn, sign-in at login.chinacloudapi.cn.</summary>
+    AzureChinaCloud,
+    /// <summary>Azure Government (US): management.usgovcloudapi.net, sign-in at login.microsoftonline.us.</summary>
+    AzureUSGovernment,
+}

@@ -176,6 +176,7 @@ public static class ErrorRecords
         EngineErrorCategory.ObjectNotFound => ErrorCategory.ObjectNotFound,
         EngineErrorCategory.LimitsExceeded => ErrorCategory.LimitsExceeded,
         EngineErrorCategory.ConnectionError => ErrorCategory.ConnectionError,
+        EngineErrorCategory.OperationTimeout => ErrorCategory.OperationTimeout,
         _ => ErrorCategory.NotSpecified,
     };
 

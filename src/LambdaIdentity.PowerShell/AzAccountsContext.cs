@@ -33,6 +33,17 @@ internal static class AzAccountsContext
         return new ArmAccessToken { Token = text, ExpiresOn = expires };
     }
 
+    /// <summary>
+    /// The current Az context's environment (Get-AzContext): its Name and ResourceManagerUrl, or nulls when there is no
+    /// context (or an Az.Accounts without Get-AzContext). Reads no token.
+    /// </summary>
+    public static (string? Name, string? ResourceManagerUrl) GetEnvironment(PSCmdlet cmdlet)
+    {
+        var result = cmdlet.InvokeCommand.InvokeScript(
+            "if (-not (Get-Command -Name Get-AzContext -ErrorAction Ignore)) { return }; $c = Get-AzContext -ErrorAction SilentlyContinue; if ($c -and $c.Environment) { [string]$c.Environment.Name; [string]$c.Environment.ResourceManagerUrl }");
+        return result.Count >= 2 ? (result[0]?.BaseObject as string, result[1]?.BaseObject as string) : (null, null);
+    }
+
     /// <summary>Runs a function on the pipeline thread and awaits its result from the engine's thread.</summary>
     public static Task<T> OnPipelineThread<T>(Action<Action> post, Func<T> work, CancellationToken ct)
     {

@@ -17,6 +17,8 @@ public sealed class TestParityVerb : ICliVerb
         var state = new Option<string[]>("--azure-state") { Description = "az CLI exports, ARM REST bodies or ARM templates: files or folders (read recursively).", AllowMultipleArgumentsPerToken = true };
         var subscription = new Option<string?>("--subscription-id") { Description = "Read the live state of this subscription through ARM instead (Azure.Identity's default credential chain)." };
         var tenant = new Option<string?>("--tenant-id") { Description = "The tenant for the live credential." };
+        var environment = new Option<AzureCloudName?>("--environment") { Description = "The Azure cloud of --subscription-id: AzureCloud (default), AzureChinaCloud, AzureUSGovernment (ARM endpoint and sign-in authority)." };
+        var timeout = new Option<int?>("--timeout") { Description = "With --subscription-id: the time limit of each ARM call in seconds (retries included); a call that takes longer is an error and its evidence unread (exit 2)." };
         var templateScope = new Option<string?>("--template-scope") { Description = "The resource group ARM templates deploy to (/subscriptions/ID/resourceGroups/NAME), to resolve resourceGroup(), subscription() and relative scopes." };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Which results fail the run: Any (default: every result but Pass and NotApplicable), Access (lost, added or drifted access), Excess (added access), None. Unverifiable on unread evidence fails every level but None.", DefaultValueFactory = _ => ParityFailLevel.Any };
         var prefer = new Option<string[]>("--prefer") { Description = "When two exports of the same object disagree, trust this file (repeatable); without it such objects are judged on neither (Unverifiable).", AllowMultipleArgumentsPerToken = true };
@@ -24,7 +26,7 @@ public sealed class TestParityVerb : ICliVerb
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
         var devops = CliIO.AzureDevOpsOption();
-        foreach (var o in new Option[] { mapping, state, prefer, subscription, tenant, templateScope, failOn, junit, devops, verbose, format }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { mapping, state, prefer, subscription, tenant, environment, timeout, templateScope, failOn, junit, devops, verbose, format }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             io.VerboseEnabled = parse.GetValue(verbose);
@@ -33,6 +35,10 @@ public sealed class TestParityVerb : ICliVerb
             var sub = parse.GetValue(subscription);
             if ((paths.Length == 0) == string.IsNullOrEmpty(sub))
                 return io.Usage("AzureStateSourceInvalid", "give either --azure-state PATH... or --subscription-id ID.");
+            if (string.IsNullOrEmpty(sub) && (parse.GetValue(environment) is not null || parse.GetValue(timeout) is not null))
+                return io.Usage("LiveOptionWithoutSubscription", "--environment and --timeout apply to live reads: give --subscription-id.");
+            if (parse.GetValue(timeout) is int seconds && (seconds < 1 || seconds > 86400))
+                return io.Usage("TimeoutInvalid", "--timeout must be a number of seconds from 1 to 86400.");
             if (io.RequireExisting("--azure-state", paths) is var missing and not 0) return missing;
             if (io.RequireExisting("--prefer", parse.GetValue(prefer)) is var missingPreferred and not 0) return missingPreferred;
             var reader = new AzureStateReader();
@@ -46,10 +52,19 @@ public sealed class TestParityVerb : ICliVerb
             }
             if (io.TryReadRecords<AzRoleMapping>("--mapping", parse.GetValue(mapping)!, out var mappings) is var unread and not 0) return unread;
             if (mappings.Count == 0) return io.Unreadable("MappingInputEmpty", parse.GetValue(mapping)!, "no mapping records to check: a check with nothing to verify is not a pass.");
-            var azure = paths.Length > 0
-                ? reader.ReadAsync(paths, context).GetAwaiter().GetResult()
-                : new ArmStateReader(new ArmStateReaderOptions { SubscriptionId = sub!, TenantId = parse.GetValue(tenant), FunctionAppNames = mappings.Select(m => m.FunctionAppName).ToList() })
-                    .ReadAsync(context).GetAwaiter().GetResult();
+            AzureState azure;
+            if (paths.Length > 0) azure = reader.ReadAsync(paths, context).GetAwaiter().GetResult();
+            else
+            {
+                var cloud = parse.GetValue(environment) is AzureCloudName chosen ? AzureClouds.Known(chosen, "--environment") : AzureClouds.Known(AzureCloudName.AzureCloud, "the default (--environment for another cloud)");
+                context.Verbose(cloud.Describe());
+                azure = new ArmStateReader(new ArmStateReaderOptions
+                {
+                    SubscriptionId = sub!, TenantId = parse.GetValue(tenant), FunctionAppNames = mappings.Select(m => m.FunctionAppName).ToList(),
+                    Endpoint = cloud.ArmEndpoint, AuthorityHost = cloud.AuthorityHost,
+                    RequestTimeout = parse.GetValue(timeout) is int limit ? TimeSpan.FromSeconds(limit) : null,
+                }).ReadAsync(context).GetAwaiter().GetResult();
+            }
             var results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
             var path = parse.GetValue(junit);
             if (!string.IsNullOrEmpty(path)) JUnitWriter.WriteFile(results, path!);

@@ -36,8 +36,15 @@ public sealed class ArmStateReaderOptions
     public string SubscriptionId { get; set; } = "";
     /// <summary>The tenant for Azure.Identity's default credential chain.</summary>
     public string? TenantId { get; set; }
-    /// <summary>The ARM endpoint (https://management.azure.com/ by default; sovereign clouds and tests change it).</summary>
+    /// <summary>The ARM endpoint (https://management.azure.com/ by default; sovereign clouds and tests change it: <see cref="AzureClouds"/>).</summary>
     public Uri Endpoint { get; set; } = new("https://management.azure.com/");
+    /// <summary>The Entra authority host for Azure.Identity's default credential chain (its default, the global cloud's, when null).</summary>
+    public Uri? AuthorityHost { get; set; }
+    /// <summary>
+    /// The time limit of each ARM call, retries and token included; a call that takes longer is an error record
+    /// (AzureRequestTimedOut) and its area unreadable. No limit when null (Azure.Core's 100 s per try).
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; set; }
     /// <summary>Supplies tokens (the Az.Accounts context); when null, Azure.Identity's DefaultAzureCredential is used.</summary>
     public Func<string[], CancellationToken, Task<ArmAccessToken>>? AccessTokenProvider { get; set; }
     /// <summary>The HTTP handler to send through (proxies, tests); the default handler when null.</summary>
@@ -150,9 +157,13 @@ public sealed class ArmStateReader : IAzureStateSource
         }
         else
         {
-            credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { TenantId = _options.TenantId });
-            context.Verbose("ARM credentials: Azure.Identity's default credential chain" + (_options.TenantId is null ? "." : " for tenant " + _options.TenantId + "."));
+            var credentialOptions = new DefaultAzureCredentialOptions { TenantId = _options.TenantId };
+            if (_options.AuthorityHost is not null) credentialOptions.AuthorityHost = _options.AuthorityHost;
+            credential = new DefaultAzureCredential(credentialOptions);
+            context.Verbose("ARM credentials: Azure.Identity's default credential chain" + (_options.TenantId is null ? "" : " for tenant " + _options.TenantId)
+                + ", sign-in at " + (_options.AuthorityHost ?? credentialOptions.AuthorityHost).Host + ".");
         }
+        context.Verbose("ARM endpoint: " + _options.Endpoint.AbsoluteUri + (_options.RequestTimeout is { } limit ? "; each call limited to " + limit.TotalSeconds + " s." : "."));
         var scope = new Uri(_options.Endpoint, "/.default").ToString();
         return HttpPipelineBuilder.Build(options, new BearerTokenAuthenticationPolicy(credential, scope));
     }
@@ -216,9 +227,19 @@ public sealed class ArmStateReader : IAzureStateSource
         message.Request.Method = RequestMethod.Get;
         message.Request.Uri.Reset(url);
         message.Request.Headers.Add("Accept", "application/json");
+        // The time limit covers the whole call: the token, every retry and the response body (Azure.Core buffers it).
+        using var limit = _options.RequestTimeout.HasValue ? CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken) : null;
+        if (limit is not null) limit.CancelAfter(_options.RequestTimeout!.Value);
         try
         {
-            await pipeline.SendAsync(message, context.CancellationToken).ConfigureAwait(false);
+            await pipeline.SendAsync(message, limit?.Token ?? context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (limit is { IsCancellationRequested: true } && !context.CancellationToken.IsCancellationRequested
+            && ex is OperationCanceledException or RequestFailedException or AuthenticationFailedException or HttpRequestException or AggregateException)
+        {
+            Fail(context, state, area, siteName, url, EngineErrorCategory.OperationTimeout, "AzureRequestTimedOut",
+                "no answer within " + _options.RequestTimeout!.Value.TotalSeconds + " s (the time limit of each call)", ex);
+            return null;
         }
         catch (Exception ex) when (ex is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or HttpRequestException or AggregateException)
         {

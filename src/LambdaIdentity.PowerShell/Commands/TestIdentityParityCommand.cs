@@ -78,6 +78,20 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string? TenantId { get; set; }
 
+    /// <summary>
+    /// The Azure cloud to read: AzureCloud, AzureChinaCloud, AzureUSGovernment (ARM endpoint and sign-in authority).
+    /// Without it: the cloud of the current Az context when Az.Accounts is loaded, else AzureCloud.
+    /// </summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [Parameter(ParameterSetName = LivePropertySet)]
+    public AzureCloudName Environment { get; set; }
+
+    /// <summary>The time limit of each ARM call in seconds (retries included); a call that takes longer is an error and its evidence unread.</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [Parameter(ParameterSetName = LivePropertySet)]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; }
+
     /// <summary>Which results make -Quiet return $false: Any (default), Access, Excess, None.</summary>
     [Parameter]
     public ParityFailLevel FailOn { get; set; } = ParityFailLevel.Any;
@@ -113,9 +127,25 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
         AzureState state;
         if (ParameterSetName is LiveSet or LivePropertySet)
         {
-            var options = new ArmStateReaderOptions { SubscriptionId = SubscriptionId, TenantId = TenantId, FunctionAppNames = _mappings.Select(m => m.FunctionAppName).ToList() };
             var ct = context.CancellationToken;
-            if (await AzAccountsContext.OnPipelineThread(Post, () => AzAccountsContext.IsLoaded(this), ct).ConfigureAwait(false))
+            var azLoaded = await AzAccountsContext.OnPipelineThread(Post, () => AzAccountsContext.IsLoaded(this), ct).ConfigureAwait(false);
+            AzureCloudChoice cloud;
+            try { cloud = await CloudAsync(azLoaded, ct).ConfigureAwait(false); }
+            catch (System.ArgumentException ex)
+            {
+                // No guess where the token would go: nothing is read, nothing passes.
+                context.Error(new EngineError { ErrorId = "AzureEnvironmentUnknown", Category = EngineErrorCategory.InvalidArgument, Target = SubscriptionId, Message = ex.Message }.WithException(ex));
+                if (Quiet) WriteObjectAsync(false);
+                return;
+            }
+            context.Verbose(cloud.Describe());
+            var options = new ArmStateReaderOptions
+            {
+                SubscriptionId = SubscriptionId, TenantId = TenantId, FunctionAppNames = _mappings.Select(m => m.FunctionAppName).ToList(),
+                Endpoint = cloud.ArmEndpoint, AuthorityHost = cloud.AuthorityHost,
+                RequestTimeout = IsBoundOnCommandLine(nameof(TimeoutSec)) ? System.TimeSpan.FromSeconds(TimeoutSec) : null,
+            };
+            if (azLoaded)
                 options.AccessTokenProvider = (_, c) => AzAccountsContext.OnPipelineThread(Post, () => AzAccountsContext.GetToken(this, options.Endpoint.AbsoluteUri, TenantId), c);
             state = await new ArmStateReader(options).ReadAsync(context).ConfigureAwait(false);
         }
@@ -149,6 +179,16 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
             return;
         }
         foreach (var r in results) WriteObjectAsync(r);
+    }
+
+    /// <summary>-Environment; else the Az context's cloud (read on the pipeline thread); else AzureCloud.</summary>
+    private async Task<AzureCloudChoice> CloudAsync(bool azLoaded, System.Threading.CancellationToken ct)
+    {
+        if (IsBoundOnCommandLine(nameof(Environment))) return AzureClouds.Known(Environment, "-Environment");
+        if (!azLoaded) return AzureClouds.Known(AzureCloudName.AzureCloud, "the default (Az.Accounts is not loaded; give -Environment for another cloud)");
+        var (name, url) = await AzAccountsContext.OnPipelineThread(Post, () => AzAccountsContext.GetEnvironment(this), ct).ConfigureAwait(false);
+        if (name is null && url is null) return AzureClouds.Known(AzureCloudName.AzureCloud, "the default (Az.Accounts has no context; give -Environment for another cloud)");
+        return AzureClouds.FromAzContext(name, url, "the Az context (environment " + name + ")");
     }
 }
 

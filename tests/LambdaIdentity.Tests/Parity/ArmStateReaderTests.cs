@@ -188,6 +188,56 @@ public class ArmStateReaderTests
     }
 
     [Fact]
+    public async Task SlowEndpointWithTimeoutEndsInAboutASecondWithTheAreaUnreadAndExitCodeTwo()
+    {
+        // Role assignments answer after 60 s; the rest answers at once. A 1 s limit per call: one timeout error for that
+        // call, the area unreadable, everything else read, and the verdict "not enough read" instead of a hang.
+        await using var s = await Serve();
+        s.Map(Sub + "/providers/Microsoft.Authorization/roleAssignments", async (ctx, _) =>
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(60), ctx.RequestAborted); } catch (OperationCanceledException) { return; }
+            await LocalArmServer.Json(ctx, 200, "{\"value\":[]}");
+        });
+        var options = Options(s);
+        options.RequestTimeout = TimeSpan.FromSeconds(1);
+        var errors = new ErrorCollector();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var state = await new ArmStateReader(options).ReadAsync(new EngineContext(errors));
+        clock.Stop();
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1, 15);
+        var e = Assert.Single(errors.Errors, x => x.ErrorId == "AzureRequestTimedOut");
+        Assert.Equal(EngineErrorCategory.OperationTimeout, e.Category);
+        Assert.EndsWith(Sub + "/providers/Microsoft.Authorization/roleAssignments", e.Target);
+        Assert.Contains("within 1 s", e.Message);
+        Assert.NotNull(state.WhyUnreadable(AzureStateArea.RoleAssignments, "sitef6141"));
+        Assert.Null(state.WhyUnreadable(AzureStateArea.RoleDefinitions, null));
+        Assert.Equal(SitePrincipal, state.Sites["sitef6141"].PrincipalId);
+        var design = new AzRoleMapping { MappingId = "m", FunctionName = "fn", FunctionAppName = "sitef6141", Kind = MappingKind.RoleAssignment, IdentityType = "SystemAssigned", RoleDefinitionName = "Reader", Scope = Sub };
+        var results = ParityChecker.Check(new[] { design }, state, null, EngineContext.None);
+        Assert.Equal(ParityStatus.Unverifiable, results.Single(r => r.MappingId == "m").Status);
+        Assert.Equal(ExitCodes.NotEnoughRead, ParityVerdict.Explain(results.ToList(), errors.Errors.Count, ParityFailLevel.Any).ExitCode);
+        // Without a limit the same endpoint is waited for: the limit is what ended the call.
+        Assert.Null(new ArmStateReaderOptions().RequestTimeout);
+    }
+
+    [Fact]
+    public async Task CancellationByTheCallerIsNotReportedAsATimeout()
+    {
+        // Ctrl+C (the caller's token) stops the read; it is not an error record about a slow server.
+        await using var s = await Serve();
+        s.Map(Sub + "/providers/Microsoft.Authorization/roleDefinitions", async (ctx, _) =>
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(60), ctx.RequestAborted); } catch (OperationCanceledException) { }
+        });
+        var options = Options(s);
+        options.RequestTimeout = TimeSpan.FromSeconds(30);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var errors = new ErrorCollector();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ArmStateReader(options).ReadAsync(new EngineContext(errors, cancellationToken: cancel.Token)));
+        Assert.DoesNotContain(errors.Errors, x => x.ErrorId == "AzureRequestTimedOut");
+    }
+
+    [Fact]
     public async Task NextLinkToAnotherHostIsNotFollowedWithTheToken()
     {
         await using var s = await Serve();

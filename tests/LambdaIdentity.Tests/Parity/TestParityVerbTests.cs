@@ -64,6 +64,24 @@ public class TestParityVerbTests
     }
 
     [Fact]
+    public void EnvironmentAndTimeoutAreLiveOptionsWithCheckedValues()
+    {
+        var mappings = Path.Combine(Dir, "parity-mappings.json");
+        // Without --subscription-id they would be ignored silently: a usage error instead.
+        var (code, _, stderr) = Run("", "test-parity", "--mapping", mappings, "--azure-state", StateDir, "--timeout", "5");
+        Assert.Equal(64, code);
+        Assert.Contains("LiveOptionWithoutSubscription", stderr);
+        (code, _, stderr) = Run("", "test-parity", "--mapping", mappings, "--azure-state", StateDir, "--environment", "AzureChinaCloud");
+        Assert.Equal(64, code);
+        Assert.Contains("LiveOptionWithoutSubscription", stderr);
+        (code, _, stderr) = Run("", "test-parity", "--mapping", mappings, "--subscription-id", "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2", "--timeout", "0");
+        Assert.Equal(64, code);
+        Assert.Contains("TimeoutInvalid", stderr);
+        (code, _, _) = Run("", "test-parity", "--mapping", mappings, "--subscription-id", "a925f2f7-5c63-4b7b-8799-25a5f97bc3b2", "--environment", "AzureGermanCloud");
+        Assert.Equal(64, code);
+    }
+
+    [Fact]
     public void MissingMappingFileIsUsageAndMalformedOneExitsTwo()
     {
         var (code, _, stderr) = Run("", "test-parity", "--mapping", Path.Combine(Dir, "no-such-file.json"), "--azure-state", StateDir);
