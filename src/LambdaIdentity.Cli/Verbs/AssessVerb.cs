@@ -24,14 +24,15 @@ public sealed class AssessVerb : ICliVerb
         var resourceMap = new Option<string?>("--resource-map") { Description = "JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs." };
         var plan = new Option<HostingPlan>("--hosting-plan") { Description = "FlexConsumption (default), Premium, Dedicated or Consumption.", DefaultValueFactory = _ => HostingPlan.FlexConsumption };
         var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
-        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, azure-design.bicep.", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, azure-design.bicep, and aws-trust.cfn.json / aws-trust.tf.json when a dependency stays on AWS.", Required = true };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess. Any level but None needs --azure-state (a gate with no evidence exits 2).", DefaultValueFactory = _ => ParityFailLevel.None };
+        var awsState = new Option<string[]>("--aws-state") { Description = "The AWS side of the trust for dependencies that stay on AWS (aws iam get-account-authorization-details or get-role outputs, after deploying aws-trust.cfn.json or aws-trust.tf.json); without it those items are Unverifiable (not read).", AllowMultipleArgumentsPerToken = true };
         var prefer = new Option<string[]>("--prefer") { Description = "When two Azure exports of the same object disagree, trust this file (repeatable).", AllowMultipleArgumentsPerToken = true };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
         var cmd = new Command("assess", "Run every stage: read the AWS side, design the Azure side, check the target when given, and write the report.");
         var devops = CliIO.AzureDevOpsOption();
-        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, prefer, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
+        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, awsState, prefer, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => Task.FromResult(Run(io, r, ct)));
         return cmd;
 
@@ -48,7 +49,7 @@ public sealed class AssessVerb : ICliVerb
                 overrides[kv.Substring(0, eq)] = kv.Substring(eq + 1);
             }
             var statePaths = r.GetValue(state) ?? Array.Empty<string>();
-            foreach (var (name, values) in new[] { ("--path", r.GetValue(path)), ("--azure-state", statePaths), ("--prefer", r.GetValue(prefer)), ("--resource-map", new[] { r.GetValue(resourceMap) }), ("--rule-set", new[] { r.GetValue(rules) }) })
+            foreach (var (name, values) in new[] { ("--path", r.GetValue(path)), ("--azure-state", statePaths), ("--prefer", r.GetValue(prefer)), ("--aws-state", r.GetValue(awsState)), ("--resource-map", new[] { r.GetValue(resourceMap) }), ("--rule-set", new[] { r.GetValue(rules) }) })
                 if (io.RequireExisting(name, values) is var missing and not 0) return missing;
             var level = r.GetValue(failOn);
             if (!MapVerb.TryOptions(io, r.GetValue(rules), r.GetValue(resourceMap), out var ruleSet, out var map)) return ExitCodes.NotEnoughRead;
@@ -73,6 +74,11 @@ public sealed class AssessVerb : ICliVerb
             var mappings = new AzRoleMapper(GrantDeriver.Default, options).Map(inventory, context);
             Write(Path.Combine(dir, "mapping.json"), ModelJson.Serialize(mappings));
             Write(Path.Combine(dir, "azure-design.bicep"), MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep));
+            if (AwsTrustTemplateExporter.HasAny(mappings))
+            {
+                Write(Path.Combine(dir, "aws-trust.cfn.json"), MappingTemplateExporter.Export(mappings, TemplateFormat.AwsCloudFormation));
+                Write(Path.Combine(dir, "aws-trust.tf.json"), MappingTemplateExporter.Export(mappings, TemplateFormat.AwsTerraform));
+            }
 
             IReadOnlyList<IdentityParityResult> results = Array.Empty<IdentityParityResult>();
             if (statePaths.Length > 0)
@@ -80,7 +86,8 @@ public sealed class AssessVerb : ICliVerb
                 var reader = new AzureStateReader();
                 foreach (var p in r.GetValue(prefer) ?? Array.Empty<string>()) reader.PreferredFiles.Add(Path.GetFullPath(p));
                 var azure = reader.ReadAsync(statePaths, context).GetAwaiter().GetResult();
-                results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
+                var awsPaths = r.GetValue(awsState) ?? Array.Empty<string>();
+                results = ParityChecker.Check(mappings, azure, new ParityOptions { AwsState = awsPaths.Length > 0 ? AwsTrustState.Read(awsPaths, context) : null }, context);
                 Write(Path.Combine(dir, "parity.json"), ModelJson.Serialize(results));
                 JUnitWriter.WriteFile(results, Path.Combine(dir, "parity-junit.xml"));
             }
@@ -128,7 +135,7 @@ public sealed class AssessVerb : ICliVerb
     }
 
     /// <summary>Every file `assess` writes into --out; an earlier run's copies are removed before this run writes its own.</summary>
-    public static readonly string[] Outputs = { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md" };
+    public static readonly string[] Outputs = { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md", "aws-trust.cfn.json", "aws-trust.tf.json" };
 
     // The exit-code contract (docs/cli.md): input errors or nothing read give 2; a gate level without Azure evidence gives 2.
     private static (int Code, string Why) Verdict(CliIO io, int functions, bool stateGiven, IReadOnlyList<IdentityParityResult> results, ParityFailLevel level)

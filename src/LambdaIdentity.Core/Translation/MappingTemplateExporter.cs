@@ -66,6 +66,7 @@ public static class MappingTemplateExporter
     /// <summary>Renders the template.</summary>
     public static string Export(IEnumerable<AzRoleMapping> mappings, TemplateFormat format)
     {
+        if (format is TemplateFormat.AwsCloudFormation or TemplateFormat.AwsTerraform) return AwsTrustTemplateExporter.Export(mappings, format);
         var plan = BuildPlan(mappings);
         return format == TemplateFormat.ArmJson ? Arm(plan) : Bicep(plan);
     }

@@ -15,6 +15,8 @@ internal sealed class IamPrincipal
     public List<string> AttachedManagedArns = new();
     public List<string> Groups = new();
     public PolicyDocument? Trust;
+    /// <summary>True when the source held only the trust (aws iam get-role), not the role's permission policies.</summary>
+    public bool PoliciesUnread;
     public string? BoundaryArn;
     public SourceLocation? Source;
     /// <summary>The aws:cloudformation:logical-id tag: the template resource that created the role.</summary>
