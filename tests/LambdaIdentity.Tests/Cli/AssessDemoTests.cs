@@ -16,7 +16,7 @@ public class AssessDemoTests
         var args = new List<string>
         {
             "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
-            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--out", outDir,
+            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--aws-state", Path.Combine(Samples, "aws-trust"), "--out", outDir,
         };
         args.AddRange(extra);
         var o = new StringWriter(); var e = new StringWriter();

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Azure;
+using LambdaIdentity.Core.Parity;
+using LambdaIdentity.Model;
+using LambdaIdentity.Tests.Translation;
+using Xunit;
+
+namespace LambdaIdentity.Tests.Parity;
+
+/// <summary>
+/// Two-sided parity on the demo: the invoice writer's signing secret stays on AWS; the role's trust read from the AWS side
+/// (module/samples/aws-trust, the authorization details after deploying aws-trust.cfn.json) is tried with the policy engine.
+/// </summary>
+public class AwsTrustParityTests
+{
+    private static string AwsSample => Path.Combine(DemoWorkload.Samples, "aws-trust", "aws-iam-get-account-authorization-details.json");
+    private static readonly Lazy<List<AzRoleMapping>> Mappings = new(AwsTrustTemplateExporterTests.DemoMappings);
+
+    private static async Task<IdentityParityResult> Judge(AwsTrustState? aws)
+    {
+        var azure = await new AzureStateReader().ReadAsync(new[] { Path.Combine(DemoWorkload.Samples, "azure-state") }, EngineContext.None);
+        var results = ParityChecker.Check(Mappings.Value, azure, new ParityOptions { AwsState = aws }, EngineContext.None);
+        return Assert.Single(results, r => r.Kind == MappingKind.AwsFederatedRole);
+    }
+
+    // The demo's AWS-side export with one edit, written to a temporary file and read as the AWS side.
+    private static (AwsTrustState State, List<EngineError> Errors) AwsSide(Func<string, string> edit, string name = "authz.json")
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "li-aws-trust-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, name), edit(File.ReadAllText(AwsSample)));
+        var errors = new ErrorCollector();
+        var state = AwsTrustState.Read(new[] { dir }, new EngineContext(errors));
+        return (state, errors.Errors.ToList());
+    }
+
+    [Fact]
+    public async Task TheDeployedTrustAdmitsOnlyTheDesignedIdentity()
+    {
+        var errors = new ErrorCollector();
+        var r = await Judge(AwsTrustState.Read(new[] { AwsSample }, new EngineContext(errors)));
+        Assert.Empty(errors.Errors);
+        Assert.Equal(ParityStatus.Pass, r.Status);
+        Assert.Equal("arn:aws:iam::111122223333:role/azure-func-dev-invoice-writer", r.ActualId);
+        Assert.Contains("6876d09c-0aab-542e-9714-6803b8325e08", r.Actual);
+        Assert.Contains("another object id, another audience and another tenant are denied", r.Reason);
+        Assert.DoesNotContain("verify it on AWS", r.Reason);
+    }
+
+    [Fact]
+    public async Task WithoutTheAwsSideTheTrustIsUnverifiableOnUnreadEvidence()
+    {
+        var r = await Judge(null);
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.True(r.EvidenceUnread);
+        Assert.True(ParityVerdict.Fails(r, ParityFailLevel.Access));
+        Assert.True(ParityVerdict.Fails(r, ParityFailLevel.Excess));
+        Assert.False(ParityVerdict.Fails(r, ParityFailLevel.None));
+    }
+
+    [Fact]
+    public async Task ATrustWithoutTheSubjectConditionAdmitsEveryIdentityOfTheTenant()
+    {
+        var (aws, _) = AwsSide(t => t.Replace(",\n                \"login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0:sub\": \"6876d09c-0aab-542e-9714-6803b8325e08\"", ""));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Broader, r.Status);
+        Assert.Contains("another object id", r.Actual);
+        Assert.DoesNotContain("another tenant", r.Actual);
+    }
+
+    [Fact]
+    public async Task ATrustWithoutTheAudienceConditionAdmitsTokensForOtherAudiences()
+    {
+        var (aws, _) = AwsSide(t => t.Replace("\"login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0:aud\": \"api://AzureADTokenExchange\",", ""));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Broader, r.Status);
+        Assert.Contains("another audience", r.Actual);
+    }
+
+    [Fact]
+    public async Task ATrustOfTheV1IssuerDeniesTheTokenTheIdentityGets()
+    {
+        // The issuer a token-exchange token does not carry: the trust never admits the function.
+        var (aws, _) = AwsSide(t => t.Replace("login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0", "sts.windows.net/b6c948ef-f6b5-4384-8354-da3a15eca969/"));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Missing, r.Status);
+        Assert.Contains("denies the designed token", r.Actual);
+    }
+
+    [Fact]
+    public async Task ATrustOfAnotherTenantDeniesTheDesignedIdentity()
+    {
+        var (aws, _) = AwsSide(t => t.Replace("b6c948ef-f6b5-4384-8354-da3a15eca969", "72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        Assert.Equal(ParityStatus.Missing, (await Judge(aws)).Status);
+    }
+
+    [Fact]
+    public async Task ATrustThatAcceptsAnyTenantIsBroader()
+    {
+        // Any federated principal, and conditions that hold when their keys are absent: another tenant's token carries
+        // keys of another issuer, so nothing pins it.
+        var (aws, _) = AwsSide(t => t
+            .Replace("\"Principal\": { \"Federated\": \"arn:aws:iam::111122223333:oidc-provider/login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0\" }", "\"Principal\": \"*\"")
+            .Replace("\"StringEquals\": {", "\"StringEqualsIfExists\": {"));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Broader, r.Status);
+        Assert.Contains("another tenant", r.Actual);
+        Assert.DoesNotContain("another object id", r.Actual);
+    }
+
+    [Fact]
+    public async Task ARoleAbsentFromTheAwsSideIsMissing()
+    {
+        var (aws, _) = AwsSide(t => t.Replace("azure-func-dev-invoice-writer", "azure-func-someone-else"));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Missing, r.Status);
+        Assert.Contains("no role azure-func-dev-invoice-writer", r.Actual);
+    }
+
+    [Fact]
+    public async Task ARoleThatLostTheDesignedGrantIsMissing()
+    {
+        var (aws, _) = AwsSide(t => t.Replace("\"secretsmanager:GetSecretValue\"", "\"secretsmanager:DescribeSecret\""));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Missing, r.Status);
+        Assert.Contains("secretsmanager:GetSecretValue", r.Actual);
+    }
+
+    [Fact]
+    public async Task AnUnreadableAwsExportIsReportedAndNothingIsJudgedOnIt()
+    {
+        var (aws, errors) = AwsSide(t => t.Substring(0, t.Length / 2), "cut.json");
+        var error = Assert.Single(errors);
+        Assert.Contains("cut.json", error.Target);
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.True(r.EvidenceUnread);
+    }
+
+    [Fact]
+    public async Task AnExportOfAnotherShapeIsReportedAndNothingIsJudgedOnIt()
+    {
+        var (aws, errors) = AwsSide(_ => "{\"Functions\": []}", "lambda-list-functions.json");
+        Assert.Equal("AwsStateShapeUnknown", Assert.Single(errors).ErrorId);
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.True(r.EvidenceUnread);
+    }
+
+    [Fact]
+    public async Task GetRoleOutputVerifiesTheTrustButLeavesThePermissionsUnread()
+    {
+        // aws iam get-role: the trust (URL-encoded, as the raw API gives it) without the role's policies.
+        using var authz = JsonDocument.Parse(File.ReadAllText(AwsSample));
+        var role = authz.RootElement.GetProperty("RoleDetailList")[0];
+        var getRole = "{\"Role\":{\"RoleName\":\"azure-func-dev-invoice-writer\",\"Arn\":" + role.GetProperty("Arn").GetRawText()
+            + ",\"AssumeRolePolicyDocument\":" + JsonSerializer.Serialize(Uri.EscapeDataString(role.GetProperty("AssumeRolePolicyDocument").GetRawText())) + "}}";
+        var (aws, errors) = AwsSide(_ => getRole, "get-role.json");
+        Assert.Empty(errors);
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.True(r.EvidenceUnread);
+        Assert.Contains("trusts exactly the designed identity", r.Actual);
+    }
+}
