@@ -150,18 +150,20 @@ public static class AwsTrustParity
             return Result(m, ParityStatus.Unverifiable, expected, "identity unknown", "The trust of " + role.RoleArn + " cannot be tried without the managed identity's object id and tenant: " + (identity.Problem ?? "the Azure state names no tenant for it (identity.tenantId of az functionapp show / az identity list)."), actualId: role.RoleArn, unread: identity.Unread || identity.Problem is null);
 
         var account = Arn.Account(role.RoleArn);
-        var designed = Try(role, account, identity.TenantId, audience, identity.ObjectId);
+        var v2 = Setting(m, "tokenIssuer") is { } designedIssuer ? designedIssuer.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase) : AwsTrustDesign.IsTokenExchange(audience);
+        var issuerNow = v2 ? "https://login.microsoftonline.com/" + identity.TenantId + "/v2.0" : "https://sts.windows.net/" + identity.TenantId + "/";
+        var designed = Try(role, account, v2, identity.TenantId, audience, identity.ObjectId);
         var actual = "AWS role " + role.RoleArn;
         if (designed.Decision != Decision.Allow)
             return Result(m, ParityStatus.Missing, expected, actual + " denies the designed token (" + designed.Decision + ")",
-                "sts:AssumeRoleWithWebIdentity with iss " + AwsTrustDesign.Issuer(identity.TenantId, audience) + ", aud " + audience + ", sub " + identity.ObjectId + " is " + designed.Decision + " by the role's trust: the function cannot reach AWS.", role.RoleArn);
+                "sts:AssumeRoleWithWebIdentity with iss " + issuerNow + ", aud " + audience + ", sub " + identity.ObjectId + " is " + designed.Decision + " by the role's trust: the function cannot reach AWS.", role.RoleArn);
         var wider = new List<string>();
-        if (Try(role, account, identity.TenantId, audience, OtherObjectId).Decision == Decision.Allow) wider.Add("another object id (any identity of the tenant)");
-        if (Try(role, account, identity.TenantId, OtherAudience, identity.ObjectId).Decision == Decision.Allow) wider.Add("another audience");
-        if (Try(role, account, OtherTenant, audience, identity.ObjectId).Decision == Decision.Allow) wider.Add("another tenant");
+        if (Try(role, account, v2, identity.TenantId, audience, OtherObjectId).Decision == Decision.Allow) wider.Add("another object id (any identity of the tenant)");
+        if (Try(role, account, v2, identity.TenantId, OtherAudience, identity.ObjectId).Decision == Decision.Allow) wider.Add("another audience");
+        if (Try(role, account, v2, OtherTenant, audience, identity.ObjectId).Decision == Decision.Allow) wider.Add("another tenant");
         if (wider.Count > 0)
             return Result(m, ParityStatus.Broader, expected, actual + " also admits " + string.Join(", ", wider),
-                "The trust admits tokens the design does not: " + string.Join(", ", wider) + ". Pin " + AwsTrustDesign.ProviderName(AwsTrustDesign.Issuer(identity.TenantId, audience)) + ":aud and :sub with StringEquals.", role.RoleArn);
+                "The trust admits tokens the design does not: " + string.Join(", ", wider) + ". Pin " + AwsTrustDesign.ProviderName(issuerNow) + ":aud and :sub with StringEquals.", role.RoleArn);
 
         // The role's permissions: every designed grant must be allowed by its identity policies.
         if (principal.PoliciesUnread)
@@ -186,14 +188,14 @@ public static class AwsTrustParity
             "Simulated sts:AssumeRoleWithWebIdentity against the role's trust: the designed identity is allowed; another object id, another audience and another tenant are denied; the role allows all " + m.AwsGrants.Count + " designed grants.", role.RoleArn);
     }
 
-    private static AccessDecision Try(ExecutionRole role, string account, string tenant, string audience, string subject)
+    private static AccessDecision Try(ExecutionRole role, string account, bool v2, string tenant, string audience, string subject)
     {
-        // The tenant's token issuer is fixed by the audience the function asks for; a token of another audience still
-        // comes from the same issuer kind the design names.
-        var issuer = AwsTrustDesign.Issuer(tenant, audience == OtherAudience ? AwsTrustDesign.TokenExchangeAudience : audience);
+        // The issuer is the tenant's, in the token version the designed audience gets (a token for another audience is
+        // tried from the same issuer: only its aud differs).
+        var issuer = v2 ? "https://login.microsoftonline.com/" + tenant + "/v2.0" : "https://sts.windows.net/" + tenant + "/";
         var provider = AwsTrustDesign.ProviderArn(account, issuer);
         var name = AwsTrustDesign.ProviderName(issuer);
-        var ctx = new RequestContext().Set(name + ":aud", audience).Set(name + ":sub", subject).Set(name + ":oid", subject);
+        var ctx = new RequestContext().Set(name + ":aud", audience).Set(name + ":sub", subject);
         return new PolicyEvaluator().Evaluate(new AccessRequest { PrincipalArn = provider, Action = "sts:AssumeRoleWithWebIdentity", Resource = role.RoleArn, Context = ctx },
             new PolicySet { ResourcePolicy = role.AssumeRolePolicy });
     }

@@ -17,10 +17,10 @@ public class AwsTrustParityTests
     private static string AwsSample => Path.Combine(DemoWorkload.Samples, "aws-trust", "aws-iam-get-account-authorization-details.json");
     private static readonly Lazy<List<AzRoleMapping>> Mappings = new(AwsTrustTemplateExporterTests.DemoMappings);
 
-    private static async Task<IdentityParityResult> Judge(AwsTrustState? aws)
+    private static async Task<IdentityParityResult> Judge(AwsTrustState? aws, IReadOnlyList<AzRoleMapping>? mappings = null)
     {
         var azure = await new AzureStateReader().ReadAsync(new[] { Path.Combine(DemoWorkload.Samples, "azure-state") }, EngineContext.None);
-        var results = ParityChecker.Check(Mappings.Value, azure, new ParityOptions { AwsState = aws }, EngineContext.None);
+        var results = ParityChecker.Check(mappings ?? Mappings.Value, azure, new ParityOptions { AwsState = aws }, EngineContext.None);
         return Assert.Single(results, r => r.Kind == MappingKind.AwsFederatedRole);
     }
 
@@ -162,5 +162,29 @@ public class AwsTrustParityTests
         Assert.Equal(ParityStatus.Unverifiable, r.Status);
         Assert.True(r.EvidenceUnread);
         Assert.Contains("trusts exactly the designed identity", r.Actual);
+    }
+
+    // The design with a token for an app registration's Application ID URI (v1.0 tokens: the app's default).
+    internal static AzRoleMapping ForAppIdUri(AzRoleMapping m, string audience)
+    {
+        var settings = m.Settings.Where(kv => kv.Key != "tokenIssuer").ToDictionary(kv => kv.Key, kv => kv.Value);
+        settings["tokenAudience"] = audience;
+        return new AzRoleMapping
+        {
+            MappingId = m.MappingId, FunctionName = m.FunctionName, FunctionArn = m.FunctionArn, FunctionAppName = m.FunctionAppName, Surface = m.Surface, Kind = m.Kind, Strategy = m.Strategy,
+            PrincipalName = m.PrincipalName, PrincipalType = m.PrincipalType, IdentityType = m.IdentityType, AwsGrants = m.AwsGrants, Settings = settings,
+        };
+    }
+
+    [Fact]
+    public async Task AnAppIdUriAudienceIsTriedWithTheV1IssuerItsTokenCarries()
+    {
+        var mappings = Mappings.Value.Select(m => m.Kind == MappingKind.AwsFederatedRole ? ForAppIdUri(m, "api://orders-aws") : m).ToList();
+        var (aws, _) = AwsSide(t => t.Replace("login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0", "sts.windows.net/b6c948ef-f6b5-4384-8354-da3a15eca969/").Replace("api://AzureADTokenExchange", "api://orders-aws"));
+        var r = await Judge(aws, mappings);
+        Assert.Equal(ParityStatus.Pass, r.Status);
+        // The v2.0 trust of the token-exchange design does not admit that token.
+        var (v2, _) = AwsSide(t => t.Replace("api://AzureADTokenExchange", "api://orders-aws"));
+        Assert.Equal(ParityStatus.Missing, (await Judge(v2, mappings)).Status);
     }
 }

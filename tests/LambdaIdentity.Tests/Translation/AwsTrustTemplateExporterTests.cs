@@ -222,4 +222,19 @@ public class AwsTrustTemplateExporterTests
         Assert.False(AwsTrustTemplateExporter.HasAny(none));
         Assert.Throws<ArgumentException>(() => MappingTemplateExporter.Export(none, TemplateFormat.AwsTerraform));
     }
+
+    [Fact]
+    public void AnAppIdUriAudienceGetsTheV1ProviderItsTokensCarry()
+    {
+        var mappings = DemoMappings().Select(m => m.Kind == MappingKind.AwsFederatedRole ? LambdaIdentity.Tests.Parity.AwsTrustParityTests.ForAppIdUri(m, "api://orders-aws") : m).ToList();
+        using var cfn = JsonDocument.Parse(MappingTemplateExporter.Export(mappings, TemplateFormat.AwsCloudFormation));
+        var resources = cfn.RootElement.GetProperty("Resources");
+        Assert.False(resources.TryGetProperty("EntraOidcProvider", out _));
+        var provider = resources.GetProperty("EntraOidcProviderV1").GetProperty("Properties");
+        Assert.Equal("https://sts.windows.net/${EntraTenantId}/", provider.GetProperty("Url").GetProperty("Fn::Sub").GetString());
+        Assert.Equal("api://orders-aws", Assert.Single(provider.GetProperty("ClientIdList").EnumerateArray()).GetString());
+        var trust = resources.GetProperty("AzureFuncDevInvoiceWriterRole").GetProperty("Properties").GetProperty("AssumeRolePolicyDocument").GetProperty("Fn::Sub").GetString()!;
+        Assert.Contains("\"sts.windows.net/${EntraTenantId}/:aud\":\"api://orders-aws\"", trust);
+        Assert.Contains("\"Federated\":\"${EntraOidcProviderV1}\"", trust);
+    }
 }
