@@ -23,6 +23,8 @@ public sealed class AwsTrustState
     public List<string> Unreadable { get; } = new();
     /// <summary>The number of roles read.</summary>
     public int RoleCount => Account.Roles.Count;
+    /// <summary>IAM OIDC providers read (aws iam get-open-id-connect-provider): their name (URL without https://) and client id list.</summary>
+    public Dictionary<string, IReadOnlyList<string>> OidcProviders { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Reads files and folders (every *.json below a folder). A file that is not JSON, or holds neither authorization
@@ -69,12 +71,20 @@ public sealed class AwsTrustState
                 return;
             }
             using var doc = JsonDocument.Parse(memory, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            // aws iam get-open-id-connect-provider: {"Url": "host/path", "ClientIDList": [...], ...} (the provider's ARN is not in it).
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("Url", out var url) && url.ValueKind == JsonValueKind.String
+                && doc.RootElement.TryGetProperty("ClientIDList", out var ids) && ids.ValueKind == JsonValueKind.Array)
+            {
+                OidcProviders[AwsTrustDesign.ProviderName(url.GetString()!).TrimEnd()] = ids.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Select(i => i.GetString()!).ToList();
+                FilesRead.Add(file);
+                return;
+            }
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("Role", out var role) && role.ValueKind == JsonValueKind.Object)
             {
                 if (ReadGetRole(role, file, context)) FilesRead.Add(file);
                 return;
             }
-            Fail(context, file, "AwsStateShapeUnknown", EngineErrorCategory.InvalidData, "neither authorization details (aws iam get-account-authorization-details) nor a role (aws iam get-role)", new SourceLocation { File = file, Path = "$" });
+            Fail(context, file, "AwsStateShapeUnknown", EngineErrorCategory.InvalidData, "neither authorization details (aws iam get-account-authorization-details), a role (aws iam get-role) nor an OIDC provider (aws iam get-open-id-connect-provider)", new SourceLocation { File = file, Path = "$" });
         }
         catch (JsonException ex)
         {
@@ -137,7 +147,7 @@ public static class AwsTrustParity
         var audience = Setting(m, "tokenAudience") ?? AwsTrustDesign.TokenExchangeAudience;
         var expected = "AWS role " + roleName + " trusting only " + (m.PrincipalName ?? m.FunctionAppName) + " (aud " + audience + ")";
         if (aws is null)
-            return Result(m, ParityStatus.Unverifiable, expected, "AWS side not read", "The AWS side of the trust was not read: give the account's authorization details (aws iam get-account-authorization-details) or aws iam get-role output with -AwsState / --aws-state.", unread: true);
+            return Result(m, ParityStatus.Unverifiable, expected, "AWS side not read", "The AWS side of the trust was not read: give the account's authorization details (aws iam get-account-authorization-details, or aws iam get-role) and aws iam get-open-id-connect-provider output with -AwsState / --aws-state.", unread: true);
         if (aws.Unreadable.Count > 0)
             return Result(m, ParityStatus.Unverifiable, expected, "AWS side unreadable", "The AWS side could not be read: " + string.Join("; ", aws.Unreadable.Take(3)), unread: true);
         var role = aws.Account.RoleFor(roleArn.Contains("{") ? "" : roleArn, roleName);
@@ -165,6 +175,18 @@ public static class AwsTrustParity
             return Result(m, ParityStatus.Broader, expected, actual + " also admits " + string.Join(", ", wider),
                 "The trust admits tokens the design does not: " + string.Join(", ", wider) + ". Pin " + AwsTrustDesign.ProviderName(issuerNow) + ":aud and :sub with StringEquals.", role.RoleArn);
 
+        // STS also needs the account's IAM OIDC provider for the issuer, with the token's audience among its client ids.
+        var providerName = AwsTrustDesign.ProviderName(issuerNow);
+        if (!aws.OidcProviders.TryGetValue(providerName, out var clientIds) && !aws.OidcProviders.TryGetValue(providerName.TrimEnd('/'), out clientIds))
+            return aws.OidcProviders.Count == 0
+                ? Result(m, ParityStatus.Unverifiable, expected, actual + " trusts exactly the designed identity; the OIDC provider was not read",
+                    "The trust admits the designed identity and denies another object id, audience and tenant; the IAM OIDC provider for " + issuerNow + " was not read (give aws iam get-open-id-connect-provider output with the AWS side): without it, or without " + audience + " among its client ids, STS refuses the token.", role.RoleArn, unread: true)
+                : Result(m, ParityStatus.Missing, expected, "no IAM OIDC provider for " + issuerNow + " among the " + aws.OidcProviders.Count + " read",
+                    "The role's trust is right, but the account has no OIDC provider for the issuer: STS refuses the token.", role.RoleArn);
+        if (!clientIds.Contains(audience, StringComparer.Ordinal))
+            return Result(m, ParityStatus.Missing, expected, "the OIDC provider for " + issuerNow + " lists " + (clientIds.Count == 0 ? "no client id" : string.Join(", ", clientIds)),
+                "The provider's client id list lacks the token's audience " + audience + ": STS refuses the token.", role.RoleArn);
+
         // The role's permissions: every designed grant must be allowed by its identity policies.
         if (principal.PoliciesUnread)
             return Result(m, ParityStatus.Unverifiable, expected, actual + " trusts exactly the designed identity; its permissions were not read",
@@ -185,7 +207,7 @@ public static class AwsTrustParity
             return Result(m, ParityStatus.Missing, expected, actual + " lacks " + string.Join(", ", missing.Take(5)),
                 "The trust admits exactly the designed identity, but the role's policies do not allow " + missing.Count + " of the " + m.AwsGrants.Count + " designed grants.", role.RoleArn);
         return Result(m, ParityStatus.Pass, expected, actual + " admits " + identity.ObjectId + " (aud " + audience + ", tenant " + identity.TenantId + ") only",
-            "Simulated sts:AssumeRoleWithWebIdentity against the role's trust: the designed identity is allowed; another object id, another audience and another tenant are denied; the role allows all " + m.AwsGrants.Count + " designed grants.", role.RoleArn);
+            "Simulated sts:AssumeRoleWithWebIdentity against the role's trust: the designed identity is allowed; another object id, another audience and another tenant are denied; the OIDC provider for " + issuerNow + " accepts " + audience + "; the role allows all " + m.AwsGrants.Count + " designed grants.", role.RoleArn);
     }
 
     private static AccessDecision Try(ExecutionRole role, string account, bool v2, string tenant, string audience, string subject)

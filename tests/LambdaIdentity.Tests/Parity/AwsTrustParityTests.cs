@@ -15,6 +15,7 @@ namespace LambdaIdentity.Tests.Parity;
 public class AwsTrustParityTests
 {
     private static string AwsSample => Path.Combine(DemoWorkload.Samples, "aws-trust", "aws-iam-get-account-authorization-details.json");
+    private static string ProviderSample => Path.Combine(DemoWorkload.Samples, "aws-trust", "aws-iam-get-open-id-connect-provider.json");
     private static readonly Lazy<List<AzRoleMapping>> Mappings = new(AwsTrustTemplateExporterTests.DemoMappings);
 
     private static async Task<IdentityParityResult> Judge(AwsTrustState? aws, IReadOnlyList<AzRoleMapping>? mappings = null)
@@ -24,12 +25,14 @@ public class AwsTrustParityTests
         return Assert.Single(results, r => r.Kind == MappingKind.AwsFederatedRole);
     }
 
-    // The demo's AWS-side export with one edit, written to a temporary file and read as the AWS side.
-    private static (AwsTrustState State, List<EngineError> Errors) AwsSide(Func<string, string> edit, string name = "authz.json")
+    // The demo's AWS-side exports with one edit, written to a temporary folder and read as the AWS side.
+    private static (AwsTrustState State, List<EngineError> Errors) AwsSide(Func<string, string> edit, string name = "authz.json", Func<string, string>? provider = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "li-aws-trust-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, name), edit(File.ReadAllText(AwsSample)));
+        var providerText = (provider ?? edit)(File.ReadAllText(ProviderSample));
+        if (providerText.Length > 0) File.WriteAllText(Path.Combine(dir, "provider.json"), providerText);
         var errors = new ErrorCollector();
         var state = AwsTrustState.Read(new[] { dir }, new EngineContext(errors));
         return (state, errors.Errors.ToList());
@@ -39,9 +42,10 @@ public class AwsTrustParityTests
     public async Task TheDeployedTrustAdmitsOnlyTheDesignedIdentity()
     {
         var errors = new ErrorCollector();
-        var r = await Judge(AwsTrustState.Read(new[] { AwsSample }, new EngineContext(errors)));
+        var r = await Judge(AwsTrustState.Read(new[] { Path.GetDirectoryName(AwsSample)! }, new EngineContext(errors)));
         Assert.Empty(errors.Errors);
         Assert.Equal(ParityStatus.Pass, r.Status);
+        Assert.Contains("the OIDC provider for https://login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0 accepts api://AzureADTokenExchange", r.Reason);
         Assert.Equal("arn:aws:iam::111122223333:role/azure-func-dev-invoice-writer", r.ActualId);
         Assert.Contains("6876d09c-0aab-542e-9714-6803b8325e08", r.Actual);
         Assert.Contains("another object id, another audience and another tenant are denied", r.Reason);
@@ -130,7 +134,7 @@ public class AwsTrustParityTests
     [Fact]
     public async Task AnUnreadableAwsExportIsReportedAndNothingIsJudgedOnIt()
     {
-        var (aws, errors) = AwsSide(t => t.Substring(0, t.Length / 2), "cut.json");
+        var (aws, errors) = AwsSide(t => t.Substring(0, t.Length / 2), "cut.json", provider: p => p);
         var error = Assert.Single(errors);
         Assert.Contains("cut.json", error.Target);
         var r = await Judge(aws);
@@ -141,7 +145,7 @@ public class AwsTrustParityTests
     [Fact]
     public async Task AnExportOfAnotherShapeIsReportedAndNothingIsJudgedOnIt()
     {
-        var (aws, errors) = AwsSide(_ => "{\"Functions\": []}", "lambda-list-functions.json");
+        var (aws, errors) = AwsSide(_ => "{\"Functions\": []}", "lambda-list-functions.json", provider: _ => "");
         Assert.Equal("AwsStateShapeUnknown", Assert.Single(errors).ErrorId);
         var r = await Judge(aws);
         Assert.Equal(ParityStatus.Unverifiable, r.Status);
@@ -156,7 +160,7 @@ public class AwsTrustParityTests
         var role = authz.RootElement.GetProperty("RoleDetailList")[0];
         var getRole = "{\"Role\":{\"RoleName\":\"azure-func-dev-invoice-writer\",\"Arn\":" + role.GetProperty("Arn").GetRawText()
             + ",\"AssumeRolePolicyDocument\":" + JsonSerializer.Serialize(Uri.EscapeDataString(role.GetProperty("AssumeRolePolicyDocument").GetRawText())) + "}}";
-        var (aws, errors) = AwsSide(_ => getRole, "get-role.json");
+        var (aws, errors) = AwsSide(_ => getRole, "get-role.json", provider: p => p);
         Assert.Empty(errors);
         var r = await Judge(aws);
         Assert.Equal(ParityStatus.Unverifiable, r.Status);
@@ -186,5 +190,33 @@ public class AwsTrustParityTests
         // The v2.0 trust of the token-exchange design does not admit that token.
         var (v2, _) = AwsSide(t => t.Replace("api://AzureADTokenExchange", "api://orders-aws"));
         Assert.Equal(ParityStatus.Missing, (await Judge(v2, mappings)).Status);
+    }
+
+    [Fact]
+    public async Task WithoutTheOidcProviderTheTrustIsNotYetVerified()
+    {
+        var (aws, _) = AwsSide(t => t, provider: _ => "");
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Unverifiable, r.Status);
+        Assert.True(r.EvidenceUnread);
+        Assert.Contains("get-open-id-connect-provider", r.Reason);
+    }
+
+    [Fact]
+    public async Task AnOidcProviderWithoutTheAudienceRefusesTheToken()
+    {
+        var (aws, _) = AwsSide(t => t, provider: p => p.Replace("api://AzureADTokenExchange", "sts.amazonaws.com"));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Missing, r.Status);
+        Assert.Contains("sts.amazonaws.com", r.Actual);
+    }
+
+    [Fact]
+    public async Task AnOidcProviderOfAnotherIssuerOnlyIsMissing()
+    {
+        var (aws, _) = AwsSide(t => t, provider: p => p.Replace("login.microsoftonline.com/b6c948ef-f6b5-4384-8354-da3a15eca969/v2.0", "token.actions.githubusercontent.com"));
+        var r = await Judge(aws);
+        Assert.Equal(ParityStatus.Missing, r.Status);
+        Assert.Contains("no IAM OIDC provider", r.Actual);
     }
 }
