@@ -131,7 +131,15 @@ public static class AwsTrustTemplateExporter
                 w.WriteStartArray("Policies");
                 w.WriteStartObject();
                 w.WriteString("PolicyName", "lambdaidentity-stay-on-aws");
-                w.WriteStartObject("PolicyDocument"); w.WriteString("Fn::Sub", CfnPolicy(r.Permissions)); w.WriteEndObject();
+                var policy = CfnPolicy(r.Permissions);
+                // Fn::Sub only when something is substituted (cfn-lint W1020); else the document itself.
+                if (Regex.IsMatch(policy, @"\$\{(?!!)")) { w.WriteStartObject("PolicyDocument"); w.WriteString("Fn::Sub", policy); w.WriteEndObject(); }
+                else
+                {
+                    using var literal = JsonDocument.Parse(r.Permissions);
+                    w.WritePropertyName("PolicyDocument");
+                    literal.RootElement.WriteTo(w);
+                }
                 w.WriteEndObject();
                 w.WriteEndArray();
                 w.WriteStartArray("Tags");

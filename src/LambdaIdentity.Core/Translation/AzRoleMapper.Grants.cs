@@ -415,7 +415,9 @@ public sealed partial class AzRoleMapper
         {
             var d = New("aws-federated-role", MappingKind.AwsFederatedRole, IdentitySurface.Workload, MappingStrategy.Deviation);
             Account(d, list);
+            // IAM role names hold at most 64 characters: a longer one keeps its start and a hash of the whole.
             var roleName = "azure-" + _app;
+            if (roleName.Length > 64) roleName = roleName.Substring(0, 55) + "-" + AzureNaming.ShortHash(roleName).Substring(0, 8);
             var account = Arn.Account(_f.FunctionArn).Length == 12 ? Arn.Account(_f.FunctionArn) : "{awsAccountId}";
             d.AzureService = "AWS IAM (OIDC federation with Microsoft Entra ID)";
             d.AzureFeature = "AWS IAM role " + roleName + " assumed with AssumeRoleWithWebIdentity using a token of " + _principal;

@@ -237,4 +237,44 @@ public class AwsTrustTemplateExporterTests
         Assert.Contains("\"sts.windows.net/${EntraTenantId}/:aud\":\"api://orders-aws\"", trust);
         Assert.Contains("\"Federated\":\"${EntraOidcProviderV1}\"", trust);
     }
+
+    [Fact]
+    public void TheRoleHoldsExactlyTheGrantsConditionsAndExclusionsIncludedAndALegalName()
+    {
+        var name = new string('x', 60);
+        var f = T.Function(name, "r");
+        const string secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-config-AbCdEf", bucket = "arn:aws:s3:::reports/*";
+        var deriver = new FixedGrantDeriver(T.RoleArn("r"),
+            T.Grant("secretsmanager:GetSecretValue", AccessLevel.Read, secret) with { },
+            new EffectiveGrant { Service = "s3", Action = "s3:GetObject", AccessLevel = AccessLevel.Read, Resources = new[] { bucket }, ExcludedResources = new[] { "arn:aws:s3:::reports/private/*" }, GrantedBy = new[] { "inline#1" } },
+            new EffectiveGrant { Service = "secretsmanager", Action = "secretsmanager:DescribeSecret", AccessLevel = AccessLevel.Read, Resources = new[] { secret }, GrantedBy = new[] { "inline#2" },
+                Conditions = new[] { new PolicyCondition { Operator = "StringEquals", Key = "aws:ResourceTag/env", Values = new[] { "prod" } } } });
+        var map = new ResourceMap(new[] { new ResourceMapEntry { Aws = secret, StayOnAws = true }, new ResourceMapEntry { Aws = bucket, StayOnAws = true } });
+        var mappings = new AzRoleMapper(deriver, new MappingOptions { ResourceMap = map }).Map(new[] { f }, EngineContext.None).ToList();
+        var m = Federated(mappings);
+        var roleName = m.Settings["awsRoleArn"].Substring(m.Settings["awsRoleArn"].LastIndexOf('/') + 1);
+        Assert.True(roleName.Length <= 64, roleName);
+        Assert.StartsWith("azure-func-xxxx", roleName);
+
+        var permissions = Parse(m.Settings["permissionsPolicy"], PolicyKind.Inline);
+        Decision Do(string action, string resource, params (string, string)[] context)
+        {
+            var ctx = new RequestContext();
+            foreach (var (k, v) in context) ctx.Set(k, v);
+            return new PolicyEvaluator().Evaluate(new AccessRequest { PrincipalArn = "arn:aws:iam::123456789012:role/" + roleName, Action = action, Resource = resource, Context = ctx }, new PolicySet { IdentityPolicies = new[] { permissions } }).Decision;
+        }
+        Assert.Equal(Decision.Allow, Do("secretsmanager:GetSecretValue", secret));
+        Assert.Equal(Decision.Allow, Do("s3:GetObject", "arn:aws:s3:::reports/2026/q4.csv"));
+        Assert.Equal(Decision.ExplicitDeny, Do("s3:GetObject", "arn:aws:s3:::reports/private/salaries.csv"));
+        Assert.Equal(Decision.Allow, Do("secretsmanager:DescribeSecret", secret, ("aws:ResourceTag/env", "prod")));
+        Assert.Equal(Decision.ImplicitDeny, Do("secretsmanager:DescribeSecret", secret, ("aws:ResourceTag/env", "dev")));
+        Assert.Equal(Decision.ImplicitDeny, Do("s3:PutObject", "arn:aws:s3:::reports/2026/q4.csv"));
+
+        var template = MappingTemplateExporter.Export(mappings, TemplateFormat.AwsCloudFormation);
+        if (OnPath("cfn-lint") is { } cfnLint)
+        {
+            var (code, output) = CfnLint(cfnLint, template);
+            Assert.True(code == 0, "cfn-lint: " + output);
+        }
+    }
 }
