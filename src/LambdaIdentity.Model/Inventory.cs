@@ -114,6 +114,10 @@ public sealed class PrincipalAccess
     /// "Bool aws:MultiFactorAuthPresent true", "IpAddress aws:SourceIp 203.0.113.0/24"), as operator, key and values.
     /// </summary>
     public IReadOnlyList<string> UseConditions { get; init; } = Array.Empty<string>();
+    /// <summary>True when the principal (an IAM Identity Center permission set) can change access: its Entra group is designed PIM-eligible.</summary>
+    public bool IsPrivileged { get; init; }
+    /// <summary>Who holds the access, for a permission set: "GROUP id in account A", "USER id in account A" (Identity Store ids).</summary>
+    public IReadOnlyList<string> Members { get; init; } = Array.Empty<string>();
     /// <summary>Where it was read.</summary>
     public SourceLocation? Source { get; init; }
 }
@@ -171,6 +175,8 @@ public sealed class LambdaFunctionIdentity
     public IReadOnlyList<EventSource> EventSources { get; init; } = Array.Empty<EventSource>();
     /// <summary>People and automation that can act on the function.</summary>
     public IReadOnlyList<PrincipalAccess> Principals { get; init; } = Array.Empty<PrincipalAccess>();
+    /// <summary>The Cognito user pools that authenticate its callers, when their exports were read (the Entra External ID side is designed from them).</summary>
+    public IReadOnlyList<CognitoUserPool> UserPools { get; init; } = Array.Empty<CognitoUserPool>();
     /// <summary>Environment variable names; values are never kept.</summary>
     public IReadOnlyList<string> EnvironmentVariableNames { get; init; } = Array.Empty<string>();
     /// <summary>True when the function is attached to a VPC.</summary>

@@ -23,6 +23,10 @@ public enum TemplateFormat
     Bicep,
     /// <summary>ARM JSON (deploymentTemplate.json).</summary>
     ArmJson,
+    /// <summary>The AWS side of the trust for dependencies that stay on AWS, as a CloudFormation JSON template.</summary>
+    AwsCloudFormation,
+    /// <summary>The AWS side of the trust for dependencies that stay on AWS, as Terraform JSON (.tf.json).</summary>
+    AwsTerraform,
 }
 
 /// <summary>What Export-LambdaIdentityReport writes.</summary>

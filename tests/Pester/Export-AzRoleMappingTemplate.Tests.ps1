@@ -47,4 +47,18 @@ Describe 'Export-AzRoleMappingTemplate' {
     It 'writes to -LiteralPath as typed' {
         ($Mapping | Export-AzRoleMappingTemplate -LiteralPath 'TestDrive:/identity[1].bicep').Name | Should -Be 'identity[1].bicep'
     }
+
+    It 'writes the AWS side of the trust as CloudFormation and Terraform JSON, and refuses a mapping with nothing on AWS' {
+        $cfn = Get-Content -Raw -LiteralPath ($Mapping | Export-AzRoleMappingTemplate -Path TestDrive:/aws-trust.cfn.json -Format AwsCloudFormation).FullName | ConvertFrom-Json -Depth 100
+        $cfn.Resources.EntraOidcProvider.Type | Should -Be 'AWS::IAM::OIDCProvider'
+        $cfn.Resources.EntraOidcProvider.Properties.Url.'Fn::Sub' | Should -Be 'https://login.microsoftonline.com/${EntraTenantId}/v2.0'
+        $cfn.Resources.AzureFuncDevInvoiceWriterRole.Properties.RoleName | Should -Be 'azure-func-dev-invoice-writer'
+        $tf = Get-Content -Raw -LiteralPath ($Mapping | Export-AzRoleMappingTemplate -Path TestDrive:/aws-trust.tf.json -Format AwsTerraform).FullName | ConvertFrom-Json -Depth 100
+        $tf.resource.aws_iam_openid_connect_provider.entra.client_id_list | Should -Be @('api://AzureADTokenExchange')
+        $none = @($Mapping | Where-Object { "$($_.Kind)" -ne 'AwsFederatedRole' })
+        $out = $none | Export-AzRoleMappingTemplate -Path TestDrive:/none.cfn.json -Format AwsCloudFormation -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AwsTrustInputEmpty,*'
+        Test-Path TestDrive:/none.cfn.json | Should -BeFalse
+    }
 }

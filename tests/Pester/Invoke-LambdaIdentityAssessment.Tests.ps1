@@ -3,7 +3,9 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $Outputs = @('inventory.json', 'mapping.json', 'azure-design.bicep', 'parity.json', 'parity-junit.xml', 'errors.json', 'report.md')
+    # The demo keeps a dependency on AWS, so the AWS side of its trust is written too.
+    $Outputs = @('inventory.json', 'mapping.json', 'azure-design.bicep', 'aws-trust.cfn.json', 'aws-trust.tf.json', 'parity.json', 'parity-junit.xml', 'errors.json', 'report.md')
+    $SampleAws = Join-Path $Samples 'aws-trust'
     $Cli = Join-Path $RepoRoot 'src/LambdaIdentity.Cli/bin/Release/net10.0/lambda-identity.dll'
     if (-not (Test-Path -LiteralPath $Cli)) { throw "The CLI is not built: $Cli is missing. Run 'dotnet build LambdaIdentity.sln -c Release' first." }
     $Dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { 'dotnet' }
@@ -14,7 +16,7 @@ BeforeAll {
         $parity = ($Summary.Parity.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ','
         "functions=$($Summary.Functions) mapped=$($Summary.MappedFunctions) items=$($Summary.MappingItems) strategies=$strategies parity=$parity findings=$($Summary.Findings) errors=$($Summary.Errors) exit=$($Summary.ExitCode)"
     }
-    $Demo = Invoke-LambdaIdentityAssessment -Path $SamplePaths -ResourceMap $SampleMap -AzureState $SampleState -OutputPath TestDrive:/demo
+    $Demo = Invoke-LambdaIdentityAssessment -Path $SamplePaths -ResourceMap $SampleMap -AzureState $SampleState -AwsState $SampleAws -OutputPath TestDrive:/demo
 }
 
 Describe 'Invoke-LambdaIdentityAssessment' {
@@ -38,6 +40,10 @@ Describe 'Invoke-LambdaIdentityAssessment' {
         $Demo.ParityChecked | Should -BeTrue
         ($Demo.Parity.Values | Measure-Object -Sum).Sum | Should -Be $results.Count
         $Demo.Parity['Missing'] | Should -Be @($results | Where-Object Status -eq 'Missing').Count
+        # -AwsState was read: the AWS side of the trust is judged, not left Unverifiable
+        $aws = @($results | Where-Object Kind -eq 'AwsFederatedRole')
+        $aws.Count | Should -BeGreaterThan 0
+        @($aws | Where-Object Status -eq 'Unverifiable').Count | Should -Be 0
         ([xml](Get-Content -Raw -LiteralPath (Join-Path $folder 'parity-junit.xml'))).testsuites.tests | Should -Be $results.Count
         (Read-JsonArray (Join-Path $folder 'errors.json')).Count | Should -Be 0
         $Demo.ExitCode | Should -Be 0
@@ -46,7 +52,7 @@ Describe 'Invoke-LambdaIdentityAssessment' {
 
     It 'reports the same counts and exit code as lambda-identity assess on the same inputs' {
         $out = Join-Path $TestDrive 'cli'
-        $json = & $Dotnet $Cli assess --path @SamplePaths --resource-map $SampleMap --azure-state $SampleState --out $out --format json 2>$null
+        $json = & $Dotnet $Cli assess --path @SamplePaths --resource-map $SampleMap --azure-state $SampleState --aws-state $SampleAws --out $out --format json 2>$null
         $LASTEXITCODE | Should -Be $Demo.ExitCode
         $cli = ($json -join "`n") | ConvertFrom-Json -AsHashtable
         Get-Counts $Demo | Should -Be (Get-Counts $cli)

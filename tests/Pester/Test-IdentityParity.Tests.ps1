@@ -136,4 +136,19 @@ Describe 'Test-IdentityParity' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
         $err[0].TargetObject | Should -Be 'TestDrive:/no-state'
     }
+
+    It 'verifies the AWS side of the trust with -AwsState, and fails closed without it or on a path that matches nothing' {
+        $awsState = Join-Path (Split-Path $SampleState) 'aws-trust'
+        $withAws = @($Mapping | Test-IdentityParity -AzureState $SampleState -AwsState $awsState | Where-Object { "$($_.Kind)" -eq 'AwsFederatedRole' })
+        $withAws.Count | Should -Be 1
+        "$($withAws[0].Status)" | Should -Be 'Pass'
+        $withAws[0].ActualId | Should -Be 'arn:aws:iam::111122223333:role/azure-func-dev-invoice-writer'
+        $without = @($Results | Where-Object { "$($_.Kind)" -eq 'AwsFederatedRole' })
+        "$($without[0].Status)" | Should -Be 'Unverifiable'
+        $without[0].EvidenceUnread | Should -BeTrue
+        @($Mapping | Test-IdentityParity -AzureState $SampleState -AwsState $awsState -FailOn None -Quiet) | Should -Be @($true)
+        $out = @($Mapping | Test-IdentityParity -AzureState $SampleState -AwsState TestDrive:/no-aws -FailOn None -Quiet -ErrorAction SilentlyContinue -ErrorVariable err)
+        $out | Should -Be @($false)
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+    }
 }

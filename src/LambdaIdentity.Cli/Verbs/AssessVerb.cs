@@ -21,14 +21,15 @@ public sealed class AssessVerb : ICliVerb
         var resourceMap = new Option<string?>("--resource-map") { Description = "JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs." };
         var plan = new Option<HostingPlan>("--hosting-plan") { Description = "FlexConsumption (default), Premium, Dedicated or Consumption.", DefaultValueFactory = _ => HostingPlan.FlexConsumption };
         var rules = new Option<string?>("--rule-set") { Description = "Rule file adding to or overriding the default mapping rules." };
-        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, report.html, runbook.md, runbook.html, runbook/, azure-design.bicep.", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Folder for inventory.json, mapping.json, parity.json, parity-junit.xml, errors.json, report.md, report.html, runbook.md, runbook.html, runbook/, azure-design.bicep, and aws-trust.cfn.json / aws-trust.tf.json when a dependency stays on AWS.", Required = true };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Exit 1 when parity results fail at this level: None (default), Any, Access, Excess. Any level but None needs --azure-state (a gate with no evidence exits 2).", DefaultValueFactory = _ => ParityFailLevel.None };
+        var awsState = new Option<string[]>("--aws-state") { Description = "The AWS side of the trust for dependencies that stay on AWS (aws iam get-account-authorization-details or get-role outputs, after deploying aws-trust.cfn.json or aws-trust.tf.json); without it those items are Unverifiable (not read).", AllowMultipleArgumentsPerToken = true };
         var prefer = new Option<string[]>("--prefer") { Description = "When two Azure exports of the same object disagree, trust this file (repeatable).", AllowMultipleArgumentsPerToken = true };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
         var cmd = new Command("assess", "Run every stage: read the AWS side, design the Azure side, check the target when given, and write the report.");
         var devops = CliIO.AzureDevOpsOption();
-        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, prefer, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
+        foreach (var o in new Option[] { path, parameter }.Concat(live.All).Concat(new Option[] { state, awsState, prefer, resourceMap, plan, rules, outDir, failOn, devops, verbose, format })) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => Task.FromResult(Run(io, r, ct)));
         return cmd;
 
@@ -45,7 +46,7 @@ public sealed class AssessVerb : ICliVerb
                 overrides[kv.Substring(0, eq)] = kv.Substring(eq + 1);
             }
             var statePaths = r.GetValue(state) ?? Array.Empty<string>();
-            foreach (var (name, values) in new[] { ("--path", r.GetValue(path)), ("--azure-state", statePaths), ("--prefer", r.GetValue(prefer)), ("--resource-map", new[] { r.GetValue(resourceMap) }), ("--rule-set", new[] { r.GetValue(rules) }) })
+            foreach (var (name, values) in new[] { ("--path", r.GetValue(path)), ("--azure-state", statePaths), ("--prefer", r.GetValue(prefer)), ("--aws-state", r.GetValue(awsState)), ("--resource-map", new[] { r.GetValue(resourceMap) }), ("--rule-set", new[] { r.GetValue(rules) }) })
                 if (io.RequireExisting(name, values) is var missing and not 0) return missing;
             var level = r.GetValue(failOn);
             var dir = r.GetValue(outDir)!;
@@ -61,6 +62,7 @@ public sealed class AssessVerb : ICliVerb
                 HostingPlan = r.GetValue(plan),
                 AzureStatePaths = statePaths,
                 PreferredFiles = r.GetValue(prefer) ?? Array.Empty<string>(),
+                AwsStatePaths = r.GetValue(awsState) ?? Array.Empty<string>(),
                 OutputFolder = dir,
                 FailOn = level,
             };

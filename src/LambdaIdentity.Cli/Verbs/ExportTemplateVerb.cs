@@ -13,8 +13,8 @@ public sealed class ExportTemplateVerb : ICliVerb
     {
         var mapping = new Option<string>("--mapping") { Description = "Mapping JSON (from `map --format json`), or - for stdin.", Required = true };
         var output = new Option<string?>("--out") { Description = "The template file; stdout when omitted." };
-        var format = new Option<string>("--format") { Description = "bicep (default) or armjson.", DefaultValueFactory = _ => "bicep" };
-        format.AcceptOnlyFromAmong("bicep", "armjson");
+        var format = new Option<string>("--format") { Description = "bicep (default) or armjson (the Azure side); awscloudformation or awsterraform (the AWS side of the trust for dependencies that stay on AWS).", DefaultValueFactory = _ => "bicep" };
+        format.AcceptOnlyFromAmong("bicep", "armjson", "awscloudformation", "awsterraform");
         var cmd = new Command("export-template", "Write identities, role assignments, Cosmos DB SQL role assignments and auth settings as a deployable template.")
         {
             mapping, output, format,
@@ -23,7 +23,10 @@ public sealed class ExportTemplateVerb : ICliVerb
         {
             if (io.TryReadRecords<AzRoleMapping>("--mapping", r.GetValue(mapping)!, out var mappings) is var unread and not 0) return unread;
             if (mappings.Count == 0) return io.Unreadable("MappingInputEmpty", r.GetValue(mapping)!, "the mapping holds no record: no template is written.");
-            var text = MappingTemplateExporter.Export(mappings, r.GetValue(format) == "armjson" ? TemplateFormat.ArmJson : TemplateFormat.Bicep);
+            var chosen = r.GetValue(format) switch { "armjson" => TemplateFormat.ArmJson, "awscloudformation" => TemplateFormat.AwsCloudFormation, "awsterraform" => TemplateFormat.AwsTerraform, _ => TemplateFormat.Bicep };
+            if (chosen is TemplateFormat.AwsCloudFormation or TemplateFormat.AwsTerraform && !AwsTrustTemplateExporter.HasAny(mappings))
+                return io.Unreadable("AwsTrustInputEmpty", r.GetValue(mapping)!, "no dependency stays on AWS in this mapping (no AwsFederatedRole item): no AWS-side template is written.");
+            var text = MappingTemplateExporter.Export(mappings, chosen);
             if (r.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, text, new UTF8Encoding(false));

@@ -21,12 +21,13 @@ public sealed class TestParityVerb : ICliVerb
         var timeout = new Option<int?>("--timeout") { Description = "With --subscription-id: the time limit of each ARM call in seconds (retries included); a call that takes longer is an error and its evidence unread (exit 2)." };
         var templateScope = new Option<string?>("--template-scope") { Description = "The resource group ARM templates deploy to (/subscriptions/ID/resourceGroups/NAME), to resolve resourceGroup(), subscription() and relative scopes." };
         var failOn = new Option<ParityFailLevel>("--fail-on") { Description = "Which results fail the run: Any (default: every result but Pass and NotApplicable), Access (lost, added or drifted access), Excess (added access), None. Unverifiable on unread evidence fails every level but None.", DefaultValueFactory = _ => ParityFailLevel.Any };
+        var awsState = new Option<string[]>("--aws-state") { Description = "The AWS side of the trust for dependencies that stay on AWS: aws iam get-account-authorization-details or get-role outputs (files or folders). Without it those items are Unverifiable (not read).", AllowMultipleArgumentsPerToken = true };
         var prefer = new Option<string[]>("--prefer") { Description = "When two exports of the same object disagree, trust this file (repeatable); without it such objects are judged on neither (Unverifiable).", AllowMultipleArgumentsPerToken = true };
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML here (for Azure DevOps PublishTestResults)." };
         var verbose = new Option<bool>("--verbose") { Description = "Write diagnostics to stderr." };
         var format = CliIO.FormatOption();
         var devops = CliIO.AzureDevOpsOption();
-        foreach (var o in new Option[] { mapping, state, prefer, subscription, tenant, environment, timeout, templateScope, failOn, junit, devops, verbose, format }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { mapping, state, awsState, prefer, subscription, tenant, environment, timeout, templateScope, failOn, junit, devops, verbose, format }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             io.VerboseEnabled = parse.GetValue(verbose);
@@ -41,6 +42,7 @@ public sealed class TestParityVerb : ICliVerb
                 return io.Usage("TimeoutInvalid", "--timeout must be a number of seconds from 1 to 86400.");
             if (io.RequireExisting("--azure-state", paths) is var missing and not 0) return missing;
             if (io.RequireExisting("--prefer", parse.GetValue(prefer)) is var missingPreferred and not 0) return missingPreferred;
+            if (io.RequireExisting("--aws-state", parse.GetValue(awsState)) is var missingAws and not 0) return missingAws;
             var reader = new AzureStateReader();
             foreach (var p in parse.GetValue(prefer) ?? Array.Empty<string>()) reader.PreferredFiles.Add(Path.GetFullPath(p));
             if (parse.GetValue(templateScope) is string ts)
@@ -65,7 +67,8 @@ public sealed class TestParityVerb : ICliVerb
                     RequestTimeout = parse.GetValue(timeout) is int limit ? TimeSpan.FromSeconds(limit) : null,
                 }).ReadAsync(context).GetAwaiter().GetResult();
             }
-            var results = ParityChecker.Check(mappings, azure, new ParityOptions(), context);
+            var awsPaths = parse.GetValue(awsState) ?? Array.Empty<string>();
+            var results = ParityChecker.Check(mappings, azure, new ParityOptions { AwsState = awsPaths.Length > 0 ? AwsTrustState.Read(awsPaths, context) : null }, context);
             var path = parse.GetValue(junit);
             if (!string.IsNullOrEmpty(path)) JUnitWriter.WriteFile(results, path!);
             if (parse.GetValue(format) == "json") io.WriteJson(results);

@@ -25,6 +25,8 @@ public sealed class AssessmentData
     public IReadOnlyList<EngineError> Errors { get; init; } = Array.Empty<EngineError>();
     /// <summary>The Azure state paths parity read, as typed (the runbook's verification commands name them).</summary>
     public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
+    /// <summary>The AWS state paths parity read, as typed.</summary>
+    public IReadOnlyList<string> AwsStatePaths { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>One file an assessment writes: its name, whether this run writes it, and how (straight to the file's stream).</summary>
@@ -61,6 +63,8 @@ public static class AssessmentOutputs
         new AssessmentOutput("inventory.json", _ => true, (d, s) => ModelJson.Write(s, d.Inventory)),
         new AssessmentOutput("mapping.json", _ => true, (d, s) => ModelJson.Write(s, d.Mappings)),
         new AssessmentOutput("azure-design.bicep", _ => true, (d, s) => Text(s, w => MappingTemplateExporter.Write(w, d.Mappings, TemplateFormat.Bicep))),
+        new AssessmentOutput("aws-trust.cfn.json", d => AwsTrustTemplateExporter.HasAny(d.Mappings), (d, s) => Text(s, w => MappingTemplateExporter.Write(w, d.Mappings, TemplateFormat.AwsCloudFormation))),
+        new AssessmentOutput("aws-trust.tf.json", d => AwsTrustTemplateExporter.HasAny(d.Mappings), (d, s) => Text(s, w => MappingTemplateExporter.Write(w, d.Mappings, TemplateFormat.AwsTerraform))),
         new AssessmentOutput("parity.json", d => d.ParityChecked, (d, s) => ModelJson.Write(s, d.ParityResults)),
         new AssessmentOutput("parity-junit.xml", d => d.ParityChecked, (d, s) => JUnitWriter.Write(d.ParityResults, s)),
         new AssessmentOutput("errors.json", _ => true, (d, s) => ModelJson.Write(s, d.Errors)),
@@ -87,7 +91,7 @@ public static class AssessmentOutputs
         }
         // The runbook (Markdown and HTML), the HTML report and each step's verification mapping (docs/runbook.md).
         written.AddRange(MigrationPlanWriter.Write(new ReportInput { Inventory = data.Inventory, Mappings = data.Mappings, ParityResults = data.ParityResults, Errors = data.Errors }, folder,
-            new MigrationPlanOptions { MappingPath = Path.Combine(folder, "mapping.json").Replace('\\', '/'), AzureStatePaths = data.AzureStatePaths.ToList() }));
+            new MigrationPlanOptions { MappingPath = Path.Combine(folder, "mapping.json").Replace('\\', '/'), AzureStatePaths = data.AzureStatePaths.ToList(), AwsStatePaths = data.AwsStatePaths.ToList() }));
         return written;
     }
 

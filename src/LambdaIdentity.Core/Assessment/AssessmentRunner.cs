@@ -36,6 +36,11 @@ public sealed class AssessmentRequest
     public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
     /// <summary>Exports to trust when two exports of the same object disagree.</summary>
     public IReadOnlyList<string> PreferredFiles { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// The AWS side of the trust for dependencies that stay on AWS (get-account-authorization-details or get-role outputs);
+    /// without any, those items are Unverifiable (not read).
+    /// </summary>
+    public IReadOnlyList<string> AwsStatePaths { get; init; } = Array.Empty<string>();
     /// <summary>The output folder (created when missing); the run owns the files named in <see cref="AssessmentOutputs.All"/> there.</summary>
     public string OutputFolder { get; init; } = "";
     /// <summary>Which parity results fail the run (default None: the assessment informs).</summary>
@@ -107,12 +112,12 @@ public static class AssessmentRunner
             var reader = new AzureStateReader();
             foreach (var p in request.PreferredFiles) reader.PreferredFiles.Add(Path.GetFullPath(p));
             var azure = await reader.ReadAsync(request.AzureStatePaths, run).ConfigureAwait(false);
-            results = ParityChecker.Check(mappings, azure, new ParityOptions(), run);
+            results = ParityChecker.Check(mappings, azure, new ParityOptions { AwsState = request.AwsStatePaths.Count > 0 ? AwsTrustState.Read(request.AwsStatePaths, run) : null }, run);
         }
         run.CancellationToken.ThrowIfCancellationRequested();
 
         var errors = collected.Errors.ToList();
-        var data = new AssessmentData { Inventory = inventory, Mappings = mappings, ParityChecked = parityChecked, ParityResults = results, Errors = errors, AzureStatePaths = request.AzureStatePaths.ToList() };
+        var data = new AssessmentData { Inventory = inventory, Mappings = mappings, ParityChecked = parityChecked, ParityResults = results, Errors = errors, AzureStatePaths = request.AzureStatePaths.ToList(), AwsStatePaths = request.AwsStatePaths.ToList() };
         var files = AssessmentOutputs.WriteAll(data, dir);
 
         var (code, why) = Verdict(inventory.Count, parityChecked, results, errors.Count, request.FailOn);

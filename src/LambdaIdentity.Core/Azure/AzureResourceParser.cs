@@ -250,7 +250,7 @@ internal static class AzureResourceParser
         var name = e.Str("name") ?? Json.LastSegment(id);
         state.UserAssignedIdentities[id.Length > 0 ? id : name] = new AzureUserAssignedIdentity
         {
-            Id = id, Name = name, PrincipalId = p.Str("principalId")?.ToLowerInvariant(), ClientId = p.Str("clientId"), Source = source,
+            Id = id, Name = name, PrincipalId = p.Str("principalId")?.ToLowerInvariant(), ClientId = p.Str("clientId"), TenantId = p.Str("tenantId")?.ToLowerInvariant(), Source = source,
         };
         state.AreasRead.Add(AzureStateArea.UserAssignedIdentities);
         return true;
@@ -302,6 +302,7 @@ internal static class AzureResourceParser
     {
         site.IdentityType = identity.Str("type") ?? "None";
         site.PrincipalId = identity.Str("principalId")?.ToLowerInvariant() ?? site.PrincipalId;
+        site.TenantId = identity.Str("tenantId")?.ToLowerInvariant() ?? site.TenantId;
         var uai = identity.Get("userAssignedIdentities");
         if (uai.ValueKind == JsonValueKind.Object)
             foreach (var u in uai.EnumerateObject())

@@ -172,6 +172,8 @@ public sealed class AzureUserAssignedIdentity
     public string Name { get; set; } = "";
     /// <summary>Its principal (object) id, lower case; null in templates.</summary>
     public string? PrincipalId { get; set; }
+    /// <summary>The Entra tenant of the identity (identity.tenantId / properties.tenantId), when the export gives it.</summary>
+    public string? TenantId { get; set; }
     /// <summary>Its client id.</summary>
     public string? ClientId { get; set; }
     /// <summary>Where it was read.</summary>
@@ -219,6 +221,8 @@ public sealed class AzureFunction
 /// <summary>A function app (Microsoft.Web/sites) with its identities, authentication, functions and setting names.</summary>
 public sealed class AzureSite
 {
+    /// <summary>The Entra tenant of the app's identity (identity.tenantId), when the export gives it.</summary>
+    public string? TenantId { get; set; }
     /// <summary>Its resource id.</summary>
     public string Id { get; set; } = "";
     /// <summary>Its name.</summary>

@@ -148,10 +148,11 @@ public sealed class AzureStateMerger
         t.Kind ??= s.Kind;
         t.Source ??= s.Source;
         Field(t, "identity", AzureStateArea.Sites, file, s.IdentityType is null ? null : IdentityText(s), IdentityText(t), t.IdentityType is null,
-            () => { t.IdentityType = s.IdentityType; t.PrincipalId = s.PrincipalId ?? t.PrincipalId; t.UserAssignedIdentities.Clear(); foreach (var u in s.UserAssignedIdentities) t.UserAssignedIdentities[u.Key] = u.Value; },
+            () => { t.IdentityType = s.IdentityType; t.PrincipalId = s.PrincipalId ?? t.PrincipalId; t.TenantId = s.TenantId ?? t.TenantId; t.UserAssignedIdentities.Clear(); foreach (var u in s.UserAssignedIdentities) t.UserAssignedIdentities[u.Key] = u.Value; },
             merge: () =>
             {
                 t.PrincipalId ??= s.PrincipalId;
+                t.TenantId ??= s.TenantId;
                 foreach (var u in s.UserAssignedIdentities) if (!t.UserAssignedIdentities.TryGetValue(u.Key, out var p) || p is null) t.UserAssignedIdentities[u.Key] = u.Value;
             });
         // authsettingsV2 wins over classic authsettings of the same app; two exports of one version must agree.

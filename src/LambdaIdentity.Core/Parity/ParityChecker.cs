@@ -19,6 +19,11 @@ public sealed class ParityOptions
     public bool CheckCallerAccess { get; set; } = true;
     /// <summary>The moment PIM eligibility end dates are compared with. Null: now.</summary>
     public DateTimeOffset? Now { get; set; }
+    /// <summary>
+    /// The AWS side of the trust for dependencies that stay on AWS (AwsTrustState.Read of authorization details or get-role
+    /// exports). Null: not read, so every AWS-side item is Unverifiable on unread evidence.
+    /// </summary>
+    public AwsTrustState? AwsState { get; set; }
 }
 
 /// <summary>
@@ -204,8 +209,7 @@ public sealed class ParityChecker
 
     private IdentityParityResult Judge(AzRoleMapping m)
     {
-        if (m.Kind == MappingKind.AwsFederatedRole)
-            return Result(m, ParityStatus.Unverifiable, Describe(m), "not read", "An AWS-side role is not part of the Azure state; verify it on AWS.");
+        if (m.Kind == MappingKind.AwsFederatedRole) return AwsTrustParity.Check(m, _options.AwsState, AwsTrustIdentity(m));
         if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Keys.All(k => ProvenanceKeys.Contains(k)))
             return Result(m, ParityStatus.NotApplicable, Describe(m), "nothing to check", "Nothing is designed for this item, so nothing is verified: " + m.Reason);
         if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
@@ -551,6 +555,16 @@ public sealed class ParityChecker
             }
         }
         return keys;
+    }
+
+    // The managed identity whose token the AWS-side trust must admit: its object id and tenant as the Azure state shows them.
+    private AwsTrustParity.Identity AwsTrustIdentity(AzRoleMapping m)
+    {
+        var ids = PrincipalKeys(m, out var problem).Where(k => Guid.TryParse(k, out _)).ToList();
+        if (ids.Count == 0) return new AwsTrustParity.Identity { Problem = problem.Reason.Length > 0 ? problem.Reason : "the identity's object id is not in the Azure state.", Unread = problem.Evidence || problem.Status != ParityStatus.Missing };
+        _state.Sites.TryGetValue(m.FunctionAppName, out var site);
+        var tenant = site?.TenantId ?? _state.UserAssignedIdentities.Values.FirstOrDefault(i => i.PrincipalId is not null && ids.Contains(i.PrincipalId) && i.TenantId is not null)?.TenantId;
+        return new AwsTrustParity.Identity { ObjectId = ids[0], TenantId = tenant };
     }
 
     // ---------- identities ----------

@@ -165,6 +165,11 @@ public sealed class MigrationPlanOptions
     public string MappingPath { get; init; } = "mapping.json";
     /// <summary>The Azure state the commands read (files or folders); empty: the commands read ARM live with --subscription-id.</summary>
     public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// The AWS side of the trust the commands read (files or folders), for designs that keep dependencies on AWS; empty:
+    /// the commands name it as $AWS_STATE / $AwsState for the reader to fill.
+    /// </summary>
+    public IReadOnlyList<string> AwsStatePaths { get; init; } = Array.Empty<string>();
     /// <summary>The gate level of the sign-off (Access by default: lost, added or drifted access and unread evidence fail).</summary>
     public ParityFailLevel SignOffLevel { get; init; } = ParityFailLevel.Access;
     /// <summary>The runbook's title.</summary>

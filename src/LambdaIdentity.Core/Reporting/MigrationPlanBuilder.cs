@@ -59,6 +59,7 @@ public static class MigrationPlanBuilder
         }
 
         var mappingDir = Dir(options.MappingPath);
+        var aws = AwsEvidence(options, mappings);
         var steps = new List<CutoverStep>();
         var cumulative = new List<AzRoleMapping>();
         foreach (var s in StepInfo)
@@ -78,8 +79,10 @@ public static class MigrationPlanBuilder
                 // Steps 1-7 fail on lost access only (access of later steps that already exists is not their failure);
                 // step 8 and the sign-off judge added access too.
                 var level = s.Kind == CutoverStepKind.SwitchTraffic ? options.SignOffLevel : ParityFailLevel.Lost;
-                cli = CliGate(file, options.AzureStatePaths, level);
-                ps = PsGate(file, options.AzureStatePaths, level, quiet: true);
+                // A step's records need the AWS evidence only once the AWS-side trust is among them.
+                var stepAws = cumulative.Any(m => m.Kind == MappingKind.AwsFederatedRole) ? aws : null;
+                cli = CliGate(file, options.AzureStatePaths, level, stepAws);
+                ps = PsGate(file, options.AzureStatePaths, level, quiet: true, stepAws);
             }
             var other = new List<string>();
             if (s.Kind == CutoverStepKind.AwsTrust)
@@ -96,7 +99,7 @@ public static class MigrationPlanBuilder
 
         var results = input.ParityResults;
         var evaluated = results.Count > 0;
-        var triggers = Triggers(options).Select(t => new RollbackTrigger
+        var triggers = Triggers(options, aws).Select(t => new RollbackTrigger
         {
             TriggerId = t.TriggerId, Condition = t.Condition, Response = t.Response, DetectCommand = t.DetectCommand, Matches = t.Matches,
             Evaluated = evaluated, FiredBy = results.Where(t.Matches).ToList(),
@@ -106,8 +109,8 @@ public static class MigrationPlanBuilder
         var signOff = new SignOffGate
         {
             Level = options.SignOffLevel,
-            Cli = CliGate(options.MappingPath, options.AzureStatePaths, options.SignOffLevel) + " --junit " + Sh(Join(mappingDir, "signoff-junit.xml")),
-            PowerShell = PsGate(options.MappingPath, options.AzureStatePaths, options.SignOffLevel, quiet: true),
+            Cli = CliGate(options.MappingPath, options.AzureStatePaths, options.SignOffLevel, aws) + " --junit " + Sh(Join(mappingDir, "signoff-junit.xml")),
+            PowerShell = PsGate(options.MappingPath, options.AzureStatePaths, options.SignOffLevel, quiet: true, aws),
             Criteria = new[]
             {
                 "The gate command exits 0 (PowerShell: $true): at --fail-on " + options.SignOffLevel + " no designed access is Missing, no access is Broader or Excess, nothing has drifted, and no evidence went unread.",
@@ -246,9 +249,9 @@ public static class MigrationPlanBuilder
         _ => c.Channel + (string.IsNullOrEmpty(c.Route) ? "" : " " + c.Route),
     };
 
-    private static IEnumerable<(string TriggerId, string Condition, RollbackResponse Response, string DetectCommand, Func<IdentityParityResult, bool> Matches)> Triggers(MigrationPlanOptions o)
+    private static IEnumerable<(string TriggerId, string Condition, RollbackResponse Response, string DetectCommand, Func<IdentityParityResult, bool> Matches)> Triggers(MigrationPlanOptions o, IReadOnlyList<string>? aws)
     {
-        string Detect(string where) => PsGate(o.MappingPath, o.AzureStatePaths, o.SignOffLevel, quiet: false) + " | Where-Object { " + where + " }";
+        string Detect(string where) => PsGate(o.MappingPath, o.AzureStatePaths, o.SignOffLevel, quiet: false, aws) + " | Where-Object { " + where + " }";
         yield return ("WorkloadAccessMissing", "Any Missing on a workload or platform identity (the code or the host lost access it had on AWS)", RollbackResponse.RollBack,
             Detect("$_.Status -eq 'Missing' -and $_.Surface -in 'Workload','Platform'"),
             r => r.Status == ParityStatus.Missing && r.Surface is IdentitySurface.Workload or IdentitySurface.Platform);
@@ -366,16 +369,29 @@ public static class MigrationPlanBuilder
         return slash >= 0 ? name.Substring(slash + 1) : name;
     }
 
+    /// <summary>
+    /// The AWS evidence the gates read: the given AWS state, or, when the design keeps dependencies on AWS and none was
+    /// given, a placeholder the reader fills (without it those items are Unverifiable and every gate fails closed); null
+    /// when the design has nothing on the AWS side.
+    /// </summary>
+    private static IReadOnlyList<string>? AwsEvidence(MigrationPlanOptions options, IEnumerable<AzRoleMapping> mappings)
+        => options.AwsStatePaths.Count > 0 ? options.AwsStatePaths
+            : mappings.Any(m => m.Kind == MappingKind.AwsFederatedRole) ? new[] { AwsStatePlaceholder } : null;
+
+    private const string AwsStatePlaceholder = "\u0000AWS_STATE";
+
     /// <summary>The CLI parity gate on a mapping file.</summary>
-    public static string CliGate(string mapping, IReadOnlyList<string> state, ParityFailLevel level)
+    public static string CliGate(string mapping, IReadOnlyList<string> state, ParityFailLevel level, IReadOnlyList<string>? aws = null)
         => "lambda-identity test-parity --mapping " + Sh(mapping)
            + (state.Count > 0 ? " --azure-state " + string.Join(" ", state.Select(Sh)) : " --subscription-id \"$SUBSCRIPTION_ID\"")
+           + (aws is { Count: > 0 } ? " --aws-state " + string.Join(" ", aws.Select(a => a == AwsStatePlaceholder ? "\"$AWS_STATE\"" : Sh(a))) : "")
            + " --fail-on " + level;
 
     /// <summary>The PowerShell parity gate on a mapping file.</summary>
-    public static string PsGate(string mapping, IReadOnlyList<string> state, ParityFailLevel level, bool quiet)
+    public static string PsGate(string mapping, IReadOnlyList<string> state, ParityFailLevel level, bool quiet, IReadOnlyList<string>? aws = null)
         => "(Get-Content -Raw -LiteralPath " + Ps(mapping) + " | ConvertFrom-Json) | Test-IdentityParity "
            + (state.Count > 0 ? "-AzureState " + string.Join(", ", state.Select(Ps)) : "-SubscriptionId $SubscriptionId")
+           + (aws is { Count: > 0 } ? " -AwsState " + string.Join(", ", aws.Select(a => a == AwsStatePlaceholder ? "$AwsState" : Ps(a))) : "")
            + (quiet ? " -FailOn " + level + " -Quiet" : "");
 
     private static readonly Regex ShSafe = new(@"^[A-Za-z0-9_./:=@%+,-]+$", RegexOptions.CultureInvariant);

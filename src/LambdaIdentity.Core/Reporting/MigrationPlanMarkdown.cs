@@ -17,7 +17,9 @@ public static class MigrationPlanMarkdown
             + (plan.AzureStatePaths.Count > 0 ? "the Azure evidence " + string.Join(", ", plan.AzureStatePaths.Select(Code)) + " (export it again after each step)" : "ARM live (set `SUBSCRIPTION_ID` / `$SubscriptionId`)")
             + ". Each step's check reads the records of that step and of every step before it, so a step passes once it and its predecessors are done; "
             + "steps 1 to 7 fail on lost access (`--fail-on Lost`: Missing, Drift), step 8 and the sign-off on added access too (`--fail-on " + plan.SignOff.Level + "`). "
-            + "A check exits 0 (PowerShell: `$true`) when it passes, 1 when a result fails, 2 when evidence could not be read: never go on after 1 or 2.");
+            + "A check exits 0 (PowerShell: `$true`) when it passes, 1 when a result fails, 2 when evidence could not be read: never go on after 1 or 2."
+            + (plan.SignOff.Cli.Contains("\"$AWS_STATE\"") ? " The checks from the AWS-side trust step on also read the AWS side as deployed: set `AWS_STATE` / `$AwsState` to the `aws iam get-account-authorization-details` (or `get-role`) and `aws iam get-open-id-connect-provider` exports (docs/aws-trust.md); without them those items are unread and the check exits 2."
+               : plan.SignOff.Cli.Contains("--aws-state") ? " The checks from the AWS-side trust step on also read the AWS side as deployed (`--aws-state`): export it again after deploying aws-trust.cfn.json or aws-trust.tf.json." : ""));
         w.WriteLine();
 
         w.WriteLine("## Cutover steps");

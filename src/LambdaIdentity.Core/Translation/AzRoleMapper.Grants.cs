@@ -415,20 +415,27 @@ public sealed partial class AzRoleMapper
         {
             var d = New("aws-federated-role", MappingKind.AwsFederatedRole, IdentitySurface.Workload, MappingStrategy.Deviation);
             Account(d, list);
+            // IAM role names hold at most 64 characters: a longer one keeps its start and a hash of the whole.
             var roleName = "azure-" + _app;
+            if (roleName.Length > 64) roleName = roleName.Substring(0, 55) + "-" + AzureNaming.ShortHash(roleName).Substring(0, 8);
             var account = Arn.Account(_f.FunctionArn).Length == 12 ? Arn.Account(_f.FunctionArn) : "{awsAccountId}";
             d.AzureService = "AWS IAM (OIDC federation with Microsoft Entra ID)";
             d.AzureFeature = "AWS IAM role " + roleName + " assumed with AssumeRoleWithWebIdentity using a token of " + _principal;
             d.Settings["awsRoleArn"] = "arn:aws:iam::" + account + ":role/" + roleName;
-            d.Settings["oidcProvider"] = "arn:aws:iam::" + account + ":oidc-provider/sts.windows.net/{tenantId}/";
-            d.Settings["trustPolicy"] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::" + account + ":oidc-provider/sts.windows.net/{tenantId}/\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"sts.windows.net/{tenantId}/:sub\":\"{principalId of " + _principal + "}\",\"sts.windows.net/{tenantId}/:aud\":\"api://AzureADTokenExchange\"}}}]}";
-            var statements = list.GroupBy(u => u.Resource, StringComparer.Ordinal).GroupBy(g => string.Join(",", g.Select(u => u.Grant.Action).Distinct().OrderBy(a => a, StringComparer.Ordinal)), StringComparer.Ordinal)
-                .Select(g => "{\"Effect\":\"Allow\",\"Action\":[" + string.Join(",", g.Key.Split(',').Select(a => "\"" + a + "\"")) + "],\"Resource\":[" + string.Join(",", g.Select(x => "\"" + x.Key.Replace("\"", "\\\"") + "\"")) + "]}");
-            d.Settings["permissionsPolicy"] = "{\"Version\":\"2012-10-17\",\"Statement\":[" + string.Join(",", statements) + "]}";
-            d.Settings["tokenAudience"] = "api://AzureADTokenExchange";
+            // The function asks Entra for a token for the token-exchange audience: a v2.0 token whose issuer names the
+            // tenant and whose subject is the managed identity's object id (AwsTrustDesign says where that is documented).
+            var audience = AwsTrustDesign.TokenExchangeAudience;
+            var issuer = AwsTrustDesign.Issuer("{tenantId}", audience);
+            var provider = AwsTrustDesign.ProviderArn(account, issuer);
+            d.Settings["oidcProvider"] = provider;
+            d.Settings["tokenIssuer"] = issuer;
+            d.Settings["tokenAudience"] = audience;
+            d.Settings["tokenSubject"] = "{principalId of " + _principal + "}";
+            d.Settings["trustPolicy"] = AwsTrustDesign.TrustPolicy(provider, issuer, audience, d.Settings["tokenSubject"]);
+            d.Settings["permissionsPolicy"] = AwsTrustDesign.PermissionsPolicy(list.Select(u => (u.Grant, u.Resource)));
             d.Reason = "These dependencies stay on AWS (stayOnAws in the resource map): the function reaches them with an AWS role that trusts Entra ID tokens of its managed identity, holding exactly the grants it had.";
             d.Impact = "The function keeps a runtime dependency on AWS and its availability; the AWS side must trust the Entra tenant.";
-            d.Mitigation = "Create the OIDC provider for https://sts.windows.net/{tenantId}/ in the AWS account, the role with this trust and permissions policy, and have the function request a token for api://AzureADTokenExchange and call AssumeRoleWithWebIdentity.";
+            d.Mitigation = "Deploy the AWS side (Export-AzRoleMappingTemplate -Format AwsCloudFormation or AwsTerraform; assess writes aws-trust.cfn.json and aws-trust.tf.json): the IAM OIDC provider for " + issuer + " with audience " + audience + ", and the role with this trust and permissions policy. The function requests a token for " + audience + " and calls AssumeRoleWithWebIdentity; Test-IdentityParity -AwsState verifies the trust.";
             Emit(d);
         }
     }

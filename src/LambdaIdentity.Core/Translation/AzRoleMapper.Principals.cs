@@ -35,6 +35,8 @@ public sealed partial class AzRoleMapper
                 var people = accesses.Any(p => p.IsEmergency) || p0.PrincipalType is "User" or "Group" || p0.PrincipalArn.IndexOf("AWSReservedSSO", StringComparison.Ordinal) >= 0;
                 var surface = people ? IdentitySurface.People : IdentitySurface.Automation;
                 var emergency = accesses.Any(p => p.IsEmergency);
+                // An IAM Identity Center permission set that can change access: standing membership becomes just-in-time.
+                var privileged = accesses.Any(p => p.IsPrivileged);
                 var federated = accesses.Any(p => p.IsOidcFederated);
                 var principalName = (federated ? "workload identity for " : p0.PrincipalType == "User" ? "Entra user for " : "Entra group for ") + p0.PrincipalArn;
                 var principalType = federated ? "ServicePrincipal" : p0.PrincipalType == "User" ? "User" : "Group";
@@ -67,7 +69,7 @@ public sealed partial class AzRoleMapper
                     d.AzureService = "Azure Functions";
                     d.PrincipalName = principalName; d.PrincipalType = principalType; d.ObjectId = objectId;
                     d.Scope = _placement.Scope; d.ScopeIsPlaceholder = _placement.IsPlaceholder;
-                    d.PimEligible = emergency;
+                    d.PimEligible = emergency || privileged;
                     if (rule is null)
                     {
                         d.Strategy = MappingStrategy.Deviation;
@@ -87,12 +89,14 @@ public sealed partial class AzRoleMapper
                     {
                         var role = _m._catalog.FindByName(group.Key)!;
                         d.RoleDefinitionName = role.RoleName; d.RoleDefinitionId = role.Id; d.RoleAssignmentType = role.System.ToString();
-                        d.AzureFeature = role.RoleName + " at the function-app scope" + (emergency ? " (PIM-eligible)" : "");
+                        d.AzureFeature = role.RoleName + " at the function-app scope" + (emergency || privileged ? " (PIM-eligible)" : "");
                     }
                     var folded = items.Where(i => i.Rule is { Role.Length: > 0 } && !string.Equals(i.Rule.Role, group.Key, StringComparison.OrdinalIgnoreCase)).Select(i => i.Rule!.Role + " (" + i.Access.AccessLevel + ")").Distinct().ToList();
                     d.Reason = string.Join(" ", items.Select(i => i.Rule!.Reason).Distinct())
                         + (folded.Count > 0 ? " " + group.Key + " already grants everything " + string.Join(", ", folded) + " would, so one assignment is designed." : "")
                         + (emergency ? " Emergency (break-glass) access becomes a PIM-eligible assignment, activated with justification and approval, not a standing one." : "")
+                        + (privileged && !emergency ? " The IAM Identity Center permission set can change access (IAM write actions): the Entra group's assignment is PIM-eligible, activated with justification, not standing." : "")
+                        + (p0.Members.Count > 0 ? " The permission set is assigned to " + string.Join(", ", p0.Members) + ": make the Entra counterparts of those Identity Center groups and users members of this Entra group." : "")
                         + (items.Any(i => string.Equals(i.Access.AccessLevel, "Admin", StringComparison.OrdinalIgnoreCase)) ? " Admin rights on AWS may include changing access; that part is not carried (no Owner or User Access Administrator)." : "")
                         + UseConditionsNote(accesses);
                     Emit(d);

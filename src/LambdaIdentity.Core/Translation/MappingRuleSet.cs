@@ -209,6 +209,8 @@ public static class Arn
     public static string Service(string arn) => Part(arn, 2);
     /// <summary>The account id of an ARN, or "".</summary>
     public static string Account(string arn) => Part(arn, 4);
+    /// <summary>The region of an ARN, or "" (none, or a template token).</summary>
+    public static string Region(string arn) => Part(arn, 3);
 
     /// <summary>Template tokens: ${AWS::Region}, ${MyBucket}, ${GetAtt:Queue.Arn}.</summary>
     public static readonly Regex Tokens = new(@"\$\{[^}]*\}", RegexOptions.CultureInvariant);

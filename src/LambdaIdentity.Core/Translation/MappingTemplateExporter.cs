@@ -74,6 +74,7 @@ public static class MappingTemplateExporter
     /// <summary>Writes the template to <paramref name="writer"/> (the same text as <see cref="Export"/>), part by part.</summary>
     public static void Write(TextWriter writer, IEnumerable<AzRoleMapping> mappings, TemplateFormat format)
     {
+        if (format is TemplateFormat.AwsCloudFormation or TemplateFormat.AwsTerraform) { writer.Write(AwsTrustTemplateExporter.Export(mappings, format)); return; }
         var plan = BuildPlan(mappings);
         if (format == TemplateFormat.ArmJson) writer.Write(Arm(plan));
         else Bicep(plan, writer);

@@ -32,7 +32,7 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Bicep (default) or ArmJson.</summary>
+    /// <summary>Bicep (default) or ArmJson; AwsCloudFormation or AwsTerraform for the AWS side of the trust.</summary>
     [Parameter]
     public TemplateFormat Format { get; set; } = TemplateFormat.Bicep;
 
@@ -57,6 +57,11 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
             if (_mappings.Count == 0)
             {
                 WriteError(new ErrorRecord(new InvalidDataException("No mapping record came in: the template was not written."), "TemplateInputEmpty", ErrorCategory.InvalidData, typed));
+                return;
+            }
+            if (Format is TemplateFormat.AwsCloudFormation or TemplateFormat.AwsTerraform && !AwsTrustTemplateExporter.HasAny(_mappings))
+            {
+                WriteError(new ErrorRecord(new InvalidDataException("No dependency stays on AWS in this mapping (no AwsFederatedRole item): no AWS-side template was written."), "AwsTrustInputEmpty", ErrorCategory.InvalidData, typed));
                 return;
             }
             if (ResolveOutputPath(typed, literal) is not { } full) return;

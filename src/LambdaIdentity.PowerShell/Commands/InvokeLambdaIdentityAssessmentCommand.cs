@@ -43,6 +43,14 @@ public sealed class InvokeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? AzureState { get; set; }
 
+    /// <summary>
+    /// The AWS side of the trust for dependencies that stay on AWS (aws iam get-account-authorization-details, get-role and
+    /// get-open-id-connect-provider outputs; files or folders); without it those items are Unverifiable (not read).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? AwsState { get; set; }
+
     /// <summary>A JSON or CSV file mapping AWS ARNs (or patterns) to Azure resource IDs (see New-AzResourceMap).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -77,13 +85,15 @@ public sealed class InvokeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
             var unresolved = UnresolvedInputPaths;
             var state = AzureState is null ? new List<string>() : ResolveInputPaths(AzureState, literal: false);
             unresolved += AzureState is null ? 0 : UnresolvedInputPaths;
+            var aws = AwsState is null ? new List<string>() : ResolveInputPaths(AwsState, literal: false);
+            unresolved += AwsState is null ? 0 : UnresolvedInputPaths;
             var map = ResourceMap is null ? null : ResolveInputFile(ResourceMap);
             var rules = RuleSet is null ? null : ResolveInputFile(RuleSet);
             var folder = ResolveOutputFolder(OutputPath);
             var ok = unresolved == 0 && paths.Count > 0 && (ResourceMap is null || map is not null) && (RuleSet is null || rules is not null) && folder is not null;
             var request = new AssessmentRequest
             {
-                Paths = paths, AzureStatePaths = state, ResourceMapPath = map, RuleSetPath = rules, HostingPlan = HostingPlan, OutputFolder = folder ?? "", FailOn = FailOn,
+                Paths = paths, AzureStatePaths = state, AwsStatePaths = aws, ResourceMapPath = map, RuleSetPath = rules, HostingPlan = HostingPlan, OutputFolder = folder ?? "", FailOn = FailOn,
             };
             return (request, ok ? ShouldProcess(folder!, "Write the assessment (" + string.Join(", ", AssessmentOutputs.FileNames) + ")") : (bool?)null);
         }).ConfigureAwait(false);

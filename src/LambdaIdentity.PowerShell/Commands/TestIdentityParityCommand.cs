@@ -92,6 +92,14 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
     [ValidateRange(1, 86400)]
     public int TimeoutSec { get; set; }
 
+    /// <summary>
+    /// The AWS side of the trust for dependencies that stay on AWS: aws iam get-account-authorization-details or get-role
+    /// outputs (files or folders). Without it those items are Unverifiable (not read).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? AwsState { get; set; }
+
     /// <summary>Which results make -Quiet return $false: Any (default), Access, Excess, None.</summary>
     [Parameter]
     public ParityFailLevel FailOn { get; set; } = ParityFailLevel.Any;
@@ -168,8 +176,14 @@ public sealed class TestIdentityParityCommand : AsyncPSCmdlet
             }
             state = await reader.ReadAsync(paths, context).ConfigureAwait(false);
         }
-        var results = ParityChecker.Check(_mappings, state, new ParityOptions(), counted);
-        var unresolvedPaths = ParameterSetName is LiveSet or LivePropertySet ? 0 : UnresolvedInputPaths;
+        var azureUnresolved = ParameterSetName is LiveSet or LivePropertySet ? 0 : UnresolvedInputPaths;
+        var awsPaths = AwsState is null ? null : await OnPipelineThread(() => ResolveInputPaths(AwsState, literal: false)).ConfigureAwait(false);
+        var awsUnresolved = AwsState is null ? 0 : UnresolvedInputPaths;
+        var aws = awsPaths is null ? null : AwsTrustState.Read(awsPaths, context);
+        // A path that matched nothing is unread evidence: the AWS-side items are Unverifiable, never judged on the rest.
+        if (aws is not null && awsUnresolved > 0) aws.Unreadable.Add(awsUnresolved + " path(s) given to -AwsState resolved to nothing");
+        var results = ParityChecker.Check(_mappings, state, new ParityOptions { AwsState = aws }, counted);
+        var unresolvedPaths = azureUnresolved + awsUnresolved;
         if (Quiet)
         {
             // The CLI's exit-code contract: $true only when everything was read, something was verified, and nothing fails.

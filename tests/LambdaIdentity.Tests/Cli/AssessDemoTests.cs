@@ -16,7 +16,7 @@ public class AssessDemoTests
         var args = new List<string>
         {
             "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
-            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--out", outDir,
+            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--aws-state", Path.Combine(Samples, "aws-trust"), "--out", outDir,
         };
         args.AddRange(extra);
         var o = new StringWriter(); var e = new StringWriter();
@@ -196,6 +196,30 @@ public class AssessDemoTests
             foreach (var s in secrets) Assert.DoesNotContain(s, text);
         // The secret-looking variable itself is reported, by name.
         Assert.Contains("PAYMENT_API_KEY", File.ReadAllText(Path.Combine(outDir, "report.md")));
+    }
+
+    [Fact]
+    public void TheDemoWritesTheAwsSideOfTheTrustAndParityVerifiesIt()
+    {
+        var (code, _, stderr, outDir) = Assess();
+        Assert.True(code == 0, stderr);
+        using var cfn = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "aws-trust.cfn.json")));
+        Assert.Equal("AWS::IAM::OIDCProvider", cfn.RootElement.GetProperty("Resources").GetProperty("EntraOidcProvider").GetProperty("Type").GetString());
+        using var tf = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "aws-trust.tf.json")));
+        Assert.True(tf.RootElement.GetProperty("resource").GetProperty("aws_iam_role").TryGetProperty("azure_func_dev_invoice_writer", out _));
+        var aws = Assert.Single(Results(outDir), r => S(r, "Kind") == "AwsFederatedRole");
+        Assert.Equal("Pass", S(aws, "Status"));
+        Assert.Equal("arn:aws:iam::111122223333:role/azure-func-dev-invoice-writer", S(aws, "ActualId"));
+
+        // Without the AWS side the trust is not verified: a gate fails closed (exit 2), and the item says why.
+        var outDir2 = Path.Combine(Path.GetTempPath(), "li-assess-" + Guid.NewGuid().ToString("N"));
+        var o = new StringWriter(); var e = new StringWriter();
+        var code2 = Program.Run(new[] { "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
+            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--out", outDir2, "--fail-on", "Access" }, o, e, new StringReader(""));
+        Assert.Equal(2, code2);
+        var unread = Assert.Single(Results(outDir2), r => S(r, "Kind") == "AwsFederatedRole");
+        Assert.Equal("Unverifiable", S(unread, "Status"));
+        Assert.True(unread.GetProperty("EvidenceUnread").GetBoolean());
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public class FailClosedTests
         Assert.True(item.EvidenceUnread);
 
         // The user names the current export: the revoked assignment is Missing, as it is.
-        (code, stdout, stderr) = Run("test-parity", "--mapping", MappingFile.Value, "--azure-state", dir, "--prefer", current, "--format", "json", "--fail-on", "Access");
+        (code, stdout, stderr) = Run("test-parity", "--mapping", MappingFile.Value, "--azure-state", dir, "--prefer", current, "--aws-state", Path.Combine(DemoWorkload.Samples, "aws-trust"), "--format", "json", "--fail-on", "Access");
         Assert.Equal(ExitCodes.ResultsFail, code);
         Assert.DoesNotContain("AzureExportConflict", stderr);
         results = ModelJson.Read<IdentityParityResult>(stdout);

@@ -47,7 +47,7 @@ public class TestIdentityParityCommandTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Test-IdentityParity.md")).Replace("\r\n", "\n");
         var parameters = T.GetProperties().Where(p => p.CustomAttributes.Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
-        Assert.Equal(13, parameters.Count);
+        Assert.Equal(14, parameters.Count);
         foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
         Assert.Contains("'Test-IdentityParity'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
     }

@@ -23,7 +23,7 @@ public sealed class MigrationPlanTests
             "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
             "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--out", outDir,
         };
-        if (withState) args.AddRange(new[] { "--azure-state", Path.Combine(Samples, "azure-state") });
+        if (withState) args.AddRange(new[] { "--azure-state", Path.Combine(Samples, "azure-state"), "--aws-state", Path.Combine(Samples, "aws-trust") });
         var e = new StringWriter();
         var code = Program.Run(args.ToArray(), new StringWriter(), e, new StringReader(""));
         Assert.True(code == 0, e.ToString());
@@ -125,6 +125,32 @@ public sealed class MigrationPlanTests
     }
 
     [Fact]
+    public void Demo_checks_read_the_AWS_side_from_its_trust_step_on_and_fail_closed_without_it()
+    {
+        // Given: the AWS side is read by the checks that hold AWS-side records, and by no earlier one.
+        var md = File.ReadAllText(Path.Combine(AssessDemo(), "runbook.md"));
+        var gates = Blocks(md, "bash").Where(b => b.StartsWith("lambda-identity test-parity")).ToList();
+        var awsStep = gates.FindIndex(g => g.Contains("step-6-aws-trust"));
+        Assert.True(awsStep > 0, "the demo keeps a dependency on AWS: step 6 has a check");
+        Assert.All(gates.Take(awsStep), g => Assert.DoesNotContain("--aws-state", g));
+        Assert.All(gates.Skip(awsStep), g => Assert.Contains("--aws-state " + Path.Combine(Samples, "aws-trust"), g));
+        Assert.True(RunCli(gates[awsStep]) is 0 or 1, "with the AWS side given the step's evidence is read and judged");
+
+        // Not given: the checks name a placeholder, the runbook says what to put there, and the step check without it exits 2.
+        var outDir = Path.Combine(Path.GetTempPath(), "li-plan-" + Guid.NewGuid().ToString("N"));
+        var code = Program.Run(new[] { "assess", "--path", Path.Combine(Samples, "demo-sam-template.yaml"), Path.Combine(Samples, "demo-authz-details.json"),
+            "--resource-map", Path.Combine(Samples, "demo-resource-map.json"), "--azure-state", Path.Combine(Samples, "azure-state"), "--out", outDir }, new StringWriter(), new StringWriter(), new StringReader(""));
+        Assert.Equal(0, code);
+        var md2 = File.ReadAllText(Path.Combine(outDir, "runbook.md"));
+        var gates2 = Blocks(md2, "bash").Where(b => b.StartsWith("lambda-identity test-parity")).ToList();
+        Assert.All(gates2.Skip(awsStep), g => Assert.Contains("--aws-state \"$AWS_STATE\"", g));
+        Assert.Contains("set `AWS_STATE` / `$AwsState`", md2);
+        Assert.Contains("-AwsState $AwsState", md2);
+        var withoutAws = gates2[awsStep].Replace(" --aws-state \"$AWS_STATE\"", "");
+        Assert.Equal(2, RunCli(withoutAws));
+    }
+
+    [Fact]
     public void Demo_rollback_triggers_are_evaluated_on_the_parity_results()
     {
         var outDir = AssessDemo();
@@ -141,7 +167,7 @@ public sealed class MigrationPlanTests
         var md2 = File.ReadAllText(Path.Combine(noState, "runbook.md"));
         Assert.Contains("### WorkloadAccessMissing: roll back (not evaluated)", md2);
         Assert.DoesNotContain("the gate exits", md2);
-        Assert.Contains("--subscription-id \"$SUBSCRIPTION_ID\" --fail-on Access", md2);
+        Assert.Contains("--subscription-id \"$SUBSCRIPTION_ID\" --aws-state \"$AWS_STATE\" --fail-on Access", md2);
     }
 
     [Fact]
@@ -272,9 +298,10 @@ public sealed class MigrationPlanSamplesTests
         var mappings = new LambdaIdentity.Core.Translation.AzRoleMapper(LambdaIdentity.Core.Aws.Policy.GrantDeriver.Default,
             new LambdaIdentity.Core.Translation.MappingOptions { HostingPlan = HostingPlan.FlexConsumption, ResourceMap = DemoWorkload.ResourceMap() }).Map(inventory, ctx);
         var state = await new LambdaIdentity.Core.Azure.AzureStateReader().ReadAsync(new[] { Path.Combine(DemoWorkload.Samples, "azure-state") }, ctx);
-        var results = LambdaIdentity.Core.Parity.ParityChecker.Check(mappings, state, new LambdaIdentity.Core.Parity.ParityOptions(), ctx);
+        var aws = LambdaIdentity.Core.Parity.AwsTrustState.Read(new[] { Path.Combine(DemoWorkload.Samples, "aws-trust") }, ctx);
+        var results = LambdaIdentity.Core.Parity.ParityChecker.Check(mappings, state, new LambdaIdentity.Core.Parity.ParityOptions { AwsState = aws }, ctx);
         var input = new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = results };
-        var plan = MigrationPlanBuilder.Build(input, new MigrationPlanOptions { MappingPath = "out/demo/mapping.json", AzureStatePaths = new[] { "module/samples/azure-state" } });
+        var plan = MigrationPlanBuilder.Build(input, new MigrationPlanOptions { MappingPath = "out/demo/mapping.json", AzureStatePaths = new[] { "module/samples/azure-state" }, AwsStatePaths = new[] { "module/samples/aws-trust" } });
         var samples = Path.Combine(TestPaths.RepoRoot, "docs", "samples");
         string N(string s) => s.Replace("\r\n", "\n");
         var md = new StringWriter();

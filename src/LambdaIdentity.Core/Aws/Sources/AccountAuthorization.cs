@@ -15,10 +15,18 @@ internal sealed class IamPrincipal
     public List<string> AttachedManagedArns = new();
     public List<string> Groups = new();
     public PolicyDocument? Trust;
+    /// <summary>True when the source held only the trust (aws iam get-role), not the role's permission policies.</summary>
+    public bool PoliciesUnread;
     public string? BoundaryArn;
     public SourceLocation? Source;
     /// <summary>The aws:cloudformation:logical-id tag: the template resource that created the role.</summary>
     public string? LogicalIdTag;
+    /// <summary>True for an IAM Identity Center permission set (an Entra group takes it over).</summary>
+    public bool IsPermissionSet;
+    /// <summary>The accounts a permission set is assigned in (its access reaches functions of those accounts only); null: its ARN's.</summary>
+    public HashSet<string>? Accounts;
+    /// <summary>Who holds a permission set: "GROUP id in account A", "USER id in account A".</summary>
+    public List<string> Members = new();
 }
 
 /// <summary>
@@ -156,6 +164,10 @@ internal sealed class AccountAuthorization
     public Dictionary<string, IamPrincipal> Groups { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, PolicyDocument> ManagedPolicies { get; } = new(StringComparer.Ordinal);
     public bool IsEmpty => Roles.Count == 0 && Users.Count == 0 && Groups.Count == 0;
+    /// <summary>IAM Identity Center exports read alongside (permission sets, assignments, their policies).</summary>
+    public IdentityCenterExports IdentityCenter { get; } = new();
+    /// <summary>Cognito user pool exports read alongside (pools, app clients, groups).</summary>
+    public CognitoExports Cognito { get; } = new();
 
     /// <summary>Adds what this holds to <paramref name="account"/> (an entry of the same ARN is replaced, as a later read does).</summary>
     public void MergeInto(AccountAuthorization account)
@@ -172,6 +184,8 @@ internal sealed class AccountAuthorization
     private static readonly string[] InvokeActions = { "lambda:InvokeFunction", "lambda:InvokeFunctionUrl" };
     private static readonly string[] AdminActions = { "lambda:AddPermission", "lambda:RemovePermission", "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "lambda:PutFunctionConcurrency" };
     private static readonly string[] PassRoleActions = { "iam:PassRole" };
+    // Actions that change access: a permission set allowing any of them is privileged (its Entra group is PIM-eligible).
+    private static readonly string[] AccessChangeActions = { "iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:CreateAccessKey", "iam:CreatePolicyVersion" };
     private static readonly string[] ReadActions = { "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetPolicy" };
 
     private List<(IamPrincipal, IReadOnlyList<PolicyDocument>)>? _relevant;
@@ -277,7 +291,7 @@ internal sealed class AccountAuthorization
         foreach (var arn in p.AttachedManagedArns) if (Managed(arn) is PolicyDocument mp) list.Add(mp);
         foreach (var g in p.Groups)
         {
-            var group = Groups.Values.FirstOrDefault(x => x.Name == g);
+            var group = Groups.Values.FirstOrDefault(x => x.Name == g && !x.IsPermissionSet);
             if (group is null) continue;
             var groupPolicies = group.Policies.Concat(group.AttachedManagedArns.Select(Managed).OfType<PolicyDocument>());
             foreach (var gp in groupPolicies)
@@ -358,14 +372,16 @@ internal sealed class AccountAuthorization
             // Identity policies grant only within their own account; other accounts reach the function through its
             // resource policy, which the callers list. A function whose account is a template token matches any account.
             if (functionAccount != null && _accounts![i] is string principalAccount && principalAccount != functionAccount) continue;
+            if (functionAccount != null && p.Accounts is { Count: > 0 } assignedIn && !assignedIn.Contains(functionAccount)) continue;
             var deploy = Allowed(p, policies, DeployActions, functionArn).ToList();
             if (!string.IsNullOrEmpty(d.RoleArn) && !d.RoleArn.Contains("${"))
                 deploy.AddRange(Allowed(p, policies, PassRoleActions, d.RoleArn));
             var canChangeCode = deploy.Any(a => a != "iam:PassRole");
-            Add(d, p, "Deploy", canChangeCode ? deploy : new List<string>());
-            Add(d, p, "Admin", Allowed(p, policies, AdminActions, functionArn));
-            Add(d, p, "Invoke", Allowed(p, policies, InvokeActions, functionArn));
-            Add(d, p, "Read", Allowed(p, policies, ReadActions, functionArn));
+            var privileged = p.IsPermissionSet && Allowed(p, policies, AccessChangeActions, "arn:aws:iam::" + (functionAccount ?? "123456789012") + ":role/any").Count > 0;
+            Add(d, p, "Deploy", canChangeCode ? deploy : new List<string>(), privileged);
+            Add(d, p, "Admin", Allowed(p, policies, AdminActions, functionArn), privileged);
+            Add(d, p, "Invoke", Allowed(p, policies, InvokeActions, functionArn), privileged);
+            Add(d, p, "Read", Allowed(p, policies, ReadActions, functionArn), privileged);
         }
     }
 
@@ -375,7 +391,7 @@ internal sealed class AccountAuthorization
         return parts.Length > 4 && parts[4].Length == 12 && parts[4].All(char.IsDigit) ? parts[4] : null;
     }
 
-    private static void Add(FunctionDraft d, IamPrincipal p, string level, IReadOnlyList<string> actions)
+    private static void Add(FunctionDraft d, IamPrincipal p, string level, IReadOnlyList<string> actions, bool privileged)
     {
         if (actions.Count == 0) return;
         var federated = p.Trust?.Statement.Any(s => s.Effect == "Allow" && (s.Action.Any(a => a.Equals("sts:AssumeRoleWithWebIdentity", StringComparison.OrdinalIgnoreCase))
@@ -408,6 +424,7 @@ internal sealed class AccountAuthorization
             UseConditions = useConditions.ToList(),
             PrincipalArn = p.Arn, PrincipalType = p.Type, AccessLevel = level, Actions = actions.Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList(),
             IsOidcFederated = federated, FederatedIssuers = issuers.ToList(), FederatedSubjects = subjects.ToList(), IsEmergency = emergency, Source = p.Source,
+            IsPrivileged = privileged, Members = p.Members.ToList(),
         });
     }
 }

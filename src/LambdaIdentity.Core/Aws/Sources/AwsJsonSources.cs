@@ -91,6 +91,10 @@ internal static partial class AwsJsonSources
             ReadAuthorizers(doc.RootElement, file, path, context, drafts);
             return true;
         }
+        // IAM Identity Center (aws sso-admin) exports: people's access through permission sets.
+        if (account.IdentityCenter.TryRead(root, file, path, context)) return true;
+        // Cognito user pools (aws cognito-idp): the end users' directory.
+        if (account.Cognito.TryRead(root, file, path)) return true;
         return false;
     }
 

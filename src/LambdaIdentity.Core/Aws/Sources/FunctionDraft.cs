@@ -20,6 +20,7 @@ internal sealed class FunctionDraft
     public List<CallerAccess> Callers = new();
     public List<EventSource> EventSources = new();
     public List<PrincipalAccess> Principals = new();
+    public List<CognitoUserPool> UserPools = new();
     public List<string> EnvironmentVariableNames = new();
     public bool VpcAttached;
     public string? KmsKeyArn;
@@ -54,6 +55,7 @@ internal sealed class FunctionDraft
         Callers.AddRange(o.Callers);
         EventSources.AddRange(o.EventSources);
         Principals.AddRange(o.Principals);
+        foreach (var p in o.UserPools) if (!UserPools.Any(x => x.Id == p.Id)) UserPools.Add(p);
         EnvironmentVariableNames.AddRange(o.EnvironmentVariableNames);
         VpcAttached |= o.VpcAttached;
         KmsKeyArn ??= o.KmsKeyArn;
@@ -108,6 +110,7 @@ internal sealed class FunctionDraft
                 .OrderBy(e => e.Type, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.SourceArn, StringComparer.Ordinal).ToList(),
             Principals = Principals.GroupBy(p => p.PrincipalArn + "|" + p.AccessLevel).Select(g => g.First())
                 .OrderBy(p => p.PrincipalArn, StringComparer.Ordinal).ThenBy(p => p.AccessLevel, StringComparer.Ordinal).ToList(),
+            UserPools = UserPools.OrderBy(p => p.Id, StringComparer.Ordinal).ToList(),
             EnvironmentVariableNames = EnvironmentVariableNames.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList(),
             VpcAttached = VpcAttached,
             KmsKeyArn = KmsKeyArn,

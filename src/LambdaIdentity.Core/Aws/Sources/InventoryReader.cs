@@ -53,6 +53,8 @@ public sealed class InventoryReader
     internal static List<LambdaFunctionIdentity> Complete(List<FunctionDraft> drafts, AccountAuthorization account, InventoryOptions options, EngineContext context)
     {
         var merged = Merge(drafts, context);
+        if (!account.IdentityCenter.IsEmpty) account.IdentityCenter.ApplyTo(account, context);
+        if (!account.Cognito.IsEmpty) account.Cognito.ApplyTo(merged, context);
         if (!account.IsEmpty)
         {
             context.Verbose($"Authorization details: {account.Roles.Count} roles, {account.Users.Count} users, {account.Groups.Count} groups, {account.ManagedPolicies.Count} managed policies.");
