@@ -15,15 +15,27 @@ public sealed class ExportTemplateVerb : ICliVerb
         var output = new Option<string?>("--out") { Description = "The template file; stdout when omitted." };
         var format = new Option<string>("--format") { Description = "bicep (default) or armjson.", DefaultValueFactory = _ => "bicep" };
         format.AcceptOnlyFromAmong("bicep", "armjson");
+        var roleDefinitions = new Option<bool>("--role-definitions") { Description = "Write the custom role definitions the mapping designs instead: a subscription-scope template deployed once, before the resource-group templates that assign them, by a principal allowed to create roles." };
         var cmd = new Command("export-template", "Write identities, role assignments, Cosmos DB SQL role assignments and auth settings as a deployable template.")
         {
-            mapping, output, format,
+            mapping, output, format, roleDefinitions,
         };
         cmd.SetAction(r =>
         {
             if (io.TryReadRecords<AzRoleMapping>("--mapping", r.GetValue(mapping)!, out var mappings) is var unread and not 0) return unread;
             if (mappings.Count == 0) return io.Unreadable("MappingInputEmpty", r.GetValue(mapping)!, "the mapping holds no record: no template is written.");
-            var text = MappingTemplateExporter.Export(mappings, r.GetValue(format) == "armjson" ? TemplateFormat.ArmJson : TemplateFormat.Bicep);
+            var fmt = r.GetValue(format) == "armjson" ? TemplateFormat.ArmJson : TemplateFormat.Bicep;
+            string text;
+            if (r.GetValue(roleDefinitions))
+            {
+                if (MappingTemplateExporter.ExportRoleDefinitions(mappings, fmt) is not { } roles)
+                {
+                    io.Note("the mapping designs no custom role: no role-definitions template is written.");
+                    return io.ReadExitCode();
+                }
+                text = roles;
+            }
+            else text = MappingTemplateExporter.Export(mappings, fmt);
             if (r.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, text, new UTF8Encoding(false));
