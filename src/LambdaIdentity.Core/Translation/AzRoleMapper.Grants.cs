@@ -281,9 +281,9 @@ public sealed partial class AzRoleMapper
             {
                 var threshold = Rules.CustomRoleExcessThreshold ?? 10;
                 var whole = ChooseFor(list, rule.RoleSystem);
-                var wholeFits = whole.Role is not null && whole.Excess <= threshold;
+                var wholeFits = whole.Role is not null && whole.Risk <= threshold;
                 var parts = list.GroupBy(u => u.Rule!).Select(g => (Rule: g.Key, Units: g.ToList(), Choice: ChooseFor(g.ToList(), rule.RoleSystem))).ToList();
-                bool Fits(RoleChoice c) => c.Role is not null && c.Excess <= threshold;
+                bool Fits(RoleChoice c) => c.Role is not null && c.Risk <= threshold;
                 var split = !wholeFits ? parts.Any(p => Fits(p.Choice))
                     : parts.All(p => Fits(p.Choice)) && StrictlySmaller(parts.Select(p => p.Choice.Role!).Distinct().ToList(), whole.Role!);
                 if (split)
@@ -300,6 +300,25 @@ public sealed partial class AzRoleMapper
             }
             RoleGroupCore(key, rule, list, entry, isEventSource);
         }
+
+        // What the chosen built-in grants beyond the need, weighed by risk (reads weigh nothing).
+        private static string RiskText(RoleChoice c)
+        {
+            var parts = c.ExcessByKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => k.Value + " " + k.Key).ToList();
+            if (c.AccessChanging.Count > 0) parts.Add(c.AccessChanging.Count + " that change access (" + string.Join(", ", c.AccessChanging.Take(3)) + (c.AccessChanging.Count > 3 ? ", ..." : "") + ")");
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            return "its excess beyond reads (" + (parts.Count == 0 ? "none" : string.Join(", ", parts)) + ") "
+                + (c.AccessChanging.Count > 0 ? "includes access changes, which alone outweigh any threshold"
+                    : "weighs " + c.Risk.ToString("0.##", inv) + " (control-plane writes, deletes and actions and data of another resource type 1 each, data-plane writes, deletes and actions on the resource type already used " + LeastPrivilegeSelector.SameTypeDataWeight.ToString("0.##", inv) + ")");
+        }
+
+        // A custom role is one definition per tenant: deployed once at a subscription or management group with its
+        // assignable scopes (a per-resource-group deployment would overwrite the scopes of the others), by someone allowed
+        // to create roles, never the function's identity or the app's deployment pipeline.
+        private const string CustomRoleImpact = "A custom role is a definition to own and review: it holds exactly the needed operations, and new operations of the service are not added to it; its definition is one per tenant.";
+        private const string CustomRoleMitigation = "Deploy the definition once at the subscription (or management group) with every scope that assigns it in assignableScopes (Export-AzRoleMappingTemplate -RoleDefinitions, lambda-identity export-template --role-definitions), "
+                + "before the resource-group template that assigns it; it is created by a principal holding Microsoft.Authorization/roleDefinitions/write there (Owner, User Access Administrator or Role Based Access Control Administrator, through PIM), "
+                + "never by the function's identity or the app's deployment pipeline, and reviewed as an access change.";
 
         private RoleChoice ChooseFor(List<Unit> list, RoleSystem system)
         {
@@ -338,8 +357,9 @@ public sealed partial class AzRoleMapper
             var choice = _m._selector.Choose(actions, dataActions, rule.RoleSystem, _m._excluded);
             var threshold = Rules.CustomRoleExcessThreshold ?? 10;
             var reasons = new List<string> { string.Join(" ", list.Select(u => u.Rule!.Reason).Distinct()) };
+            var custom = false;
             // Custom roles are designed for Azure RBAC only; Cosmos DB's two built-in data roles cover every data action.
-            if (choice.Role is null || (choice.Excess > threshold && rule.RoleSystem == RoleSystem.AzureRbac))
+            if (choice.Role is null || (choice.Risk > threshold && rule.RoleSystem == RoleSystem.AzureRbac))
             {
                 var name = "LambdaIdentity " + rule.AzureService + " " + AzureNaming.ShortHash(string.Join("|", actions.Concat(dataActions)));
                 d.Strategy = MappingStrategy.Custom;
@@ -347,7 +367,8 @@ public sealed partial class AzRoleMapper
                 d.RoleDefinitionId = AzureNaming.DeterministicGuid("custom-role", name);
                 reasons.Add(choice.Role is null
                     ? "No built-in role that cannot change access covers " + string.Join(", ", actions.Concat(dataActions)) + (choice.PrivilegedExcluded.Count > 0 ? " (only " + string.Join(", ", choice.PrivilegedExcluded.Take(3).Select(r => r.RoleName)) + ", which can change access)" : "") + ": a custom role holds exactly these operations."
-                    : "The smallest covering built-in role, " + choice.Role.RoleName + ", grants " + choice.GrantedCount + " operations for " + choice.NeededCount + " needed (more than " + threshold + " beyond): a custom role holds exactly the needed operations.");
+                    : "The smallest covering built-in role, " + choice.Role.RoleName + ", grants " + choice.GrantedCount + " operations for " + choice.NeededCount + " needed; " + RiskText(choice) + ", more than the threshold of " + threshold + ": a custom role holds exactly the needed operations.");
+                custom = true;
             }
             else
             {
@@ -356,6 +377,7 @@ public sealed partial class AzRoleMapper
                 var next = choice.Candidates.Skip(1).FirstOrDefault();
                 reasons.Add(choice.Role.RoleName + " is the least-privileged of " + choice.Candidates.Count + " covering built-in roles (" + choice.GrantedCount + " operations granted for " + choice.NeededCount + " needed"
                     + (next is null ? "" : "; next: " + next.RoleName + " with " + _m._catalog.Granted(next).Count) + ")"
+                    + (choice.Excess > 0 ? "; " + RiskText(choice) + ", within the threshold of " + threshold + ", so the built-in is preferred to a custom role" : "")
                     + (choice.PrivilegedExcluded.Count > 0 ? "; " + choice.PrivilegedExcluded.Count + " roles that can change access were excluded" : "") + ".");
             }
             if (rule.RoleSystem == RoleSystem.CosmosDbSql) reasons.Add("Assigned as a Cosmos DB SQL role assignment (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments), not Microsoft.Authorization.");
@@ -406,6 +428,12 @@ public sealed partial class AzRoleMapper
                 d.Strategy = MappingStrategy.Deviation;
                 d.Impact = "The resource lives in AWS account " + resAccount + ", not the function's (" + fnAccount + "): on Azure it may be in another subscription or tenant.";
                 d.Mitigation = "Map the resource to its Azure resource ID in the resource map; across tenants, use a multi-tenant app registration or keep the dependency on AWS (stayOnAws).";
+            }
+            if (custom)
+            {
+                // Who creates the role and where it lives, kept next to any deviation the grant also has.
+                d.Impact = (d.Impact is null ? "" : d.Impact + " ") + CustomRoleImpact;
+                d.Mitigation = (d.Mitigation is null ? "" : d.Mitigation + " ") + CustomRoleMitigation;
             }
             d.Reason = string.Join(" ", reasons.Where(r => r.Length > 0));
             Emit(d);

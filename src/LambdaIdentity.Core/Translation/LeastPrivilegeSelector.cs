@@ -18,11 +18,17 @@ public sealed class RoleChoice
     public IReadOnlyList<AzureRoleDefinition> Candidates { get; init; } = Array.Empty<AzureRoleDefinition>();
     /// <summary>Covering roles left out because they can change access.</summary>
     public IReadOnlyList<AzureRoleDefinition> PrivilegedExcluded { get; init; } = Array.Empty<AzureRoleDefinition>();
-    /// <summary>
-    /// Operations the chosen role grants beyond those needed, on the planes the need uses: extra data actions when data
-    /// actions are needed, extra non-read control actions when control actions are needed.
-    /// </summary>
+    /// <summary>Operations the chosen role grants beyond those needed that are not reads (control or data plane).</summary>
     public int Excess { get; init; }
+    /// <summary>
+    /// The excess weighed by risk (<see cref="LeastPrivilegeSelector.RiskOf"/>): harmless reads weigh nothing, so a broad but
+    /// read-heavy built-in is still preferred to a custom role; an operation that changes access weighs more than any threshold.
+    /// </summary>
+    public double Risk { get; init; }
+    /// <summary>Excess operations of the chosen role that change access (keys, tokens, permissions, Microsoft.Authorization writes).</summary>
+    public IReadOnlyList<string> AccessChanging { get; init; } = Array.Empty<string>();
+    /// <summary>The excess by kind: "writes", "deletes", "actions" (control plane), "data" (data-plane writes, deletes and actions), "other data reads".</summary>
+    public IReadOnlyDictionary<string, int> ExcessByKind { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>
@@ -63,21 +69,85 @@ public sealed class LeastPrivilegeSelector
         var best = ranked.Count == 0 ? default : ranked[0];
         var neededActions = Expand(actions, false);
         var neededData = Expand(dataActions, true);
-        var excess = 0;
-        if (best.Role is not null)
-        {
-            if (dataActions.Count > 0) excess += best.Granted.DataActions.Count(d => !neededData.Contains(d));
-            if (actions.Count > 0) excess += best.Granted.Actions.Count(a => !neededActions.Contains(a) && !a.EndsWith("/read", StringComparison.OrdinalIgnoreCase));
-        }
+        var risk = best.Role is null ? new Weighed() : Weigh(best.Granted.Actions.Where(a => !neededActions.Contains(a)), best.Granted.DataActions.Where(d => !neededData.Contains(d)), neededActions.Concat(neededData));
         return new RoleChoice
         {
             Role = best.Role,
             GrantedCount = best.Role is null ? 0 : best.Granted.Count,
             NeededCount = neededActions.Count + neededData.Count,
-            Excess = excess,
+            Excess = risk.Count,
+            Risk = risk.Risk,
+            AccessChanging = risk.AccessChanging,
+            ExcessByKind = risk.ByKind,
             Candidates = ranked.Select(x => x.Role).ToList(),
             PrivilegedExcluded = privileged,
         };
+    }
+
+    /// <summary>Weight of an operation that changes access: more than any threshold, so a role granting one in excess is never preferred to a custom role.</summary>
+    public const double AccessChangeWeight = 1000;
+    /// <summary>Weight of a data-plane write, delete or action on a resource type the need already uses data-plane operations of.</summary>
+    public const double SameTypeDataWeight = 0.25;
+
+    // Operations that hand out or change access: reading keys or connection strings, minting SAS or tokens for others,
+    // changing ACLs or ownership, and Microsoft.Authorization writes.
+    private static readonly string[] AccessChangingPatterns =
+    {
+        "Microsoft.Authorization/*/write", "Microsoft.Authorization/*/delete", "Microsoft.Authorization/*/action",
+        "*/listKeys/action", "*/regenerateKey/action", "*/regenerateKeys/action", "*/listAccountSas/action", "*/listServiceSas/action",
+        "*/listConnectionStrings/action", "*/listSecrets/action", "*/listCredentials/action", "*/accessKey/action", "*/accessToken/action",
+        "*/generateToken/action", "*/modifyPermissions/action", "*/manageOwnership/action",
+    };
+
+    /// <summary>True when an operation hands out or changes access (keys, SAS, tokens for others, ACLs, Microsoft.Authorization writes).</summary>
+    public static bool ChangesAccess(string operation) => AccessChangingPatterns.Any(p => AzureOperationPattern.Matches(p, operation));
+
+    /// <summary>
+    /// The risk weight of one operation a role grants beyond the need: 0 for a read (control plane, or data of a resource
+    /// type the need reads or writes already); <see cref="SameTypeDataWeight"/> for a data-plane write, delete or action on
+    /// a resource type the need already uses (the assignment's scope bounds it to the resource the function reaches
+    /// anyway); 1 for a control-plane write, delete or action (it reconfigures or removes resources) and for any data-plane
+    /// operation on another resource type (other data); <see cref="AccessChangeWeight"/> for an operation that changes access.
+    /// </summary>
+    public static double RiskOf(string operation, bool data, ICollection<string> neededTypes)
+    {
+        if (ChangesAccess(operation)) return AccessChangeWeight;
+        var read = operation.EndsWith("/read", StringComparison.OrdinalIgnoreCase);
+        if (!data) return read ? 0 : 1;
+        var sameType = neededTypes.Contains(ResourceTypeOf(operation));
+        return sameType ? (read ? 0 : SameTypeDataWeight) : 1;
+    }
+
+    /// <summary>The provider and top-level resource type of an operation (Microsoft.Storage/storageAccounts).</summary>
+    public static string ResourceTypeOf(string operation)
+    {
+        var parts = operation.Split('/');
+        return parts.Length >= 2 ? parts[0] + "/" + parts[1] : operation;
+    }
+
+    private sealed class Weighed
+    {
+        public int Count; public double Risk; public List<string> AccessChanging = new(); public Dictionary<string, int> ByKind = new(StringComparer.Ordinal);
+    }
+
+    private static Weighed Weigh(IEnumerable<string> extraActions, IEnumerable<string> extraData, IEnumerable<string> needed)
+    {
+        var types = new HashSet<string>(needed.Select(ResourceTypeOf), StringComparer.OrdinalIgnoreCase);
+        var w = new Weighed();
+        void Add(string op, bool data)
+        {
+            var r = RiskOf(op, data, types);
+            if (r == 0) return;
+            w.Risk += r;
+            w.Count++;
+            if (r >= AccessChangeWeight) { w.AccessChanging.Add(op); return; }
+            var kind = data ? (r < 1 ? "data" : "other data") : op.EndsWith("/write", StringComparison.OrdinalIgnoreCase) ? "writes" : op.EndsWith("/delete", StringComparison.OrdinalIgnoreCase) ? "deletes" : "actions";
+            w.ByKind[kind] = (w.ByKind.TryGetValue(kind, out var n) ? n : 0) + 1;
+        }
+        foreach (var a in extraActions) Add(a, false);
+        foreach (var d in extraData) Add(d, true);
+        w.AccessChanging.Sort(StringComparer.Ordinal);
+        return w;
     }
 
     /// <summary>True when a role name matches one of the excluded names or patterns ('*' wildcards, case-insensitive).</summary>

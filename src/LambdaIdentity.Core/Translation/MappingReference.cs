@@ -25,8 +25,11 @@ public static class MappingReference
         L("The role column is computed, not hand-picked: among the built-in roles that cover the rule's operations (actions and");
         L("dataActions, wildcard-aware, minus notActions), the one granting the fewest operations of the Azure operations catalog,");
         L("never a role that can change access (Owner, Contributor, *Access Administrator, Microsoft.Authorization writes) and never");
-        L("an excluded service role. When it grants more than " + threshold + " operations beyond those needed (counted on the planes the need uses),");
-        L("the mapping proposes a custom role with exactly the needed operations.");
+        L("an excluded service role. What it grants beyond the need is weighed by risk: reads weigh 0, data-plane writes, deletes and");
+        L("actions on a resource type the need already uses " + LeastPrivilegeSelector.SameTypeDataWeight.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " each, control-plane writes, deletes and actions and any data operation on another");
+        L("resource type 1 each, and an operation that changes access (keys, SAS, tokens for others, ACLs, Microsoft.Authorization)");
+        L("more than any threshold. When the excess weighs more than " + threshold + ", the mapping proposes a custom role with exactly the needed");
+        L("operations, deployed once at a subscription or management group (see mapping-rules.md).");
         L();
         L("## Grant rules (first match wins)");
         L();
@@ -39,7 +42,7 @@ public static class MappingReference
             {
                 var c = selector.Choose(r.Actions.ToList(), r.DataActions.ToList(), r.RoleSystem, excluded);
                 role = c.Role is null ? "custom (no built-in covers)"
-                    : c.Excess > threshold ? "custom (" + c.Role.RoleName + " grants " + c.Excess + " more)"
+                    : c.Risk > threshold ? "custom (" + c.Role.RoleName + " grants " + c.Excess + " more, " + (c.AccessChanging.Count > 0 ? "including " + c.AccessChanging.Count + " that change access" : "weighing " + c.Risk.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)) + ")"
                     : c.Role.RoleName + " (" + c.GrantedCount + ")" + (r.RoleSystem == RoleSystem.CosmosDbSql ? ", Cosmos DB SQL role" : "");
             }
             var ops = r.Actions.Concat(r.DataActions.Select(d => d + " (data)"));

@@ -92,6 +92,118 @@ public static class MappingTemplateExporter
         }
     }
 
+    /// <summary>
+    /// Renders the custom role definitions the mapping designs as a subscription-scope template: each definition once, its
+    /// assignable scopes a parameter (the subscription by default). A custom role is one definition per tenant: deploying it
+    /// with each resource group as its only assignable scope would overwrite the scopes of the others, so it is deployed
+    /// once, before the resource-group templates that assign it, by a principal allowed to create roles. Returns null when
+    /// the mapping designs no custom role.
+    /// </summary>
+    public static string? ExportRoleDefinitions(IEnumerable<AzRoleMapping> mappings, TemplateFormat format)
+    {
+        var roles = CustomRoleDefinitions(mappings);
+        if (roles.Count == 0) return null;
+        return format == TemplateFormat.ArmJson ? RoleDefinitionsArm(roles) : RoleDefinitionsBicep(roles);
+    }
+
+    // Every custom Azure RBAC role the mapping designs (assigned or still waiting for a scope), once per definition id.
+    private static List<AzRoleMapping> CustomRoleDefinitions(IEnumerable<AzRoleMapping> mappings)
+        => mappings.Where(m => m.Kind == MappingKind.RoleAssignment && m.RoleAssignmentType == "AzureRbac" && m.RoleDefinitionId is { Length: > 0 }
+                               && m.Strategy is MappingStrategy.Custom or MappingStrategy.Deviation
+                               && Catalogs.AzureRoleCatalog.Default.FindById(m.RoleDefinitionId) is null
+                               && m.RequiredActions.Count + m.RequiredDataActions.Count > 0)
+            .OrderBy(m => m.RoleDefinitionId, StringComparer.Ordinal).ThenBy(m => m.MappingId, StringComparer.Ordinal)
+            .GroupBy(m => m.RoleDefinitionId!, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+
+    private const string AssignableScopesDescription = "Scopes where the custom roles may be assigned: the subscriptions (or one management group) of every resource group whose template assigns them. "
+        + "A custom role is one definition per tenant: deploying it again with other scopes replaces these, so list them all here.";
+
+    private const string RoleDefinitionsHeader = "Custom role definitions designed by LambdaIdentity. Deploy once (az deployment sub create), before the resource-group templates that assign them, "
+        + "as a principal holding Microsoft.Authorization/roleDefinitions/write at the subscription (Owner, User Access Administrator or Role Based Access Control Administrator, through PIM); "
+        + "never as the function's identity or the app's deployment pipeline. Review it as an access change.";
+
+    private static string RoleDefinitionsBicep(List<AzRoleMapping> roles)
+    {
+        var b = new StringBuilder();
+        b.AppendLine("// " + RoleDefinitionsHeader);
+        b.AppendLine("targetScope = 'subscription'");
+        b.AppendLine();
+        b.AppendLine("@description(" + BLit(AssignableScopesDescription) + ")");
+        b.AppendLine("param assignableScopes array = [");
+        b.AppendLine("  subscription().id");
+        b.AppendLine("]");
+        b.AppendLine();
+        var ex = new Existing();
+        ex.Symbol("param|assignableScopes", "assignableScopes");
+        foreach (var m in roles)
+        {
+            var sym = ex.Symbol("rd|" + m.RoleDefinitionId, "customRole_" + m.RoleDefinitionName);
+            b.AppendLine("// " + Comment(m.MappingId));
+            b.AppendLine("resource " + sym + " 'Microsoft.Authorization/roleDefinitions@" + RbacApi + "' = {");
+            b.AppendLine("  name: " + BLit(m.RoleDefinitionId!));
+            b.AppendLine("  properties: {");
+            b.AppendLine("    roleName: " + BLit(m.RoleDefinitionName!));
+            b.AppendLine("    description: " + BLit(CustomRoleDescription(m)));
+            b.AppendLine("    type: 'CustomRole'");
+            b.AppendLine("    permissions: [");
+            b.AppendLine("      {");
+            b.AppendLine("        actions: [" + string.Join(", ", m.RequiredActions.Select(BLit)) + "]");
+            b.AppendLine("        notActions: []");
+            b.AppendLine("        dataActions: [" + string.Join(", ", m.RequiredDataActions.Select(BLit)) + "]");
+            b.AppendLine("        notDataActions: []");
+            b.AppendLine("      }");
+            b.AppendLine("    ]");
+            b.AppendLine("    assignableScopes: assignableScopes");
+            b.AppendLine("  }");
+            b.AppendLine("}");
+            b.AppendLine();
+        }
+        return b.ToString();
+    }
+
+    private static string RoleDefinitionsArm(List<AzRoleMapping> roles)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("$schema", "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#");
+            w.WriteString("contentVersion", "1.0.0.0");
+            w.WriteStartObject("metadata");
+            w.WriteString("generator", "LambdaIdentity Export-AzRoleMappingTemplate -RoleDefinitions");
+            w.WriteString("deployment", RoleDefinitionsHeader);
+            w.WriteEndObject();
+            w.WriteStartObject("parameters");
+            w.WriteStartObject("assignableScopes"); w.WriteString("type", "array"); w.WriteString("defaultValue", "[createArray(subscription().id)]");
+            w.WriteStartObject("metadata"); w.WriteString("description", AssignableScopesDescription); w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteStartArray("resources");
+            foreach (var m in roles)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "Microsoft.Authorization/roleDefinitions");
+                w.WriteString("apiVersion", RbacApi);
+                w.WriteString("comments", ArmLit(m.MappingId));
+                w.WriteString("name", m.RoleDefinitionId);
+                w.WriteStartObject("properties");
+                w.WriteString("roleName", m.RoleDefinitionName);
+                w.WriteString("description", ArmLit(CustomRoleDescription(m)));
+                w.WriteString("type", "CustomRole");
+                w.WriteStartArray("permissions"); w.WriteStartObject();
+                Strings(w, "actions", m.RequiredActions); Strings(w, "notActions", Array.Empty<string>());
+                Strings(w, "dataActions", m.RequiredDataActions); Strings(w, "notDataActions", Array.Empty<string>());
+                w.WriteEndObject(); w.WriteEndArray();
+                w.WriteString("assignableScopes", "[parameters('assignableScopes')]");
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
     private static Plan BuildPlan(IEnumerable<AzRoleMapping> mappings)
     {
         var p = new Plan();
@@ -124,7 +236,12 @@ public static class MappingTemplateExporter
                     if (m.Scope!.IndexOf("/resourceGroups/", StringComparison.OrdinalIgnoreCase) < 0)
                     { p.Skipped.Add(m.MappingId + ": " + m.RoleDefinitionName + " at " + m.Scope + " (above a resource group: deploy it with a subscription- or management-group-scope template)"); break; }
                     if (!seen.Add("ra|" + m.Scope + "|" + (IsDirectory(m) ? m.ObjectId : m.PrincipalName) + "|" + m.RoleDefinitionId)) break;
-                    if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId)) p.CustomRoles.Add(m);
+                    if (m.Strategy == MappingStrategy.Custom && seen.Add("rd|" + m.RoleDefinitionId))
+                    {
+                        p.CustomRoles.Add(m);
+                        p.Skipped.Add("custom role " + m.RoleDefinitionName + " (" + m.RoleDefinitionId + "): not defined here; deploy its definition once at the subscription with the role-definitions export "
+                            + "(Export-AzRoleMappingTemplate -RoleDefinitions, lambda-identity export-template --role-definitions) before this template, by a principal allowed to create roles (Microsoft.Authorization/roleDefinitions/write)");
+                    }
                     (m.RoleAssignmentType == "CosmosDbSql" ? p.Cosmos : p.Rbac).Add(m);
                     break;
                 case MappingKind.Setting when m.Settings.ContainsKey("diagnosticSetting.categories"):
@@ -300,30 +417,11 @@ public static class MappingTemplateExporter
                 w.WriteString("location", "[parameters('location')]");
                 w.WriteEndObject();
             }
-            foreach (var m in p.CustomRoles)
-            {
-                w.WriteStartObject();
-                w.WriteString("type", "Microsoft.Authorization/roleDefinitions");
-                w.WriteString("apiVersion", RbacApi);
-                w.WriteString("name", m.RoleDefinitionId);
-                w.WriteStartObject("properties");
-                w.WriteString("roleName", m.RoleDefinitionName);
-                w.WriteString("description", ArmLit(CustomRoleDescription(m)));
-                w.WriteString("type", "CustomRole");
-                w.WriteStartArray("permissions"); w.WriteStartObject();
-                Strings(w, "actions", m.RequiredActions); Strings(w, "notActions", Array.Empty<string>());
-                Strings(w, "dataActions", m.RequiredDataActions); Strings(w, "notDataActions", Array.Empty<string>());
-                w.WriteEndObject(); w.WriteEndArray();
-                w.WriteStartArray("assignableScopes"); w.WriteStringValue("[resourceGroup().id]"); w.WriteEndArray();
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
             foreach (var m in p.Rbac)
             {
                 var principal = PrincipalExpr(m);
-                var roleId = m.Strategy == MappingStrategy.Custom
-                    ? "[resourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')]"
-                    : "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')]";
+                // Built-in and custom roles alike live at the subscription (a custom one deployed by the role-definitions export).
+                var roleId = "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')]";
                 w.WriteStartObject();
                 w.WriteString("type", "Microsoft.Authorization/roleAssignments");
                 w.WriteString("apiVersion", RbacApi);
@@ -449,7 +547,6 @@ public static class MappingTemplateExporter
     {
         var deps = new List<string>();
         if (IsUser(m)) deps.Add("[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '" + m.PrincipalName + "')]");
-        if (m.Strategy == MappingStrategy.Custom && m.RoleAssignmentType != "CosmosDbSql") deps.Add("[resourceId('Microsoft.Authorization/roleDefinitions', '" + m.RoleDefinitionId + "')]");
         if (deps.Count > 0) Strings(w, "dependsOn", deps);
     }
 
@@ -604,34 +701,12 @@ public static class MappingTemplateExporter
         }
         foreach (var app in p.Rbac.Concat(p.Cosmos).Where(m => !IsUser(m) && !IsDirectory(m)).Select(m => m.FunctionAppName).Concat(p.Auth.Select(a => a.Mapping.FunctionAppName)).Concat(p.Diagnostics.Select(d => d.FunctionAppName)).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal))
             ex.App(app);
-        foreach (var m in p.CustomRoles)
-        {
-            var sym = ex.Symbol("rd|" + m.RoleDefinitionId, "customRole_" + m.RoleDefinitionName);
-            body.AppendLine("resource " + sym + " 'Microsoft.Authorization/roleDefinitions@" + RbacApi + "' = {");
-            body.AppendLine("  name: " + BLit(m.RoleDefinitionId!));
-            body.AppendLine("  properties: {");
-            body.AppendLine("    roleName: " + BLit(m.RoleDefinitionName!));
-            body.AppendLine("    description: " + BLit(CustomRoleDescription(m)));
-            body.AppendLine("    type: 'CustomRole'");
-            body.AppendLine("    permissions: [");
-            body.AppendLine("      {");
-            body.AppendLine("        actions: [" + string.Join(", ", m.RequiredActions.Select(BLit)) + "]");
-            body.AppendLine("        dataActions: [" + string.Join(", ", m.RequiredDataActions.Select(BLit)) + "]");
-            body.AppendLine("      }");
-            body.AppendLine("    ]");
-            body.AppendLine("    assignableScopes: [ resourceGroup().id ]");
-            body.AppendLine("  }");
-            body.AppendLine("}");
-            body.AppendLine();
-        }
         var i = 0;
         foreach (var m in p.Rbac)
         {
             var target = ex.Scope(m.Scope!);
             var principal = BicepPrincipal(m, ex);
-            var roleId = m.Strategy == MappingStrategy.Custom
-                ? ex.Symbols["rd|" + m.RoleDefinitionId] + ".id"
-                : "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', " + BLit(m.RoleDefinitionId!) + ")";
+            var roleId = "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', " + BLit(m.RoleDefinitionId!) + ")";
             body.AppendLine("// " + Comment(m.MappingId));
             body.AppendLine("resource ra" + (i++).ToString(CultureInfo.InvariantCulture) + " 'Microsoft.Authorization/roleAssignments@" + RbacApi + "' = {");
             body.AppendLine("  name: guid(" + BLit(m.Scope!) + ", " + BicepPrincipalKey(m, ex) + ", " + BLit(m.RoleDefinitionId!) + ")");

@@ -36,6 +36,10 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
     [Parameter]
     public TemplateFormat Format { get; set; } = TemplateFormat.Bicep;
 
+    /// <summary>Write the custom role definitions the mappings design instead: a subscription-scope template deployed once, before the resource-group templates that assign them.</summary>
+    [Parameter]
+    public SwitchParameter RoleDefinitions { get; set; }
+
     /// <summary>Overwrite an existing file.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -59,19 +63,30 @@ public sealed class ExportAzRoleMappingTemplateCommand : AsyncPSCmdlet
                 WriteError(new ErrorRecord(new InvalidDataException("No mapping record came in: the template was not written."), "TemplateInputEmpty", ErrorCategory.InvalidData, typed));
                 return;
             }
+            if (RoleDefinitions && Format is TemplateFormat.AwsCloudFormation or TemplateFormat.AwsTerraform)
+            {
+                WriteError(new ErrorRecord(new System.ArgumentException("-RoleDefinitions writes Azure role definitions: use -Format Bicep or ArmJson."), "RoleDefinitionsFormatInvalid", ErrorCategory.InvalidArgument, Format));
+                return;
+            }
             if (Format is TemplateFormat.AwsCloudFormation or TemplateFormat.AwsTerraform && !AwsTrustTemplateExporter.HasAny(_mappings))
             {
                 WriteError(new ErrorRecord(new InvalidDataException("No dependency stays on AWS in this mapping (no AwsFederatedRole item): no AWS-side template was written."), "AwsTrustInputEmpty", ErrorCategory.InvalidData, typed));
                 return;
             }
+            string? text;
+            if (RoleDefinitions)
+            {
+                text = MappingTemplateExporter.ExportRoleDefinitions(_mappings, Format);
+                if (text is null) { WriteWarning("The mappings design no custom role: no role-definitions template was written."); return; }
+            }
+            else text = MappingTemplateExporter.Export(_mappings, Format);
             if (ResolveOutputPath(typed, literal) is not { } full) return;
             if (File.Exists(full) && !Force)
             {
                 WriteError(new ErrorRecord(new IOException($"'{full}' exists; use -Force to overwrite."), "TemplateFileExists", ErrorCategory.ResourceExists, full));
                 return;
             }
-            if (!ShouldProcess(full, "Write " + Format + " template")) return;
-            var text = MappingTemplateExporter.Export(_mappings, Format);
+            if (!ShouldProcess(full, "Write " + Format + (RoleDefinitions ? " role-definitions" : "") + " template")) return;
             if (TryWriteFile(full, "TemplateFileUnwritable", f => File.WriteAllText(f, text, new UTF8Encoding(false)))) WriteObject(new FileInfo(full));
         });
         return Task.CompletedTask;

@@ -159,6 +159,7 @@ public class FailClosedTests
     [InlineData("map", "--inventory", "{missing}")]
     [InlineData("report", "--mapping", "{missing}")]
     [InlineData("export-template", "--mapping", "{missing}")]
+    [InlineData("export-template", "--mapping", "{mapping}", "--format", "awscloudformation", "--role-definitions")]
     [InlineData("resource-map", "--inventory", "{missing}")]
     [InlineData("no-such-verb")]
     public void UsageErrorsExit64WithOneLineAndNoStackTrace(params string[] args)

@@ -91,4 +91,33 @@ public class LeastPrivilegeSelectorTests
             Assert.True(c.Role is not null, r.Id + " has no covering role");
         }
     }
+
+    [Fact]
+    public void ExcessIsWeighedByRiskSoHarmlessReadsDoNotForceACustomRole()
+    {
+        // Calling an Azure OpenAI deployment: Cognitive Services OpenAI User grants many more operations, but its extras are
+        // reads and more inference and assistants data on the same account: no management, no access change.
+        var openAi = Selector.Choose(Array.Empty<string>(), new[] { "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action" }, RoleSystem.AzureRbac, Excluded);
+        Assert.Equal("Cognitive Services OpenAI User", openAi.Role!.RoleName);
+        Assert.True(openAi.GrantedCount > 100, "granted " + openAi.GrantedCount);
+        Assert.Empty(openAi.AccessChanging);
+        Assert.InRange(openAi.Risk, 0.1, RuleSetLoader.Default.CustomRoleExcessThreshold!.Value);
+        Assert.Equal(openAi.Excess, openAi.ExcessByKind.Values.Sum());
+        // Tags on blobs: only Storage Blob Data Owner covers, and it changes ACLs: that alone outweighs the threshold.
+        var tags = Selector.Choose(Array.Empty<string>(), new[] { "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write" }, RoleSystem.AzureRbac, Excluded);
+        Assert.Equal("Storage Blob Data Owner", tags.Role!.RoleName);
+        Assert.Contains(tags.AccessChanging, a => a.EndsWith("/modifyPermissions/action", StringComparison.OrdinalIgnoreCase));
+        Assert.True(tags.Risk > RuleSetLoader.Default.CustomRoleExcessThreshold!.Value);
+    }
+
+    [Theory]
+    [InlineData("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", true, 0)]
+    [InlineData("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete", true, 0.25)]
+    [InlineData("Microsoft.ServiceBus/namespaces/messages/receive/action", true, 1)]
+    [InlineData("Microsoft.Storage/storageAccounts/read", false, 0)]
+    [InlineData("Microsoft.Storage/storageAccounts/delete", false, 1)]
+    [InlineData("Microsoft.Storage/storageAccounts/listKeys/action", false, LeastPrivilegeSelector.AccessChangeWeight)]
+    [InlineData("Microsoft.Authorization/roleAssignments/write", false, LeastPrivilegeSelector.AccessChangeWeight)]
+    public void RiskOfAnExtraOperationFollowsWhatItCanDo(string operation, bool data, double weight)
+        => Assert.Equal(weight, LeastPrivilegeSelector.RiskOf(operation, data, new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Microsoft.Storage/storageAccounts" }));
 }

@@ -51,12 +51,28 @@ public class MappingTemplateExporterTests
         Assert.Equal("id-shared", uai.GetProperty("name").GetString());
         var ras = resources.Where(r => Type(r) == "Microsoft.Authorization/roleAssignments").ToList();
         // The shared identity reads and tags blobs on one bucket: Storage Blob Data Reader plus a custom role for the tags
-        // (Storage Blob Data Owner is far broader);
+        // (Storage Blob Data Owner can change ACLs);
         // c only reads: Storage Blob Data Reader for its system-assigned identity.
-        var custom = Assert.Single(resources, r => Type(r) == "Microsoft.Authorization/roleDefinitions");
+        // The custom role is not defined per resource group (that would overwrite its assignable scopes): the assignment
+        // references it at the subscription, and the role-definitions export defines it once there.
+        Assert.DoesNotContain(resources, r => Type(r) == "Microsoft.Authorization/roleDefinitions");
+        using var rolesDoc = JsonDocument.Parse(MappingTemplateExporter.ExportRoleDefinitions(Mappings(), TemplateFormat.ArmJson)!);
+        Assert.Contains("subscriptionDeploymentTemplate.json", rolesDoc.RootElement.GetProperty("$schema").GetString());
+        var custom = Assert.Single(rolesDoc.RootElement.GetProperty("resources").EnumerateArray(), r => Type(r) == "Microsoft.Authorization/roleDefinitions");
+        Assert.Equal("[parameters('assignableScopes')]", custom.GetProperty("properties").GetProperty("assignableScopes").GetString());
+        Assert.Equal("[createArray(subscription().id)]", rolesDoc.RootElement.GetProperty("parameters").GetProperty("assignableScopes").GetProperty("defaultValue").GetString());
+        Assert.Contains("roleDefinitions/write", rolesDoc.RootElement.GetProperty("metadata").GetProperty("deployment").GetString());
         var customId = custom.GetProperty("name").GetString()!;
-        Assert.Contains(ras, r => r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains(customId)
-                                   && r.GetProperty("name").GetString()!.Contains("userAssignedIdentities', 'id-shared'"));
+        Assert.Contains(ras, r => r.GetProperty("properties").GetProperty("roleDefinitionId").GetString() == "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '" + customId + "')]"
+                                   && r.GetProperty("name").GetString()!.Contains("userAssignedIdentities', 'id-shared'")
+                                   && (!r.TryGetProperty("dependsOn", out var deps) || !deps.GetRawText().Contains("roleDefinitions")));
+        Assert.Contains(doc.RootElement.GetProperty("metadata").GetProperty("notDeployed").EnumerateArray(), n => n.GetString()!.StartsWith("custom role ", StringComparison.Ordinal) && n.GetString()!.Contains(customId));
+        // The mapping says who creates it.
+        var customMapping = Mappings().First(m => m.Strategy == MappingStrategy.Custom);
+        Assert.Contains("Microsoft.Authorization/roleDefinitions/write", customMapping.Mitigation);
+        Assert.Contains("never by the function's identity", customMapping.Mitigation);
+        // No custom role designed: no role-definitions template.
+        Assert.Null(MappingTemplateExporter.ExportRoleDefinitions(Mappings().Where(m => m.Strategy != MappingStrategy.Custom), TemplateFormat.Bicep));
         Assert.Contains(ras, r => r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")
                                    && r.GetProperty("name").GetString()!.Contains("Microsoft.Web/sites', 'func-c'"));
         Assert.All(ras, r => Assert.StartsWith("[guid('/subscriptions/", r.GetProperty("name").GetString()));
@@ -66,6 +82,7 @@ public class MappingTemplateExporterTests
         Assert.EndsWith("/databaseAccounts/cosmos1/dbs/app/colls/orders", cosmos.GetProperty("properties").GetProperty("scope").GetString());
         Assert.EndsWith("/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002", cosmos.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
         Assert.Contains("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write", custom.GetRawText());
+        Assert.DoesNotContain("modifyPermissions", custom.GetRawText());
         var auth = Assert.Single(resources, r => Type(r) == "Microsoft.Web/sites/config");
         Assert.Equal("func-c/authsettingsV2", auth.GetProperty("name").GetString());
         Assert.Contains("api://c", auth.GetRawText());

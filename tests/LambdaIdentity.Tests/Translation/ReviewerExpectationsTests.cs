@@ -47,6 +47,9 @@ public class ReviewerExpectationsTests
             foreach (var f in findings.EnumerateArray())
                 Assert.Contains(m.Findings, x => x.FindingId == f.GetString());
         if (S("azureFeatureContains") is { } feature) Assert.Contains(feature, m.AzureFeature, StringComparison.Ordinal);
+        if (S("role") is { } role) Assert.True(m.RoleDefinitionName == role, m.MappingId + ": role " + m.RoleDefinitionName + ", the reviewer signs " + role + " (" + why + ")");
+        if (S("scopeContains") is { } scope) Assert.True(m.Scope?.Contains(scope, StringComparison.Ordinal) == true, m.MappingId + ": scope " + m.Scope + ", the reviewer signs one containing " + scope + " (" + why + ")");
+        if (S("mitigationContains") is { } mitigation) Assert.Contains(mitigation, m.Mitigation ?? "", StringComparison.Ordinal);
         if (m.Strategy == MappingStrategy.Deviation)
             Assert.True(!string.IsNullOrEmpty(m.Impact) && !string.IsNullOrEmpty(m.Mitigation), m.MappingId + ": a deviation needs impact and mitigation");
     }

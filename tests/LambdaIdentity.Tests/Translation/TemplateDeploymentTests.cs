@@ -67,8 +67,11 @@ public class TemplateDeploymentTests
         foreach (var map in maps)
         {
             var mappings = new AzRoleMapper(GrantDeriver.Default, new MappingOptions { ResourceMap = map }).Map(inventory, ctx).ToList();
-            yield return new Export(origin + (map.Entries.Count == 0 ? " (empty resource map)" : " (filled resource map)"),
-                MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep), MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson));
+            var label = origin + (map.Entries.Count == 0 ? " (empty resource map)" : " (filled resource map)");
+            yield return new Export(label, MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep), MappingTemplateExporter.Export(mappings, TemplateFormat.ArmJson));
+            // The custom roles it designs, defined once at the subscription (Export-AzRoleMappingTemplate -RoleDefinitions).
+            if (MappingTemplateExporter.ExportRoleDefinitions(mappings, TemplateFormat.Bicep) is { } roles)
+                yield return new Export(label + " (role definitions)", roles, MappingTemplateExporter.ExportRoleDefinitions(mappings, TemplateFormat.ArmJson)!);
         }
     }
 
@@ -108,7 +111,11 @@ public class TemplateDeploymentTests
                 }
             }
             var withRoles = files.Values.Count(e => e.Bicep.Contains("'Microsoft.Authorization/roleAssignments@", StringComparison.Ordinal));
-            _out.WriteLine(exports.Count + " exports, " + files.Count + " distinct, " + withRoles + " with role assignments");
+            var definitions = files.Values.Count(e => e.Bicep.Contains("targetScope = 'subscription'", StringComparison.Ordinal));
+            _out.WriteLine(exports.Count + " exports, " + files.Count + " distinct, " + withRoles + " with role assignments, " + definitions + " role-definition templates");
+            Assert.True(definitions > 3, "only " + definitions + " distinct role-definition templates: custom roles were not exported");
+            // A custom role is never defined in a resource-group template (its assignable scopes would be overwritten per group).
+            Assert.DoesNotContain(files.Values, e => !e.Bicep.Contains("targetScope = 'subscription'", StringComparison.Ordinal) && e.Bicep.Contains("'Microsoft.Authorization/roleDefinitions@", StringComparison.Ordinal));
             Assert.True(withRoles > 50, "only " + withRoles + " distinct exports deploy a role assignment: the filled maps did not take");
 
             string Where(BicepCli.Finding f) => files.TryGetValue(Path.GetFileNameWithoutExtension(f.File), out var e) ? e.Origin : f.File;
