@@ -13,13 +13,9 @@ namespace LambdaIdentity.Core.Parity;
 /// </summary>
 internal static class InvokeEnforcement
 {
-    /// <summary>The design setting (on an end-user authentication item) that asks for the enforcement.</summary>
-    public const string SettingKey = "appRoleAssignmentRequired";
-
-    /// <summary>Adds the verdict on the enforcement to the lists the authentication check builds.</summary>
-    public static void Check(IReadOnlyDictionary<string, string> settings, AzureAuthSettings auth, List<string> drift, List<string> passed, List<string> actual)
+    /// <summary>Adds the verdict on the enforcement (designed by <see cref="LambdaIdentity.Model.AuthenticationCheck.AppRoleAssignmentRequired"/>) to the lists the authentication check builds.</summary>
+    public static void Check(AzureAuthSettings auth, List<string> drift, List<string> passed, List<string> actual)
     {
-        if (!settings.TryGetValue(SettingKey, out var want) || want != "true") return;
         var apps = auth.AllowedApplications.Where(a => a.Trim().Length > 0 && !a.TrimStart().StartsWith("[", System.StringComparison.Ordinal)).ToList();
         actual.Add("allowedApplications " + (apps.Count == 0 ? "(none)" : string.Join(",", apps)));
         if (apps.Count > 0) passed.Add("invoke restricted to " + apps.Count + " allowed client application(s)");

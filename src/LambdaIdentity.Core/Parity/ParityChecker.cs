@@ -200,26 +200,27 @@ public sealed class ParityChecker
         return r;
     }
 
-    // Settings keys that record where a design came from, not something to configure.
-    private static readonly HashSet<string> ProvenanceKeys = new(StringComparer.OrdinalIgnoreCase) { "grantedBy", "trigger" };
-
-    // An app setting's name as the Functions host reads it (APPLICATIONINSIGHTS_CONNECTION_STRING, WEBSITE_RUN_FROM_PACKAGE).
-    private static bool IsAppSettingName(string key)
-        => key.Length > 1 && key.IndexOf('_') > 0 && key.All(c => (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
-
     private IdentityParityResult Judge(AzRoleMapping m)
     {
-        if (m.Kind == MappingKind.AwsFederatedRole) return AwsTrustParity.Check(m, _options.AwsState, AwsTrustIdentity(m));
-        if (m.Strategy == MappingStrategy.NotNeeded && string.IsNullOrEmpty(m.RoleDefinitionName) && string.IsNullOrEmpty(m.RoleDefinitionId) && m.Settings.Keys.All(k => ProvenanceKeys.Contains(k)))
-            return Result(m, ParityStatus.NotApplicable, Describe(m), "nothing to check", "Nothing is designed for this item, so nothing is verified: " + m.Reason);
-        if (m.Kind == MappingKind.ManagedIdentity) return CheckIdentity(m);
-        if (m.Kind == MappingKind.Authentication && IsAppRoleGrant(m)) return CheckAppRole(m);
-        if (m.Kind == MappingKind.Authentication) return CheckAuthentication(m);
-        if (!string.IsNullOrEmpty(m.RoleDefinitionName) || !string.IsNullOrEmpty(m.RoleDefinitionId)) return CheckRoleAssignment(m);
-        if (m.Settings.ContainsKey(FederationSubject)) return CheckFederation(m);
-        if (m.Settings.Keys.Any(k => !ProvenanceKeys.Contains(k))) return CheckSettings(m);
-        return Result(m, ParityStatus.Unverifiable, Describe(m), "not checkable",
-            m.Strategy == MappingStrategy.Deviation ? "A deviation designs no Azure item to verify; review its impact and mitigation." : "The mapping names no role or setting that the Azure state could show.");
+        var check = ParityCheck.Of(m);
+        switch (check.Kind)
+        {
+            case ParityCheckKind.AwsSide:
+                return AwsTrustParity.Check(m, _options.AwsState, AwsTrustIdentity(m));
+            case ParityCheckKind.NothingDesigned:
+                return Result(m, ParityStatus.NotApplicable, Describe(m), "nothing to check", "Nothing is designed for this item, so nothing is verified: " + m.Reason);
+            case ParityCheckKind.ManagedIdentity: return CheckIdentity(m);
+            case ParityCheckKind.AppRoleGrant: return CheckAppRole(m, check.AppRole!);
+            case ParityCheckKind.Authentication: return CheckAuthentication(m, check.Authentication!);
+            case ParityCheckKind.RoleAssignment: return CheckRoleAssignment(m);
+            case ParityCheckKind.FederatedCredential: return CheckFederation(m, check.Federation!);
+            case ParityCheckKind.DiagnosticSettings: return CheckDiagnostics(m, Describe(m), check.DiagnosticCategories);
+            case ParityCheckKind.DeploymentStorage: return CheckDeploymentStorage(m, Describe(m), check.DeploymentStorageAuthentication!);
+            case ParityCheckKind.AppSettings: return CheckSettings(m, check.AppSettingNames);
+            default:
+                return Result(m, ParityStatus.Unverifiable, Describe(m), "not checkable",
+                    m.Strategy == MappingStrategy.Deviation ? "A deviation designs no Azure item to verify; review its impact and mitigation." : "The mapping names no role or setting that the Azure state could show.");
+        }
     }
 
     // ---------- role assignments ----------
@@ -318,19 +319,17 @@ public sealed class ParityChecker
 
     // ---------- workload identity federation (pipelines) ----------
 
-    private const string FederationSubject = "federatedCredential.subject";
     private readonly HashSet<AzureFederatedCredential> _consumedCredentials = new();
     private readonly Dictionary<string, AzRoleMapping> _federationOwners = new(StringComparer.OrdinalIgnoreCase);
 
     // A pipeline's secretless sign-in: each designed subject needs a federated credential with the designed issuer and
     // audience on the identity that takes over the AWS CI role. Never passed on credentials that were not read.
-    private IdentityParityResult CheckFederation(AzRoleMapping m)
+    private IdentityParityResult CheckFederation(AzRoleMapping m, FederatedCredentialCheck check)
     {
         var expected = Describe(m);
-        List<string> Values(string key) => m.Settings.TryGetValue(key, out var v) ? v.Split(',').Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : new List<string>();
-        var issuers = Values("federatedCredential.issuer");
-        var subjects = Values(FederationSubject);
-        var audience = m.Settings.TryGetValue("federatedCredential.audience", out var aud) && aud.Length > 0 ? aud : "api://AzureADTokenExchange";
+        var issuers = check.Issuers;
+        var subjects = check.Subjects;
+        var audience = check.Audience;
         if (issuers.Count == 0 || subjects.Count == 0 || issuers.Concat(subjects).Any(x => x.StartsWith("{", StringComparison.Ordinal)))
             return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The design's issuer or subject is not known yet (" + string.Join(", ", issuers.Concat(subjects)) + "); complete it from the AWS role's trust policy.");
         var keys = FederationOwners(m);
@@ -601,23 +600,21 @@ public sealed class ParityChecker
 
     // ---------- authentication ----------
 
-    private IdentityParityResult CheckAuthentication(AzRoleMapping m)
+    private IdentityParityResult CheckAuthentication(AzRoleMapping m, AuthenticationCheck check)
     {
         var expected = Describe(m);
         var app = m.FunctionAppName;
         _state.Sites.TryGetValue(app, out var site);
         var drift = new List<string>(); var unverifiable = new List<string>(); var passed = new List<string>(); var actual = new List<string>();
         var evidenceUnread = false;
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var kv in m.Settings) settings[kv.Key] = kv.Value;
 
-        if (settings.TryGetValue("authLevel", out var level))
+        if (check.AuthLevel is { } level)
         {
             if (Unreadable(app, AzureStateArea.Functions, site?.Functions is not null, "authLevel: functions could not be read: ", "authLevel: no function list for " + app) is { } unread)
                 { unverifiable.Add(unread); evidenceUnread = true; }
             else
             {
-                settings.TryGetValue("functionName", out var only);
+                var only = check.FunctionName;
                 var http = site!.Functions!.Where(f => f.AuthLevel is not null && (only is null || f.Name.Equals(only, StringComparison.OrdinalIgnoreCase))).ToList();
                 if (http.Count == 0) drift.Add("authLevel: no HTTP-triggered function" + (only is null ? "" : " named " + only));
                 foreach (var f in http)
@@ -628,8 +625,7 @@ public sealed class ParityChecker
                 if (http.Count > 0 && drift.Count == 0) passed.Add("authLevel " + level);
             }
         }
-        var authKeys = new[] { "requireAuthentication", "issuer", "allowedAudiences", "allowedApplications", "clientId", "unauthenticatedClientAction", "identityProvider", InvokeEnforcement.SettingKey };
-        if (authKeys.Any(settings.ContainsKey))
+        if (check.ChecksAppAuthentication)
         {
             var auth = site?.Auth;
             if (Unreadable(app, AzureStateArea.AuthSettings, auth is not null, "authentication could not be read: ", "no authsettingsV2 for " + app + " in the state") is { } unread)
@@ -638,33 +634,33 @@ public sealed class ParityChecker
             {
                 var on = auth.Enabled && auth.RequireAuthentication;
                 actual.Add("authentication " + (auth.Enabled ? "on" : "off") + ", requireAuthentication " + auth.RequireAuthentication.ToString().ToLowerInvariant());
-                if (settings.TryGetValue("requireAuthentication", out var req) && bool.TryParse(req, out var wantOn))
+                if (check.RequireAuthentication is { } req && bool.TryParse(req, out var wantOn))
                 {
                     if (wantOn != on) drift.Add("authentication is " + (on ? "required" : "not required (off or anonymous allowed)") + ", designed " + (wantOn ? "required" : "not required"));
                     else passed.Add("requireAuthentication " + req);
                 }
-                if (settings.TryGetValue("identityProvider", out var provider))
+                if (check.IdentityProvider is { } provider)
                 {
                     if (!provider.Equals("azureActiveDirectory", StringComparison.OrdinalIgnoreCase)) unverifiable.Add("identityProvider " + provider + " is not compared");
                     else if (!auth.AzureActiveDirectoryEnabled) drift.Add("the Entra ID (azureActiveDirectory) provider is not enabled");
                     else passed.Add("identityProvider azureActiveDirectory");
                 }
-                Compare("issuer", auth.Issuer is null ? Array.Empty<string>() : new[] { auth.Issuer }, settings, drift, unverifiable, passed, actual);
-                Compare("allowedAudiences", auth.AllowedAudiences, settings, drift, unverifiable, passed, actual);
-                Compare("allowedApplications", auth.AllowedApplications, settings, drift, unverifiable, passed, actual);
-                Compare("clientId", auth.ClientId is null ? Array.Empty<string>() : new[] { auth.ClientId }, settings, drift, unverifiable, passed, actual);
-                Compare("unauthenticatedClientAction", auth.UnauthenticatedClientAction is null ? Array.Empty<string>() : new[] { auth.UnauthenticatedClientAction }, settings, drift, unverifiable, passed, actual);
-                InvokeEnforcement.Check(settings, auth, drift, passed, actual);
+                Compare(SettingKeys.Issuer, check.Issuer, auth.Issuer is null ? Array.Empty<string>() : new[] { auth.Issuer }, drift, unverifiable, passed, actual);
+                Compare(SettingKeys.AllowedAudiences, check.AllowedAudiences, auth.AllowedAudiences, drift, unverifiable, passed, actual);
+                Compare(SettingKeys.AllowedApplications, check.AllowedApplications, auth.AllowedApplications, drift, unverifiable, passed, actual);
+                Compare(SettingKeys.ClientId, check.ClientId, auth.ClientId is null ? Array.Empty<string>() : new[] { auth.ClientId }, drift, unverifiable, passed, actual);
+                Compare(SettingKeys.UnauthenticatedClientAction, check.UnauthenticatedClientAction, auth.UnauthenticatedClientAction is null ? Array.Empty<string>() : new[] { auth.UnauthenticatedClientAction }, drift, unverifiable, passed, actual);
+                if (check.AppRoleAssignmentRequired) InvokeEnforcement.Check(auth, drift, passed, actual);
             }
         }
-        if (settings.ContainsKey("cors.allowedOrigins"))
+        if (check.CorsAllowedOrigins is { } origins)
         {
             if (Unreadable(app, AzureStateArea.Sites, site?.CorsAllowedOrigins is not null, "CORS: the function app could not be read: ", "CORS: no siteConfig.cors for " + app + " in the state (az functionapp show, or az functionapp cors show)") is { } unread)
                 { unverifiable.Add(unread); evidenceUnread = true; }
-            else if (site?.CorsAllowedOrigins is not null) Compare("cors.allowedOrigins", site.CorsAllowedOrigins, settings, drift, unverifiable, passed, actual);
+            else if (site?.CorsAllowedOrigins is not null) Compare(SettingKeys.CorsAllowedOrigins, origins, site.CorsAllowedOrigins, drift, unverifiable, passed, actual);
         }
         // Settings the Azure resource state cannot show (scopes enforced in code, Entra app roles) are not passed.
-        var unknown = settings.Keys.Where(k => !k.Equals("authLevel", StringComparison.OrdinalIgnoreCase) && !k.Equals("cors.allowedOrigins", StringComparison.OrdinalIgnoreCase) && !InformationalSettings.Contains(k) && !authKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        var unknown = check.NotVerifiable;
         if (unknown.Count > 0) unverifiable.Add("not verifiable from the Azure resource state: " + string.Join(", ", unknown));
         var actualText = actual.Count == 0 ? "not read" : string.Join("; ", actual);
         if (drift.Count > 0) return SiteResult(m, ParityStatus.Drift, expected, actualText, "Configuration differs: " + string.Join("; ", drift) + "." + (unverifiable.Count > 0 ? " Also unverifiable: " + string.Join("; ", unverifiable) + "." : ""), site);
@@ -673,17 +669,9 @@ public sealed class ParityChecker
         return SiteResult(m, ParityStatus.Pass, expected, actualText, "Matches: " + string.Join("; ", passed) + ".", site);
     }
 
-    // Settings that describe the design rather than Azure state.
-    private static readonly HashSet<string> InformationalSettings = new(StringComparer.OrdinalIgnoreCase)
+    private static void Compare(string key, string? want, IReadOnlyList<string> actualValues, List<string> drift, List<string> unverifiable, List<string> passed, List<string> actual)
     {
-        "functionName", "trigger", "credential", "grantedBy", "fromWildcard", "scopeResourceType", "proposedScopeLevel", "awsCondition", "hostingPlan", "sharedWith",
-        // On the app's authentication item the role names what callers need; each caller's own item checks that it holds it.
-        "appRole",
-    };
-
-    private static void Compare(string key, IReadOnlyList<string> actualValues, Dictionary<string, string> settings, List<string> drift, List<string> unverifiable, List<string> passed, List<string> actual)
-    {
-        if (!settings.TryGetValue(key, out var want)) return;
+        if (want is null) return;
         var wanted = Split(want);
         var have = actualValues.Select(Norm).ToList();
         actual.Add(key + " " + (have.Count == 0 ? "(none)" : string.Join(",", actualValues)));
@@ -733,21 +721,9 @@ public sealed class ParityChecker
     private string? Unreadable(string app, AzureStateArea area, bool present, string couldNotRead, string absent)
         => _state.WhyUnreadable(area, app) is { } why ? couldNotRead + why : present ? null : absent;
 
-    private IdentityParityResult CheckSettings(AzRoleMapping m)
+    private IdentityParityResult CheckSettings(AzRoleMapping m, IReadOnlyList<string> names)
     {
         var expected = Describe(m);
-        if (m.Settings.TryGetValue("diagnosticSetting.categories", out var categories)) return CheckDiagnostics(m, expected, categories);
-        if (m.Settings.TryGetValue("deploymentStorageAuthentication", out var deploymentAuth)) return CheckDeploymentStorage(m, expected, deploymentAuth);
-        var names = new List<string>();
-        foreach (var kv in m.Settings)
-        {
-            var k = kv.Key;
-            // Keys that name app settings: the trigger's connection prefix, or settings written as KEY__property.
-            if (k.Equals("connection", StringComparison.OrdinalIgnoreCase) || k.Equals("connectionSetting", StringComparison.OrdinalIgnoreCase)
-                || k.EndsWith("SettingName", StringComparison.OrdinalIgnoreCase) || k.Equals("appSettingNames", StringComparison.OrdinalIgnoreCase))
-                names.AddRange(kv.Value.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
-            else if (k.IndexOf("__", StringComparison.Ordinal) > 0 || IsAppSettingName(k)) names.Add(k);
-        }
         if (names.Count == 0)
             return Result(m, ParityStatus.Unverifiable, expected, "not checkable", "The settings (" + string.Join(", ", m.Settings.Keys) + ") name no app setting the state can show.");
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
@@ -764,7 +740,7 @@ public sealed class ParityChecker
 
     // The audit trail: the designed log categories must reach a destination. A category group covers its members
     // (allLogs every category, audit the audit categories).
-    private IdentityParityResult CheckDiagnostics(AzRoleMapping m, string expected, string categories)
+    private IdentityParityResult CheckDiagnostics(AzRoleMapping m, string expected, IReadOnlyList<string> wanted)
     {
         _state.Sites.TryGetValue(m.FunctionAppName, out var site);
         var unread = Unreadable(m.FunctionAppName, AzureStateArea.DiagnosticSettings, site?.DiagnosticLogCategories is not null,
@@ -772,7 +748,6 @@ public sealed class ParityChecker
         if (unread is not null) return Result(m, ParityStatus.Unverifiable, expected, "not read", unread, unread: true);
         var sent = site!.DiagnosticLogCategories!;
         bool Covered(string c) => sent.Contains(c) || sent.Contains("allLogs") || (sent.Contains("audit") && c.IndexOf("Audit", StringComparison.OrdinalIgnoreCase) >= 0);
-        var wanted = categories.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
         var missing = wanted.Where(c => !Covered(c)).ToList();
         var actual = sent.Count == 0 ? "no enabled log category" : "sends " + string.Join(", ", sent.OrderBy(x => x, StringComparer.OrdinalIgnoreCase));
         return missing.Count == 0
@@ -797,9 +772,6 @@ public sealed class ParityChecker
     private const string InvokeRole = "Function.Invoke";
     private readonly HashSet<EntraAppRoleAssignment> _consumedAppRoles = new();
 
-    // An app role granted to a principal: a person's or pipeline's Entra object, or a calling function's identity.
-    private static bool IsAppRoleGrant(AzRoleMapping m)
-        => m.Settings.ContainsKey("appRole") && !m.Settings.ContainsKey("requireAuthentication") && (!string.IsNullOrEmpty(m.ObjectId) || !string.IsNullOrEmpty(m.IdentityType) || !string.IsNullOrEmpty(m.PrincipalName));
 
     /// <summary>The Entra service principal of a function app: the one its authentication names, else the one named like the app.</summary>
     private EntraServicePrincipal? ServicePrincipalOf(string app)
@@ -821,11 +793,11 @@ public sealed class ParityChecker
 
     private Dictionary<string, EntraServicePrincipal>? _spByAppId, _spByName;
 
-    private IdentityParityResult CheckAppRole(AzRoleMapping m)
+    private IdentityParityResult CheckAppRole(AzRoleMapping m, AppRoleGrantCheck check)
     {
         var expected = Describe(m);
-        var role = m.Settings["appRole"];
-        var app = m.Settings.TryGetValue("calleeFunctionAppName", out var callee) ? callee : m.FunctionAppName;
+        var role = check.Role;
+        var app = check.CalleeFunctionAppName;
         if (m.ScopeIsPlaceholder) return Result(m, ParityStatus.Unverifiable, expected, "not checked", "The called function is not known (" + m.Scope + ").");
         var why = _state.WhyUnreadable(AzureStateArea.EntraAppRoles, null);
         if (why is not null)
@@ -851,7 +823,7 @@ public sealed class ParityChecker
         if (_state.WhyUnreadable(AzureStateArea.EntraAppRoles, null) is { } why)
         {
             // Only where the design gives the app callers by app role: there an unread Graph export could hide more callers.
-            if (mappings.Any(m => m.Kind == MappingKind.Authentication && (IsAppRoleGrant(m) || m.Settings.ContainsKey("appRole"))))
+            if (mappings.Select(ParityCheck.Of).Any(c => c.Kind == ParityCheckKind.AppRoleGrant || c.Authentication?.AppRole is not null))
                 yield return Unexpected(mappings[0], ParityStatus.Unverifiable, MappingKind.Authentication, "no caller of " + app + " beyond the design", "not read",
                     "Principals holding the app's invoke role could not be checked: app role assignments could not be read: " + why, null, Surface: IdentitySurface.EndUser, unread: true);
             yield break;

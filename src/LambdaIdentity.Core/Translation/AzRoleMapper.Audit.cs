@@ -28,7 +28,7 @@ public sealed partial class AzRoleMapper
             var entry = _m._options.ResourceMap.Resolve("application-insights");
             r.Scope = entry is { StayOnAws: false } ? entry.Azure : AzureNaming.Placeholder("application-insights");
             r.ScopeIsPlaceholder = entry is not { StayOnAws: false };
-            r.Settings["scopeResourceType"] = "Microsoft.Insights/components";
+            r.Settings[SettingKeys.ScopeResourceType] = "Microsoft.Insights/components";
             r.PrincipalName = _principal; r.PrincipalType = "ServicePrincipal"; r.IdentityType = _identityType;
             r.Reason = "Monitoring Metrics Publisher is the least-privileged role for Entra-authenticated telemetry (Microsoft.Insights/Telemetry/Write).";
             Emit(r);
@@ -36,10 +36,10 @@ public sealed partial class AzRoleMapper
             t.AwsFeature = "CloudTrail management and data events for the function";
             t.AzureService = "Azure Monitor";
             t.AzureFeature = "Activity Log (control plane) and a diagnostic setting sending FunctionAppLogs and AuditEvents of " + _app + " to a Log Analytics workspace";
-            t.Settings["diagnosticSetting.categories"] = "FunctionAppLogs,AppServiceAuditLogs,AppServiceAuthenticationLogs";
+            t.Settings[SettingKeys.DiagnosticCategories] = "FunctionAppLogs,AppServiceAuditLogs,AppServiceAuthenticationLogs";
             // The destination, when the resource map names the workspace (log-analytics): the export can then deploy it.
             if (_m._options.ResourceMap.Resolve(ResourceMap.LogAnalyticsKey) is { StayOnAws: false, Azure.Length: > 0 } workspace)
-                t.Settings["diagnosticSetting.workspaceId"] = workspace.Azure;
+                t.Settings[SettingKeys.DiagnosticWorkspaceId] = workspace.Azure;
             t.Reason = "CloudTrail management events become the Activity Log; data events (invocations, auth) become the app's diagnostic logs in Log Analytics.";
             Emit(t);
         }

@@ -46,13 +46,13 @@ public sealed partial class AzRoleMapper
         {
             string Setting(Draft d, string k) => d.Settings.TryGetValue(k, out var v) ? v : "";
             var built = _callerDrafts.Where(d => d.Strategy == MappingStrategy.BuiltIn).ToList();
-            var required = built.Where(d => Setting(d, "requireAuthentication") == "true").ToList();
-            var configs = required.Select(d => Setting(d, "issuer") + "|" + Setting(d, "allowedAudiences")).Distinct(StringComparer.Ordinal).Count();
-            var open = built.Count(d => Setting(d, "requireAuthentication") == "false");
-            var otherSchemes = _callerDrafts.Count(d => d.Strategy == MappingStrategy.Deviation && d.Settings.ContainsKey("requireAuthentication") && Setting(d, "requireAuthentication") == "true");
+            var required = built.Where(d => Setting(d, SettingKeys.RequireAuthentication) == "true").ToList();
+            var configs = required.Select(d => Setting(d, SettingKeys.Issuer) + "|" + Setting(d, SettingKeys.AllowedAudiences)).Distinct(StringComparer.Ordinal).Count();
+            var open = built.Count(d => Setting(d, SettingKeys.RequireAuthentication) == "false");
+            var otherSchemes = _callerDrafts.Count(d => d.Strategy == MappingStrategy.Deviation && d.Settings.ContainsKey(SettingKeys.RequireAuthentication) && Setting(d, SettingKeys.RequireAuthentication) == "true");
             if (configs + (open > 0 ? 1 : 0) + (otherSchemes > 0 && configs > 0 ? 1 : 0) < 2) return;
             var schemes = string.Join("; ", _callerDrafts.Select(d => d.AwsFeature));
-            foreach (var d in required.Concat(built.Where(d => Setting(d, "requireAuthentication") == "false")))
+            foreach (var d in required.Concat(built.Where(d => Setting(d, SettingKeys.RequireAuthentication) == "false")))
             {
                 d.Strategy = MappingStrategy.Deviation;
                 d.Reason = (d.Reason + " The function's routes use several authentication schemes (" + schemes + ").").Trim();
@@ -84,7 +84,7 @@ public sealed partial class AzRoleMapper
                     d.AzureService = "App Service authentication";
                     d.AzureFeature = "App role Function.Invoke on " + _app + "'s Entra application, assigned to the caller's workload identity";
                     d.PrincipalName = "workload identity for " + p; d.PrincipalType = "ServicePrincipal";
-                    d.Settings["appRole"] = "Function.Invoke";
+                    d.Settings[SettingKeys.AppRole] = "Function.Invoke";
                     d.Reason = "An AWS principal allowed to invoke the function becomes an Entra workload identity holding the app role; App Service authentication checks the role claim.";
                     var account = p.All(char.IsDigit) ? p : Arn.Account(p);
                     if (p == "*" )
@@ -114,23 +114,23 @@ public sealed partial class AzRoleMapper
             d.AwsFeature = where + ": " + c.AuthType + (c.AuthorizerName is null ? "" : " authorizer " + c.AuthorizerName) + (c.ApiKeyRequired ? " + API key" : "");
             d.AwsSource = c.Source ?? _f.Source;
             d.AzureService = "App Service authentication";
-            if (cors.Count > 0) d.Settings["cors.allowedOrigins"] = string.Join(",", cors);
+            if (cors.Count > 0) d.Settings[SettingKeys.CorsAllowedOrigins] = string.Join(",", cors);
             void EasyAuth(string issuer, IEnumerable<string> audiences)
             {
-                d.Settings["authLevel"] = "anonymous";
-                d.Settings["requireAuthentication"] = "true";
-                d.Settings["unauthenticatedClientAction"] = "Return401";
-                d.Settings["identityProvider"] = "azureActiveDirectory";
-                d.Settings["issuer"] = issuer;
-                d.Settings["allowedAudiences"] = string.Join(",", audiences);
-                if (scopes is { Count: > 0 }) d.Settings["requiredScopes"] = string.Join(",", scopes);
+                d.Settings[SettingKeys.AuthLevel] = "anonymous";
+                d.Settings[SettingKeys.RequireAuthentication] = "true";
+                d.Settings[SettingKeys.UnauthenticatedClientAction] = "Return401";
+                d.Settings[SettingKeys.IdentityProvider] = "azureActiveDirectory";
+                d.Settings[SettingKeys.Issuer] = issuer;
+                d.Settings[SettingKeys.AllowedAudiences] = string.Join(",", audiences);
+                if (scopes is { Count: > 0 }) d.Settings[SettingKeys.RequiredScopes] = string.Join(",", scopes);
             }
             switch (c.AuthType)
             {
                 case CallerAuthType.None:
                     d.AzureFeature = "HTTP trigger authLevel anonymous, no App Service authentication";
-                    d.Settings["authLevel"] = "anonymous";
-                    d.Settings["requireAuthentication"] = "false";
+                    d.Settings[SettingKeys.AuthLevel] = "anonymous";
+                    d.Settings[SettingKeys.RequireAuthentication] = "false";
                     d.Reason = "The AWS endpoint accepts unauthenticated calls; the Azure design keeps it public so behaviour does not change.";
                     var findingId = c.Channel == "FunctionUrl" ? "PublicFunctionUrl" : "PublicApiRoute";
                     // The inventory already reports a public function URL; the mapping adds what only it sees (public API routes).
@@ -140,11 +140,11 @@ public sealed partial class AzRoleMapper
                 case CallerAuthType.AwsIam:
                     d.AzureFeature = "App Service authentication, Entra ID provider; only callers holding the app role Function.Invoke (assignment required on the app's service principal, their client IDs in allowedApplications)";
                     EasyAuth("https://login.microsoftonline.com/{tenantId}/v2.0", new[] { "api://" + _app });
-                    d.Settings["appRole"] = "Function.Invoke";
+                    d.Settings[SettingKeys.AppRole] = "Function.Invoke";
                     // Naming the role is not enough: without enforcement any workload identity of the tenant can get a token
                     // for the app's audience. Assignment required on the service principal makes Entra issue tokens only to
                     // identities assigned a role; allowedApplications makes App Service authentication reject other clients.
-                    d.Settings["appRoleAssignmentRequired"] = "true";
+                    d.Settings[SettingKeys.AppRoleAssignmentRequired] = "true";
                     d.Reason = "SigV4 calls authorised by IAM become Entra ID bearer tokens checked by App Service authentication; the AWS principals allowed lambda:InvokeFunction(Url) get the app role, and only they may call: the app's service principal requires an app role assignment and App Service authentication allows only their client applications.";
                     break;
                 case CallerAuthType.Cognito:
@@ -163,7 +163,7 @@ public sealed partial class AzRoleMapper
                         d.Impact = "Cognito access tokens have no aud claim (the app client is in client_id), so the Entra ID provider's audience check cannot be carried over: it would reject every access token, or accept tokens of any app client of the user pool if the audience check were dropped.";
                         d.Mitigation = "Move the users to Microsoft Entra External ID and issue tokens for the function app's audience; until then configure a custom OpenID Connect provider (or APIM validate-jwt with a required client_id claim of "
                             + (c.Audiences.Count == 0 ? "the app client" : string.Join(", ", c.Audiences)) + ") and keep the check of the token's token_use and client_id.";
-                        d.Settings["identityProvider"] = "customOpenIdConnect";
+                        d.Settings[SettingKeys.IdentityProvider] = "customOpenIdConnect";
                         d.Findings = new[] { new Finding { FindingId = "CognitoTokenNoAudience", Severity = FindingSeverity.High, Message = where + " of " + _f.FunctionName + " accepts Cognito user pool tokens, which App Service authentication's Entra provider cannot validate as designed (no aud in access tokens).", Recommendation = d.Mitigation, Source = d.AwsSource } };
                     }
                     else if (c.Issuer is null)
@@ -176,7 +176,7 @@ public sealed partial class AzRoleMapper
                 case CallerAuthType.Lambda:
                     d.Strategy = MappingStrategy.Deviation;
                     d.AzureFeature = "API Management policy or in-function authorization";
-                    d.Settings["authLevel"] = "function";
+                    d.Settings[SettingKeys.AuthLevel] = "function";
                     d.Reason = "A Lambda authorizer is custom code that decides each call.";
                     d.Impact = "App Service authentication cannot run custom authorization code; the decision logic must move.";
                     d.Mitigation = "Put API Management in front with validate-jwt / a custom policy replicating the authorizer, or move the checks into the function (middleware), and keep authLevel function so only APIM (holding the key) reaches it.";
@@ -187,7 +187,7 @@ public sealed partial class AzRoleMapper
                     // API Gateway calls this function to decide other requests: it is the authorizer, not an endpoint.
                     d.Strategy = MappingStrategy.Deviation;
                     d.AzureFeature = "The authorizer's decision moves: API Management policy (validate-jwt, or send-request to this function) in front of the protected functions, or middleware in them; this function keeps authLevel function, reachable only with a key held by API Management";
-                    d.Settings["authLevel"] = "function";
+                    d.Settings[SettingKeys.AuthLevel] = "function";
                     d.Reason = "This function is an API Gateway Lambda authorizer: API Gateway invokes it for each request to the protected routes; end users never call it.";
                     d.Impact = "App Service authentication cannot call custom code to decide access; the protected functions lose the authorizer's checks unless they move.";
                     d.Mitigation = "Replicate the authorizer in an API Management policy (or call this function from one with its function key from Key Vault), or move its checks into the protected functions; then retire it.";
@@ -204,8 +204,8 @@ public sealed partial class AzRoleMapper
             {
                 d.Strategy = MappingStrategy.Deviation;
                 if (c.AuthType == CallerAuthType.ApiKey) d.AzureFeature = "Function keys (authLevel function) or API Management subscription keys";
-                if (!d.Settings.ContainsKey("requireAuthentication")) d.Settings["authLevel"] = "function";
-                d.Settings["apiKey"] = "functionKey";
+                if (!d.Settings.ContainsKey(SettingKeys.RequireAuthentication)) d.Settings[SettingKeys.AuthLevel] = "function";
+                d.Settings[SettingKeys.ApiKey] = "functionKey";
                 d.Reason = (d.Reason + " API keys with usage plans require a key on each call.").Trim();
                 d.Impact = "Function keys carry no usage plan, quota or throttling; keys are shared secrets like API keys.";
                 d.Mitigation = "Use API Management products and subscription keys for quotas and throttling, or function keys (authLevel function) stored in Key Vault.";

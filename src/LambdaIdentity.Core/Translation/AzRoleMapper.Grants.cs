@@ -42,7 +42,7 @@ public sealed partial class AzRoleMapper
             x.AwsSource = _f.ExecutionRole!.Source ?? _f.Source;
             x.AzureService = "Azure RBAC";
             x.AzureFeature = "No role assignment: an administrator grant is not carried over; the function's real needs are designed instead";
-            x.Settings["grantedBy"] = string.Join(",", by);
+            x.Settings[SettingKeys.GrantedBy] = string.Join(",", by);
             x.Reason = "The execution role holds administrator access; its one-to-one equivalent (Owner or Contributor at subscription scope) would let the function change anything, including access.";
             x.Impact = "The Azure design gives the function only the grants the template names on specific resources; whatever else it called under administrator access fails until designed.";
             x.Mitigation = "Find what the function calls (IAM Access Advisor's last-accessed services for the role, CloudTrail events of its sessions), replace the administrator policy with a least-privilege one, and map again.";
@@ -192,8 +192,8 @@ public sealed partial class AzRoleMapper
             d.RuleId = list[0].Rule?.Id;
             d.PrincipalName = _principal; d.PrincipalType = "ServicePrincipal"; d.IdentityType = _identityType;
             var from = list.SelectMany(u => u.Grant.GrantedBy).Distinct(StringComparer.Ordinal).ToList();
-            if (from.Count > 0) d.Settings["grantedBy"] = string.Join(",", from);
-            if (list.Any(u => u.Grant.FromWildcard)) d.Settings["fromWildcard"] = "true";
+            if (from.Count > 0) d.Settings[SettingKeys.GrantedBy] = string.Join(",", from);
+            if (list.Any(u => u.Grant.FromWildcard)) d.Settings[SettingKeys.FromWildcard] = "true";
         }
 
         private void PollerGrant(string key, List<Unit> list)
@@ -244,19 +244,19 @@ public sealed partial class AzRoleMapper
             Account(d, list);
             var callee = list[0].Normalized;
             d.AzureService = rule.AzureService; d.AzureFeature = rule.AzureFeature; d.Reason = rule.Reason;
-            d.Settings["appRole"] = "Function.Invoke";
-            d.Settings["callee"] = callee;
+            d.Settings[SettingKeys.AppRole] = "Function.Invoke";
+            d.Settings[SettingKeys.Callee] = callee;
             var calleeName = callee.StartsWith("arn:", StringComparison.Ordinal) ? callee.Split(':').ElementAtOrDefault(6) ?? "" : "";
             var sibling = Sibling(callee);
             if (sibling is { } s)
             {
-                d.Settings["calleeFunctionAppName"] = s.Name;
+                d.Settings[SettingKeys.CalleeFunctionAppName] = s.Name;
                 d.Scope = s.Scope; d.ScopeIsPlaceholder = s.IsPlaceholder;
             }
             else if (calleeName.Length > 0 && calleeName.IndexOf('*') < 0 && calleeName.IndexOf('?') < 0 && !Arn.HasToken(calleeName))
             {
                 var calleeApp = _m.Place(calleeName, AzureNaming.FunctionAppName(calleeName));
-                d.Settings["calleeFunctionAppName"] = calleeApp.Name;
+                d.Settings[SettingKeys.CalleeFunctionAppName] = calleeApp.Name;
                 d.Scope = calleeApp.Scope; d.ScopeIsPlaceholder = calleeApp.IsPlaceholder;
             }
             else { d.Scope = AzureNaming.Placeholder(callee); d.ScopeIsPlaceholder = true; }
@@ -352,7 +352,7 @@ public sealed partial class AzRoleMapper
             var res = rule.ScopeKey ?? list[0].Normalized;
             if (entry is not null) { d.Scope = entry.Azure; d.ScopeIsPlaceholder = false; }
             else { d.Scope = AzureNaming.Placeholder(res); d.ScopeIsPlaceholder = true; }
-            if (rule.AzureResourceType is not null) d.Settings["scopeResourceType"] = rule.AzureResourceType;
+            if (rule.AzureResourceType is not null) d.Settings[SettingKeys.ScopeResourceType] = rule.AzureResourceType;
 
             var choice = _m._selector.Choose(actions, dataActions, rule.RoleSystem, _m._excluded);
             var threshold = Rules.CustomRoleExcessThreshold ?? 10;
@@ -397,14 +397,14 @@ public sealed partial class AzRoleMapper
                     // Cosmos DB SQL role assignments live on the account, scoped to the account, a database or a container:
                     // a resource group is no scope they can have.
                     d.Scope = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.DocumentDB/databaseAccounts/{cosmosAccount}";
-                    d.Settings["proposedScopeLevel"] = "cosmosAccount";
+                    d.Settings[SettingKeys.ProposedScopeLevel] = "cosmosAccount";
                     d.Impact = "The AWS grant covers " + (res == "*" ? "every table" : "every table matching " + res) + "; assigning " + d.RoleDefinitionName + " at the account scope carries that breadth to every database and container of the account.";
                     d.Mitigation = "Name the tables the function uses in the resource map (-ResourceMap) so the role is assigned at each container's scope (/dbs/<db>/colls/<container>); otherwise keep the account scope with only the function's containers in that account.";
                 }
                 else
                 {
                     d.Scope = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
-                    d.Settings["proposedScopeLevel"] = "resourceGroup";
+                    d.Settings[SettingKeys.ProposedScopeLevel] = "resourceGroup";
                     d.Impact = "The AWS grant covers " + (res == "*" ? "every resource" : "every resource matching " + res) + "; assigning " + d.RoleDefinitionName + " at a resource group carries that breadth to every " + rule.AzureService + " resource in it.";
                     d.Mitigation = "Name the resources the function uses in the resource map (-ResourceMap) so the role is assigned at each resource's scope; otherwise keep the proposed resource-group scope with only the function's resources in that group.";
                 }
@@ -412,7 +412,7 @@ public sealed partial class AzRoleMapper
             else if (cond.Length > 0)
             {
                 d.Strategy = MappingStrategy.Deviation;
-                d.Settings["awsCondition"] = cond;
+                d.Settings[SettingKeys.AwsCondition] = cond;
                 var keys = list[0].Grant.Conditions.Select(c => c.Key).ToList();
                 d.Impact = "The condition (" + cond + ") is not carried by the role assignment, so the Azure grant is broader" + (list[0].Grant.ExcludedResources.Count > 0 ? " (Azure RBAC has no exclusions: the excluded resources are included)" : "") + ".";
                 d.Mitigation = keys.Any(k => k.StartsWith("s3:", StringComparison.OrdinalIgnoreCase))

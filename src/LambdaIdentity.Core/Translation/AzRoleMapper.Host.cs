@@ -27,7 +27,7 @@ public sealed partial class AzRoleMapper
             d.Settings["AzureWebJobsStorage__accountName"] = account is { Length: > 0 } ? account : "{hostStorageAccount}";
             d.Settings["AzureWebJobsStorage__credential"] = "managedidentity";
             if (_identityType == "UserAssigned") d.Settings["AzureWebJobsStorage__clientId"] = "{clientId of " + _principal + "}";
-            d.Settings["hostingPlan"] = plan.ToString();
+            d.Settings[SettingKeys.HostingPlan] = plan.ToString();
             d.PrincipalName = _principal; d.PrincipalType = "ServicePrincipal"; d.IdentityType = _identityType;
             d.Reason = plan is HostingPlan.Consumption or HostingPlan.Premium
                 ? "The Functions host keeps keys, timers and leases in its storage account, reached with the managed identity; the " + plan + " plan's content share (Azure Files) still needs an account key (see host/content-share)."
@@ -48,7 +48,7 @@ public sealed partial class AzRoleMapper
                 r.AwsFeature = d.AwsFeature; r.AzureService = d.AzureService; r.AzureFeature = "Host storage access";
                 r.RoleDefinitionName = role.RoleName; r.RoleDefinitionId = role.Id; r.RoleAssignmentType = role.System.ToString();
                 r.Scope = scope; r.ScopeIsPlaceholder = placeholder;
-                r.Settings["scopeResourceType"] = "Microsoft.Storage/storageAccounts";
+                r.Settings[SettingKeys.ScopeResourceType] = "Microsoft.Storage/storageAccounts";
                 r.PrincipalName = _principal; r.PrincipalType = "ServicePrincipal"; r.IdentityType = _identityType;
                 r.Reason = "AzureWebJobsStorage with managed identity: " + why + ".";
                 Emit(r);
@@ -68,7 +68,7 @@ public sealed partial class AzRoleMapper
                 var x = New("host/deployment-storage", MappingKind.Setting, IdentitySurface.Platform, MappingStrategy.NotNeeded);
                 x.AwsFeature = "Lambda deployment package"; x.AzureService = "Storage account (deployment container)";
                 x.AzureFeature = "functionAppConfig.deployment.storage.authentication = " + (_identityType == "UserAssigned" ? "UserAssignedIdentity" : "SystemAssignedIdentity");
-                x.Settings["deploymentStorageAuthentication"] = _identityType == "UserAssigned" ? "UserAssignedIdentity" : "SystemAssignedIdentity";
+                x.Settings[SettingKeys.DeploymentStorageAuthentication] = _identityType == "UserAssigned" ? "UserAssignedIdentity" : "SystemAssignedIdentity";
                 x.PrincipalName = _principal; x.PrincipalType = "ServicePrincipal"; x.IdentityType = _identityType;
                 x.Reason = "Flex Consumption reads its deployment package with the app's identity; Storage Blob Data Owner on the host storage account covers the deployment container when it lives there.";
                 Emit(x);

@@ -31,7 +31,7 @@ public sealed partial class AzRoleMapper
             if (user)
             {
                 d.Settings["AZURE_CLIENT_ID"] = "{clientId of " + _principal + "}";
-                d.Settings["sharedWith"] = string.Join(",", _sharedWith);
+                d.Settings[SettingKeys.SharedWith] = string.Join(",", _sharedWith);
             }
             d.Reason = shared
                 ? "The execution role is shared by " + _sharedWith.Count + " functions (" + string.Join(", ", _sharedWith) + "): one user-assigned identity keeps one set of role assignments, as the role did."

@@ -83,7 +83,7 @@ public sealed partial class AzRoleMapper
                     if (rule.Role.Length == 0)
                     {
                         d.AzureFeature = "App role Function.Invoke on the function app's Entra application";
-                        d.Settings["appRole"] = "Function.Invoke";
+                        d.Settings[SettingKeys.AppRole] = "Function.Invoke";
                     }
                     else
                     {
@@ -111,9 +111,9 @@ public sealed partial class AzRoleMapper
                     w.PrincipalName = principalName; w.PrincipalType = "ServicePrincipal"; w.ObjectId = objectId;
                     var issuers = accesses.SelectMany(p => p.FederatedIssuers).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal).ToList();
                     var subjects = accesses.SelectMany(p => p.FederatedSubjects).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal).ToList();
-                    w.Settings["federatedCredential.issuer"] = issuers.Count > 0 ? string.Join(",", issuers) : "{the CI provider's OIDC issuer from the AWS role's trust policy}";
-                    w.Settings["federatedCredential.subject"] = subjects.Count > 0 ? string.Join(",", subjects) : "{the subject (repository, branch or environment) from the trust policy's sub condition}";
-                    w.Settings["federatedCredential.audience"] = "api://AzureADTokenExchange";
+                    w.Settings[SettingKeys.FederatedCredentialIssuer] = issuers.Count > 0 ? string.Join(",", issuers) : "{the CI provider's OIDC issuer from the AWS role's trust policy}";
+                    w.Settings[SettingKeys.FederatedCredentialSubject] = subjects.Count > 0 ? string.Join(",", subjects) : "{the subject (repository, branch or environment) from the trust policy's sub condition}";
+                    w.Settings[SettingKeys.FederatedCredentialAudience] = FederatedCredentialCheck.DefaultAudience;
                     w.Reason = "The CI role trusted an OIDC provider (no stored secret); Entra workload identity federation keeps the pipeline secretless."
                                + (subjects.Count > 1 ? " Entra matches one subject per federated credential: create one for each of " + subjects.Count + " subjects." : "")
                                + (subjects.Count == 0 ? " The trust policy names no subject condition: any workflow of the provider could assume the role; Entra requires a subject, so choose the repository and branch." : "");

@@ -41,13 +41,13 @@ public sealed partial class AzRoleMapper
                 d.RuleId = rule.Id;
                 d.AzureService = rule.AzureService;
                 d.AzureFeature = rule.AzureTrigger;
-                d.Settings["trigger"] = rule.AzureTrigger;
+                d.Settings[SettingKeys.Trigger] = rule.AzureTrigger;
                 var setting = (rule.ConnectionSetting ?? "").Replace("{name}", AzureNaming.Slug(e.Name.Length > 0 ? e.Name : e.Type, 60).Replace('-', '_'));
                 if (setting.Length > 0)
                 {
-                    d.Settings["connectionSetting"] = setting;
-                    d.Settings["credential"] = "managedidentity";
-                    if (_identityType == "UserAssigned") d.Settings["clientId"] = "{clientId of " + _principal + "}";
+                    d.Settings[SettingKeys.ConnectionSetting] = setting;
+                    d.Settings[SettingKeys.Credential] = "managedidentity";
+                    if (_identityType == "UserAssigned") d.Settings[SettingKeys.ClientId] = "{clientId of " + _principal + "}";
                 }
                 d.Strategy = rule.Outcome switch { RuleOutcome.NotNeeded => MappingStrategy.NotNeeded, RuleOutcome.Deviation => MappingStrategy.Deviation, _ => MappingStrategy.BuiltIn };
                 d.Reason = rule.Reason + (e.IsPoll ? "" : " The AWS push permission (Lambda resource policy) becomes the Azure-side subscription that delivers to the function.");
@@ -67,7 +67,7 @@ public sealed partial class AzRoleMapper
                     r.RoleAssignmentType = role.System.ToString();
                     r.Scope = entry is { StayOnAws: false } ? entry.Azure : AzureNaming.Placeholder(res);
                     r.ScopeIsPlaceholder = entry is not { StayOnAws: false };
-                    if (rule.AzureResourceType is not null) r.Settings["scopeResourceType"] = rule.AzureResourceType;
+                    if (rule.AzureResourceType is not null) r.Settings[SettingKeys.ScopeResourceType] = rule.AzureResourceType;
                     r.PrincipalName = _principal; r.PrincipalType = "ServicePrincipal"; r.IdentityType = _identityType;
                     r.Reason = roleName + " is what the " + rule.AzureTrigger + " needs for an identity-based connection (Microsoft's Functions documentation).";
                     Emit(r);

@@ -244,12 +244,12 @@ public static class MappingTemplateExporter
                     }
                     (m.RoleAssignmentType == "CosmosDbSql" ? p.Cosmos : p.Rbac).Add(m);
                     break;
-                case MappingKind.Setting when m.Settings.ContainsKey("diagnosticSetting.categories"):
-                    if (!m.Settings.TryGetValue("diagnosticSetting.workspaceId", out var ws) || !ws.StartsWith("/", StringComparison.Ordinal))
+                case MappingKind.Setting when m.Settings.ContainsKey(SettingKeys.DiagnosticCategories):
+                    if (!m.Settings.TryGetValue(SettingKeys.DiagnosticWorkspaceId, out var ws) || !ws.StartsWith("/", StringComparison.Ordinal))
                     { p.Skipped.Add(m.MappingId + ": diagnostic setting of " + m.FunctionAppName + " (name the Log Analytics workspace with log-analytics in the resource map)"); break; }
                     if (seen.Add("diag|" + m.FunctionAppName)) p.Diagnostics.Add(m);
                     break;
-                case MappingKind.Authentication when m.Settings.TryGetValue("requireAuthentication", out var ra) && ra == "true" && m.Surface == IdentitySurface.EndUser
+                case MappingKind.Authentication when m.Settings.TryGetValue(SettingKeys.RequireAuthentication, out var ra) && ra == "true" && m.Surface == IdentitySurface.EndUser
                                                      && m.Strategy != MappingStrategy.Deviation:
                     if (seen.Add("auth|" + m.FunctionAppName)) p.Auth.Add(AuthOf(m, p));
                     else p.Skipped.Add(m.MappingId + ": a second App Service authentication design for " + m.FunctionAppName + " (one authsettingsV2 per app: the first one is deployed)");
@@ -314,7 +314,7 @@ public static class MappingTemplateExporter
     private static AuthPlan AuthOf(AzRoleMapping m, Plan p)
     {
         var app = m.FunctionAppName;
-        var issuer = m.Settings.TryGetValue("issuer", out var iss) ? iss : "";
+        var issuer = m.Settings.TryGetValue(SettingKeys.Issuer, out var iss) ? iss : "";
         Value issuerValue;
         if (issuer.StartsWith(EntraLogin + TenantToken, StringComparison.OrdinalIgnoreCase) && !IsUnresolved(issuer.Substring(EntraLogin.Length + TenantToken.Length)))
         {
@@ -340,14 +340,14 @@ public static class MappingTemplateExporter
                 + string.Join(", ", audiences) + ", which have no value on Azure: give the Entra application's ID URI and client ID.")
             : new Value { Bicep = "[" + string.Join(", ", audiences.Select(BLit)) + "]", Arm = audiences.Select(ArmLit).ToList() };
 
-        if (m.Settings.TryGetValue("requiredScopes", out var scopes) && scopes.Length > 0)
+        if (m.Settings.TryGetValue(SettingKeys.RequiredScopes, out var scopes) && scopes.Length > 0)
             p.Skipped.Add(m.MappingId + ": required scopes " + scopes + " (App Service authentication checks no scope: check the scp claim in the function, or in an API Management validate-jwt policy)");
         Value? allowed = null;
-        var enforce = m.Settings.TryGetValue("appRoleAssignmentRequired", out var arr) && arr == "true";
+        var enforce = m.Settings.TryGetValue(SettingKeys.AppRoleAssignmentRequired, out var arr) && arr == "true";
         if (enforce)
             p.Skipped.Add(m.MappingId + ": set appRoleAssignmentRequired on the service principal of " + app + "'s Entra application and assign "
-                + (m.Settings.TryGetValue("appRole", out var role) ? role : "the app role") + " to each caller (Microsoft Graph, not an ARM resource); the template deploys allowedApplications");
-        if (m.Settings.TryGetValue("allowedApplications", out var apps) || enforce)
+                + (m.Settings.TryGetValue(SettingKeys.AppRole, out var role) ? role : "the app role") + " to each caller (Microsoft Graph, not an ARM resource); the template deploys allowedApplications");
+        if (m.Settings.TryGetValue(SettingKeys.AllowedApplications, out var apps) || enforce)
         {
             var list = (apps ?? "").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(a => a.Trim()).Where(a => a.Length > 0).ToList();
             allowed = list.Count == 0 || list.Any(a => !Guid.TryParse(a, out _))
@@ -484,7 +484,7 @@ public static class MappingTemplateExporter
                 w.WriteString("scope", "Microsoft.Web/sites/" + m.FunctionAppName);
                 w.WriteString("name", DiagnosticSettingName);
                 w.WriteStartObject("properties");
-                w.WriteString("workspaceId", m.Settings["diagnosticSetting.workspaceId"]);
+                w.WriteString("workspaceId", m.Settings[SettingKeys.DiagnosticWorkspaceId]);
                 w.WriteStartArray("logs");
                 foreach (var c in Categories(m)) { w.WriteStartObject(); w.WriteString("category", c); w.WriteBoolean("enabled", true); w.WriteEndObject(); }
                 w.WriteEndArray();
@@ -503,7 +503,7 @@ public static class MappingTemplateExporter
                 w.WriteStartObject("platform"); w.WriteBoolean("enabled", true); w.WriteEndObject();
                 w.WriteStartObject("globalValidation");
                 w.WriteBoolean("requireAuthentication", true);
-                w.WriteString("unauthenticatedClientAction", ArmLit(m.Settings.TryGetValue("unauthenticatedClientAction", out var u) ? u : "Return401"));
+                w.WriteString("unauthenticatedClientAction", ArmLit(m.Settings.TryGetValue(SettingKeys.UnauthenticatedClientAction, out var u) ? u : "Return401"));
                 w.WriteEndObject();
                 w.WriteStartObject("identityProviders"); w.WriteStartObject("azureActiveDirectory");
                 w.WriteBoolean("enabled", true);
@@ -527,10 +527,10 @@ public static class MappingTemplateExporter
     private const string DiagnosticSettingName = "lambdaidentity-audit";
 
     private static IEnumerable<string> Categories(AzRoleMapping m)
-        => m.Settings["diagnosticSetting.categories"].Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim());
+        => m.Settings[SettingKeys.DiagnosticCategories].Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim());
 
     private static IReadOnlyList<string> Audiences(AzRoleMapping m)
-        => m.Settings.TryGetValue("allowedAudiences", out var a) && a.Length > 0 ? a.Split(',').Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : Array.Empty<string>();
+        => m.Settings.TryGetValue(SettingKeys.AllowedAudiences, out var a) && a.Length > 0 ? a.Split(',').Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : Array.Empty<string>();
 
     /// <summary>
     /// The scope of an extension resource as Bicep writes it for a resource of the deployment's resource group
@@ -765,7 +765,7 @@ public static class MappingTemplateExporter
             body.AppendLine("    platform: { enabled: true }");
             body.AppendLine("    globalValidation: {");
             body.AppendLine("      requireAuthentication: true");
-            body.AppendLine("      unauthenticatedClientAction: " + BLit(m.Settings.TryGetValue("unauthenticatedClientAction", out var u) ? u : "Return401"));
+            body.AppendLine("      unauthenticatedClientAction: " + BLit(m.Settings.TryGetValue(SettingKeys.UnauthenticatedClientAction, out var u) ? u : "Return401"));
             body.AppendLine("    }");
             body.AppendLine("    identityProviders: {");
             body.AppendLine("      azureActiveDirectory: {");
@@ -788,7 +788,7 @@ public static class MappingTemplateExporter
             body.AppendLine("  name: '" + DiagnosticSettingName + "'");
             body.AppendLine("  scope: " + ex.App(m.FunctionAppName));
             body.AppendLine("  properties: {");
-            body.AppendLine("    workspaceId: " + BLit(m.Settings["diagnosticSetting.workspaceId"]));
+            body.AppendLine("    workspaceId: " + BLit(m.Settings[SettingKeys.DiagnosticWorkspaceId]));
             body.AppendLine("    logs: [");
             foreach (var c in Categories(m)) body.AppendLine("      { category: " + BLit(c) + ", enabled: true }");
             body.AppendLine("    ]");
