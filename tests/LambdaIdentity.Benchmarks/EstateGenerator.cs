@@ -107,7 +107,9 @@ public static class EstateGenerator
     }
 
     /// <summary>One role whose inline policy has <paramref name="statements"/> statements over overlapping resources (the issue 13 case).</summary>
-    public static LambdaIdentity.Model.ExecutionRole BigPolicyRole(int statements)
+    /// <param name="statements">How many statements.</param>
+    /// <param name="extra">A statement (JSON) appended after them, or null.</param>
+    public static LambdaIdentity.Model.ExecutionRole BigPolicyRole(int statements, string? extra = null)
     {
         var sb = new StringBuilder("{\"Version\":\"2012-10-17\",\"Statement\":[");
         string[] actions = { "s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:Query", "sqs:SendMessage", "kms:Decrypt", "sns:Publish", "secretsmanager:GetSecretValue" };
@@ -125,9 +127,11 @@ public static class EstateGenerator
                 "sns" => $"arn:aws:sns:eu-west-1:{Account}:topic{s}",
                 _ => $"arn:aws:secretsmanager:eu-west-1:{Account}:secret:s{s}-*",
             };
+            var second = service == "s3" ? $"arn:aws:s3:::bucket-{s}" : resource.Replace("eu-west-1", "us-east-1");
             // every statement also grants s3:GetObject on its own bucket: one action granted by every statement
-            sb.Append($"{{\"Sid\":\"S{s}\",\"Effect\":\"Allow\",\"Action\":[\"{a}\",\"s3:GetObject\"],\"Resource\":[\"{resource}\",\"{resource.Replace("eu-west-1", "us-east-1")}\"]}}");
+            sb.Append($"{{\"Sid\":\"S{s}\",\"Effect\":\"Allow\",\"Action\":[\"{a}\",\"s3:GetObject\"],\"Resource\":[\"{resource}\",\"{second}\"]}}");
         }
+        if (extra is not null) sb.Append(',').Append(extra);
         sb.Append("]}");
         var errors = new LambdaIdentity.Core.ErrorCollector();
         var document = LambdaIdentity.Core.Aws.Policy.PolicyParser.ParseText(sb.ToString(), LambdaIdentity.Model.PolicyKind.Inline, "big", null, errors)
