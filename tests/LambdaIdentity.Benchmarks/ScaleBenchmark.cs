@@ -25,7 +25,7 @@ public sealed class ScaleBenchmark : IBenchmark
                 var p = ScaleCurve.Measure(work, n, runs: n >= 20000 ? 3 : 5);
                 points.Add(p);
                 output.WriteLine($"| {n:N0} | {p.InputBytes / 1048576.0:F1} | {p.ParseMs:F0} | {p.InventoryMs:F0} ({p.InventoryRatio:F2}x) | {p.MapMs:F0} | {p.AssessMs:F0} ({p.AssessRatio:F2}x) | {p.ParsePeak / 1048576.0:F0} | {p.InventoryPeak / 1048576.0:F0} ({p.InventoryPeakRatio:F2}x) | {p.AssessPeak / 1048576.0:F0} ({p.AssessPeakRatio:F2}x) | {p.TemplateBytes / 1048576.0:F1} | {p.TemplateMs:F0} ({p.TemplateRatio:F2}x) | {p.TemplatePeak / 1048576.0:F0} ({p.TemplatePeakRatio:F2}x) |");
-                output.WriteLine($"  records {p.Records}, mapping items {p.MappingItems}, template records {p.TemplateRecords}");
+                output.WriteLine($"  records {p.Records}, mapping items {p.MappingItems}, template records {p.TemplateRecords}; one assess by phase: {string.Join(", ", p.AssessPhases.Select(kv => $"{kv.Key} {kv.Value:F0} ms"))}");
                 output.Flush();
             }
             var first = points[0]; var last = points[^1];

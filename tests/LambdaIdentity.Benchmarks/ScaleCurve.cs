@@ -24,6 +24,8 @@ public static class ScaleCurve
         double ParseMs, long ParsePeak, double InventoryMs, long InventoryPeak, double MapMs, long MapPeak, double AssessMs, long AssessPeak,
         long TemplateBytes, int TemplateRecords, double TemplateParseMs, long TemplateParsePeak, double TemplateMs, long TemplatePeak)
     {
+        /// <summary>One assess run's time per phase (ms).</summary>
+        public IReadOnlyDictionary<string, double> AssessPhases { get; init; } = new Dictionary<string, double>();
         public double InventoryRatio => InventoryMs / ParseMs;
         public double AssessRatio => AssessMs / ParseMs;
         public double InventoryPeakRatio => (double)InventoryPeak / ParsePeak;
@@ -48,6 +50,8 @@ public static class ScaleCurve
             var outDir = Path.Combine(estate.Root, "out");
             Directory.CreateDirectory(outDir);
             var (assessMs, assessPeak) = Timed(runs, () => Assess(estate.AccountFiles, outDir));
+            var phases = new Dictionary<string, double>();
+            Assess(estate.AccountFiles, outDir, phases);
             long templateBytes = 0; int templateRecords = 0;
             double tParse = 0, tMs = 0; long tParsePeak = 1, tPeak = 0;
             if (template)
@@ -57,7 +61,7 @@ public static class ScaleCurve
                 (tMs, tPeak) = Timed(runs, () => templateRecords = new InventoryReader().Read(new[] { estate.TemplateFile }, new InventoryOptions(), EngineContext.None).Count());
             }
             return new Point(functions, input, records, items, parseMs, parsePeak, invMs, invPeak, mapMs, mapPeak, assessMs, assessPeak,
-                templateBytes, templateRecords, tParse, tParsePeak, tMs, tPeak);
+                templateBytes, templateRecords, tParse, tParsePeak, tMs, tPeak) { AssessPhases = phases };
         }
         finally { Directory.Delete(estate.Root, recursive: true); }
     }
@@ -74,15 +78,23 @@ public static class ScaleCurve
     /// The offline assess through the engine's entry points (what `assess --path --out` does without --azure-state):
     /// inventory, mapping, inventory.json and mapping.json written as streams, the Bicep design, the Markdown report.
     /// </summary>
-    public static void Assess(IEnumerable<string> files, string outDir)
+    public static void Assess(IEnumerable<string> files, string outDir, IDictionary<string, double>? phases = null)
     {
+        var sw = Stopwatch.StartNew();
+        void Phase(string name) { if (phases is not null) phases[name] = (phases.TryGetValue(name, out var t) ? t : 0) + sw.Elapsed.TotalMilliseconds; sw.Restart(); }
         var inventory = Inventory(files);
+        Phase("inventory");
         var mappings = Map(inventory);
+        Phase("map");
         using (var fs = File.Create(Path.Combine(outDir, "inventory.json"))) ModelJson.Write(fs, inventory);
+        Phase("inventory.json");
         using (var fs = File.Create(Path.Combine(outDir, "mapping.json"))) ModelJson.Write(fs, mappings);
+        Phase("mapping.json");
         File.WriteAllText(Path.Combine(outDir, "azure-design.bicep"), MappingTemplateExporter.Export(mappings, TemplateFormat.Bicep));
-        using var w = new StreamWriter(Path.Combine(outDir, "report.md"), false, new UTF8Encoding(false));
-        MarkdownReport.Write(w, new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = Array.Empty<IdentityParityResult>(), Errors = Array.Empty<EngineError>() });
+        Phase("bicep");
+        using (var w = new StreamWriter(Path.Combine(outDir, "report.md"), false, new UTF8Encoding(false)))
+            MarkdownReport.Write(w, new ReportInput { Inventory = inventory, Mappings = mappings, ParityResults = Array.Empty<IdentityParityResult>(), Errors = Array.Empty<EngineError>() });
+        Phase("report.md");
     }
 
     /// <summary>The baseline: every file parsed into a JsonDocument (and disposed), as a bare reader of the exports would.</summary>
@@ -105,7 +117,10 @@ public static class ScaleCurve
     /// <summary>Median time of <paramref name="runs"/> runs after one warm-up, and the highest managed-heap peak above the post-collection floor.</summary>
     public static (double Ms, long Peak) Timed(int runs, Action action)
     {
-        action();
+        // Warm up until tiered JIT has settled (at least 3 calls and 1 s): a baseline timed in unoptimised code is
+        // several times too slow, which makes every ratio several times too good.
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 3 || (warm.ElapsedMilliseconds < 1000 && i < 50); i++) action();
         var times = new List<double>();
         long peak = 0;
         for (int i = 0; i < runs; i++)
