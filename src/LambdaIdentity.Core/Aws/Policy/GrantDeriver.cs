@@ -409,6 +409,10 @@ public sealed class GrantDeriver : IGrantDeriver
         public IReadOnlyList<string> GrantedBy = Array.Empty<string>();
         public bool FromWildcard;
         public GrantTerms? Terms; // made once, when the first record of this state is written
+        // A list this state alone holds may grow in place (a state whose only action moves on hands its lists to the next
+        // state, so one action granted by 10,000 statements is not 10,000 copies); a long list carries a set for lookups.
+        public bool ResourcesOwned, GrantedByOwned, Dead;
+        public HashSet<string>? ResourceSet, GrantedBySet;
 
         public GrantTerms TermsFor(bool incomplete) => Terms ??= new GrantTerms
         {
@@ -508,6 +512,8 @@ public sealed class GrantDeriver : IGrantDeriver
         // (an action a NotAction statement left out while the base state moved on).
         const int None = 1;
         var states = new List<GrantState> { null!, null! };
+        // Slots (and unknown actions) in each state: a state held by one action alone gives its lists to the next state.
+        var refs = new List<int> { 0, 0 };
         var transitions = new Dictionary<(int, int, bool), int>();
         var parts = new List<SimplePart>();
         Dictionary<string, int>? unknownIndex = null;
@@ -515,7 +521,7 @@ public sealed class GrantDeriver : IGrantDeriver
 
         int Next(int from, int part, bool fromWildcard)
         {
-            if (transitions.TryGetValue((from, part, fromWildcard), out var to)) return to;
+            if (transitions.TryGetValue((from, part, fromWildcard), out var to) && !states[to].Dead) return to;
             var p = parts[part];
             GrantState g;
             if (from == 0 || from == None)
@@ -523,21 +529,37 @@ public sealed class GrantDeriver : IGrantDeriver
             else
             {
                 var f = states[from];
-                g = new GrantState { Resources = f.Resources, Excluded = f.Excluded, Conditions = f.Conditions, GrantedBy = f.GrantedBy, FromWildcard = f.FromWildcard & fromWildcard };
-                if (!g.GrantedBy.Contains(p.Ref[0])) g.GrantedBy = new List<string>(g.GrantedBy) { p.Ref[0] };
+                g = new GrantState
+                {
+                    Resources = f.Resources, Excluded = f.Excluded, Conditions = f.Conditions, GrantedBy = f.GrantedBy, FromWildcard = f.FromWildcard & fromWildcard,
+                    ResourceSet = f.ResourceSet, GrantedBySet = f.GrantedBySet,
+                };
+                if (from != baseState && refs[from] == 1)
+                {
+                    // The one action in this state moves on: nothing else can see the state again, so its lists move too.
+                    g.ResourcesOwned = f.ResourcesOwned; g.GrantedByOwned = f.GrantedByOwned;
+                    f.Dead = true;
+                }
+                else { f.ResourcesOwned = false; f.GrantedByOwned = false; } // shared from now on: copied before a change
+                Append(ref g.GrantedBy, ref g.GrantedByOwned, ref g.GrantedBySet, p.Ref[0]);
                 if (!(g.Resources.Count == 1 && g.Resources[0] == "*"))
                 {
-                    if (p.Resources.Count == 1 && p.Resources[0] == "*") g.Resources = Star;
-                    else
-                    {
-                        List<string>? own = null;
-                        foreach (var r in p.Resources) if (!g.Resources.Contains(r)) (own ??= new List<string>(g.Resources)).Add(r);
-                        if (own is not null) g.Resources = own;
-                    }
+                    if (p.Resources.Count == 1 && p.Resources[0] == "*") { g.Resources = Star; g.ResourcesOwned = false; g.ResourceSet = null; }
+                    else foreach (var r in p.Resources) Append(ref g.Resources, ref g.ResourcesOwned, ref g.ResourceSet, r);
                 }
             }
             states.Add(g);
+            refs.Add(0);
             return transitions[(from, part, fromWildcard)] = states.Count - 1;
+        }
+
+        // A slot changes state (0: the base state, not counted).
+        void Move(int index, int to)
+        {
+            var old = slots[index];
+            if (old > None) refs[old]--;
+            if (to > None) refs[to]++;
+            slots[index] = to;
         }
 
         // The last transition taken by Add (explicit actions of one statement mostly start from the same state).
@@ -549,8 +571,8 @@ public sealed class GrantDeriver : IGrantDeriver
             if (skip is not null && skip(all[index].FullName)) return;
             var from = slots[index];
             if (from == 0) { drafted++; dirty[index >> 6] |= 1UL << index; from = baseState; }
-            if (part != addPart || from != addFrom) { addPart = part; addFrom = from; addTo = Next(from, part, false); }
-            slots[index] = addTo;
+            if (part != addPart || from != addFrom || states[addTo].Dead) { addPart = part; addFrom = from; addTo = Next(from, part, false); }
+            Move(index, addTo);
         }
 
         void AddRange(int[] indices, int part)
@@ -565,8 +587,8 @@ public sealed class GrantDeriver : IGrantDeriver
                 if (skip is not null && skip(all[index].FullName)) continue;
                 var from = slots[index];
                 if (from == 0) { drafted++; dirty[index >> 6] |= 1UL << index; from = baseState; }
-                if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
-                slots[index] = lastTo;
+                if (from != lastFrom || states[lastTo].Dead) { lastFrom = from; lastTo = Next(from, part, true); }
+                Move(index, lastTo);
             }
         }
 
@@ -584,11 +606,11 @@ public sealed class GrantDeriver : IGrantDeriver
                     while (e < excluded.Length && excluded[e] < index) e++;
                     if (e < excluded.Length && excluded[e] == index) continue;
                     var from = slots[index];
-                    if (from != lastFrom) { lastFrom = from; lastTo = Next(from, part, true); }
-                    slots[index] = lastTo;
+                    if (from != lastFrom || states[lastTo].Dead) { lastFrom = from; lastTo = Next(from, part, true); }
+                    Move(index, lastTo);
                 }
             foreach (var index in excluded)
-                if (slots[index] == 0) { slots[index] = oldBase != 0 ? oldBase : None; drafted++; dirty[index >> 6] |= 1UL << index; }
+                if (slots[index] == 0) { Move(index, oldBase != 0 ? oldBase : None); drafted++; dirty[index >> 6] |= 1UL << index; }
             baseState = Next(oldBase, part, true);
         }
 
@@ -626,8 +648,13 @@ public sealed class GrantDeriver : IGrantDeriver
                             if (skip is not null && skip(p)) continue;
                             unknownIndex ??= new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                             unknown ??= new List<(string, int)>();
-                            if (unknownIndex.TryGetValue(p, out var u)) unknown[u] = (unknown[u].Name, Next(unknown[u].State, part, false));
-                            else { unknownIndex[p] = unknown.Count; unknown.Add((p, Next(0, part, false))); }
+                            if (unknownIndex.TryGetValue(p, out var u))
+                            {
+                                var moved = Next(unknown[u].State, part, false);
+                                refs[unknown[u].State]--; refs[moved]++;
+                                unknown[u] = (unknown[u].Name, moved);
+                            }
+                            else { var fresh = Next(0, part, false); refs[fresh]++; unknownIndex[p] = unknown.Count; unknown.Add((p, fresh)); }
                             continue;
                         }
                         var expanded = _actions.ExpandIndices(p);
@@ -690,6 +717,23 @@ public sealed class GrantDeriver : IGrantDeriver
                 }
             _slots = slots; _dirty = dirty;
         }
+    }
+
+    // Adds an item a list does not hold yet (in order): copied first unless this state owns it; a long list keeps a set
+    // beside it, so merging many statements is not a scan of the list per item.
+    private static void Append(ref IReadOnlyList<string> list, ref bool owned, ref HashSet<string>? set, string item)
+    {
+        if (set is not null ? set.Contains(item) : Contains(list, item)) return;
+        if (!owned) { list = new List<string>(list); owned = true; set = set is null ? null : new HashSet<string>(set, StringComparer.Ordinal); }
+        ((List<string>)list).Add(item);
+        if (set is not null) set.Add(item);
+        else if (list.Count >= 16) set = new HashSet<string>(list, StringComparer.Ordinal);
+    }
+
+    private static bool Contains(IReadOnlyList<string> list, string item)
+    {
+        for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], item, StringComparison.Ordinal)) return true;
+        return false;
     }
 
     // An action the catalog does not know keeps its name, with access level Unknown.
