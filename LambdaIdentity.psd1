@@ -18,6 +18,7 @@
         'Export-AzRoleMappingTemplate',
         'Export-LambdaIdentityReport',
         'Get-LambdaIdentityInventory',
+        'Merge-LambdaIdentityAssessment',
         'New-AzResourceMap',
         'Test-IdentityParity',
         'Test-LambdaIdentityAccess'

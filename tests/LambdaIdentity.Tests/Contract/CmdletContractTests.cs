@@ -38,7 +38,7 @@ public sealed class CmdletContractTests
     };
 
     [Fact]
-    public void TheModuleHasItsSevenCmdlets() => Assert.Equal(7, Cmdlets.Count);
+    public void TheModuleHasItsEightCmdlets() => Assert.Equal(8, Cmdlets.Count);
 
     [Fact]
     public void EveryCmdletUsesAnApprovedVerbAndIsNamedVerbNounCommand()
