@@ -19,6 +19,7 @@
         'Export-LambdaIdentityReport',
         'Get-LambdaIdentityInventory',
         'Invoke-LambdaIdentityAssessment',
+        'Merge-LambdaIdentityAssessment',
         'New-AzResourceMap',
         'Test-IdentityParity',
         'Test-LambdaIdentityAccess'

@@ -157,6 +157,24 @@ public sealed class LambdaFunctionIdentity
     public string FunctionName { get; init; } = "";
     /// <summary>The function's ARN; for templates, built from the name with the account and region left as tokens.</summary>
     public string FunctionArn { get; init; } = "";
+    /// <summary>
+    /// The account the function lives in: the account field of <see cref="FunctionArn"/> (12 digits), so a set of
+    /// records read from many accounts says which each came from; null when the ARN holds a token (templates).
+    /// </summary>
+    public string? AccountId
+    {
+        get
+        {
+            var parts = FunctionArn.Split(':');
+            return parts.Length > 4 && parts[4].Length == 12 && IsDigits(parts[4]) ? parts[4] : null;
+        }
+    }
+
+    private static bool IsDigits(string s)
+    {
+        foreach (var c in s) if (c < '0' || c > '9') return false;
+        return true;
+    }
     /// <summary>The template logical id, when read from a template.</summary>
     public string? LogicalId { get; init; }
     /// <summary>The execution role's ARN (the property name AWS.Tools prints).</summary>

@@ -21,7 +21,20 @@ internal sealed class AwsLiveCliOptions
     public Option<double?> Timeout { get; } = new("--timeout") { Description = "With --live: seconds to wait for one response before it counts as failed (and is retried); default 100." };
     public Option<int?> MaxRetries { get; } = new("--max-retries") { Description = "With --live: retries of a throttled, 5xx or timed-out call before it is reported (0 = none); default 5." };
 
-    public IEnumerable<Option> All => new Option[] { Live, Region, Profile, EndpointUrl, Timeout, MaxRetries };
+    public Option<string[]> Accounts { get; } = new("--accounts")
+    {
+        Description = "With --live: the accounts to read (12 digits; repeatable or comma-separated), each through the role --assume-role names.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+    public Option<bool> Organization { get; } = new("--organization") { Description = "With --live: read every ACTIVE account of the organization (Organizations ListAccounts), or those of --accounts among them, through --assume-role." };
+    public Option<string?> AssumeRole { get; } = new("--assume-role") { Description = "With --accounts or --organization: the role NAME to assume in each account (arn:aws:iam::{account}:role/NAME)." };
+    public Option<int?> MaxConcurrency { get; } = new("--max-concurrency") { Description = "With --live: the most calls in flight to one endpoint (a service in a region of an account); admission adapts below it. Default 64; 1 reads one call at a time." };
+
+    public IEnumerable<Option> All => new Option[] { Live, Region, Profile, EndpointUrl, Timeout, MaxRetries, Accounts, Organization, AssumeRole, MaxConcurrency };
+
+    /// <summary>The --accounts values, comma-separated lists split.</summary>
+    public string[] AccountIds(ParseResult r) => (r.GetValue(Accounts) ?? Array.Empty<string>())
+        .SelectMany(a => a.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries)).Select(a => a.Trim()).Where(a => a.Length > 0).ToArray();
 
     /// <summary>Checks that --path and --live are not both (or neither) given; 0 when fine, else the exit code.</summary>
     public int Validate(CliIO io, ParseResult r, Option<string[]> path)
@@ -51,6 +64,18 @@ internal sealed class AwsLiveCliOptions
             io.Err.WriteLine("error: ArgumentInvalid: --max-retries is 0 to 20.");
             return 2;
         }
+        var accounts = AccountIds(r);
+        var several = accounts.Length > 0 || r.GetValue(Organization);
+        if (!live && (several || r.GetValue(AssumeRole) is not null || r.GetValue(MaxConcurrency) is not null))
+            return io.Usage("ArgumentConflict", "--accounts, --organization, --assume-role and --max-concurrency apply to --live only.");
+        if (accounts.FirstOrDefault(a => !System.Text.RegularExpressions.Regex.IsMatch(a, "^[0-9]{12}$")) is { } bad)
+            return io.Usage("ArgumentInvalid", $"--accounts '{bad}' is not an AWS account id (12 digits).");
+        if (several && string.IsNullOrWhiteSpace(r.GetValue(AssumeRole)))
+            return io.Usage("ArgumentMissing", "--accounts and --organization need --assume-role NAME, the role to assume in each account.");
+        if (!several && r.GetValue(AssumeRole) is not null)
+            return io.Usage("ArgumentConflict", "--assume-role applies with --accounts or --organization.");
+        if (r.GetValue(MaxConcurrency) is int mc && (mc < 1 || mc > 256))
+            return io.Usage("ArgumentInvalid", "--max-concurrency is 1 to 256.");
         if (!live && (r.GetValue(Region)?.Length ?? 0) > 1)
         {
             return io.Usage("ArgumentConflict", "several --region values apply to --live only (templates take one AWS::Region).");
@@ -78,6 +103,10 @@ internal sealed class AwsLiveCliOptions
         if (r.GetValue(Timeout) is double seconds) live.RequestTimeout = TimeSpan.FromSeconds(seconds);
         if (r.GetValue(MaxRetries) is int retries) live.MaxRetries = retries;
         foreach (var region in r.GetValue(Region) ?? Array.Empty<string>()) live.Regions.Add(region);
+        foreach (var account in AccountIds(r)) live.AccountIds.Add(account);
+        live.OrganizationAccounts = r.GetValue(Organization);
+        live.AssumeRoleName = r.GetValue(AssumeRole);
+        if (r.GetValue(MaxConcurrency) is int concurrency) live.MaxConcurrency = concurrency;
         try
         {
             return new AwsLiveInventoryReader(live).ReadAsync(options, context).GetAwaiter().GetResult().ToList();

@@ -44,11 +44,20 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
     [ArgumentCompleter(typeof(AwsRegionCompleter))]
     public string[]? Region { get; set; }
 
-    /// <summary>The account templates are deployed to (value of AWS::AccountId).</summary>
-    [Parameter(ParameterSetName = "Path")]
-    [Parameter(ParameterSetName = "LiteralPath")]
+    /// <summary>Path: the account templates are deployed to (value of AWS::AccountId; one value). Live: the accounts to read, each through -AssumeRoleName.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
     [ValidatePattern("^[0-9]{12}$")]
-    public string? AccountId { get; set; }
+    public string[]? AccountId { get; set; }
+
+    /// <summary>Live, several accounts: the role to assume in each (arn:aws:iam::{account}:role/{name}).</summary>
+    [Parameter(ParameterSetName = "Live")]
+    [ValidateNotNullOrEmpty]
+    public string? AssumeRoleName { get; set; }
+
+    /// <summary>Live: read every ACTIVE account of the organization (Organizations ListAccounts), or those of -AccountId among them.</summary>
+    [Parameter(ParameterSetName = "Live")]
+    public SwitchParameter OrganizationAccounts { get; set; }
 
     /// <summary>Read the account live (Lambda, IAM and STS APIs) instead of files.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Live")]
@@ -96,6 +105,9 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
         {
             var live = new AwsLiveOptions { ProfileName = ProfileName, EndpointUrl = EndpointUrl, RequestTimeout = TimeSpan.FromSeconds(TimeoutSec), MaxRetries = MaxRetries };
             foreach (var r in Region ?? Array.Empty<string>()) live.Regions.Add(r);
+            foreach (var a in AccountId ?? Array.Empty<string>()) live.AccountIds.Add(a);
+            live.AssumeRoleName = AssumeRoleName;
+            live.OrganizationAccounts = OrganizationAccounts.IsPresent;
             try
             {
                 var records = await new AwsLiveInventoryReader(live).ReadAsync(new InventoryOptions { Parameters = overrides }, context).ConfigureAwait(false);
@@ -112,10 +124,16 @@ public sealed class GetLambdaIdentityInventoryCommand : AsyncPSCmdlet
             Post(() => ThrowTerminatingError(new ErrorRecord(new ArgumentException("Templates are deployed to one region: give one -Region (several only with -Live)."), "RegionAmbiguous", ErrorCategory.InvalidArgument, Region)));
             return;
         }
+        if (AccountId is { Length: > 1 })
+        {
+            Post(() => ThrowTerminatingError(new ErrorRecord(new ArgumentException("Templates are deployed to one account: give one -AccountId (several only with -Live)."), "AccountAmbiguous", ErrorCategory.InvalidArgument, AccountId)));
+            return;
+        }
         if (_paths.Count == 0) return; // every path was an error already
         var region = Region is { Length: 1 } ? Region[0] : null;
-        var options = new InventoryOptions { Parameters = overrides, Region = region, AccountId = AccountId };
-        context.Verbose($"Reading {_paths.Count} path(s); region {region ?? "(token)"}, account {AccountId ?? "(token)"}.");
+        var account = AccountId is { Length: 1 } ? AccountId[0] : null;
+        var options = new InventoryOptions { Parameters = overrides, Region = region, AccountId = account };
+        context.Verbose($"Reading {_paths.Count} path(s); region {region ?? "(token)"}, account {account ?? "(token)"}.");
         foreach (var record in new InventoryReader().Read(_paths, options, context)) WriteObjectAsync(record);
     }
 }

@@ -41,7 +41,7 @@ public sealed class CmdletContractTests
     private static readonly HashSet<string> WritesFilesAndReturnsASummary = new(StringComparer.Ordinal) { "Invoke-LambdaIdentityAssessment" };
 
     [Fact]
-    public void TheModuleHasItsEightCmdlets() => Assert.Equal(8, Cmdlets.Count);
+    public void TheModuleHasItsNineCmdlets() => Assert.Equal(9, Cmdlets.Count);
 
     [Fact]
     public void EveryCmdletUsesAnApprovedVerbAndIsNamedVerbNounCommand()

@@ -40,7 +40,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
         Assert.Contains("FullName", aliases);
         Assert.Single(path.GetCustomAttributesData(), a => a.AttributeType == typeof(ValidateNotNullOrEmptyAttribute));
         // Options never bind from the pipeline.
-        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl", "LiteralPath", "TimeoutSec", "MaxRetries" })
+        foreach (var name in new[] { "Parameter", "Region", "AccountId", "Live", "ProfileName", "EndpointUrl", "LiteralPath", "TimeoutSec", "MaxRetries", "AssumeRoleName", "OrganizationAccounts" })
             foreach (var a in Cmd.GetProperty(name)!.GetCustomAttributesData().Where(a => a.AttributeType == typeof(ParameterAttribute)))
                 Assert.Null(Named(a, "ValueFromPipelineByPropertyName"));
     }
@@ -50,7 +50,7 @@ public sealed class GetLambdaIdentityInventoryCommandTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "cmdlets", "Get-LambdaIdentityInventory.md"));
         var parameters = Cmd.GetProperties().Where(p => p.GetCustomAttributesData().Any(a => a.AttributeType == typeof(ParameterAttribute))).ToList();
-        Assert.Equal(10, parameters.Count);
+        Assert.Equal(12, parameters.Count);
         foreach (var p in parameters) Assert.Contains("### -" + p.Name + "\n", doc);
         Assert.Contains("'Get-LambdaIdentityInventory'", File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "LambdaIdentity.psd1")));
     }
@@ -67,7 +67,11 @@ public sealed class GetLambdaIdentityInventoryCommandTests
         Assert.Equal("Live", Named(Attr<ParameterAttribute>(profile), "ParameterSetName"));
         Assert.Contains(profile.GetCustomAttributesData(), a => a.AttributeType == typeof(AliasAttribute) && a.ConstructorArguments.SelectMany(c => (IEnumerable<System.Reflection.CustomAttributeTypedArgument>)c.Value!).Any(v => (string)v.Value! == "AWSProfileName"));
         Assert.Equal(typeof(string[]), Cmd.GetProperty("Region")!.PropertyType);
-        var accountSets = Cmd.GetProperty("AccountId")!.GetCustomAttributesData().Where(a => a.AttributeType == typeof(ParameterAttribute)).Select(a => Named(a, "ParameterSetName"));
-        Assert.Equal(new object?[] { "LiteralPath", "Path" }, accountSets.OrderBy(x => (string?)x));
+        // -AccountId: one account for templates, the accounts to read live (with -AssumeRoleName or -OrganizationAccounts, Live only).
+        var account = Cmd.GetProperty("AccountId")!;
+        Assert.Equal(typeof(string[]), account.PropertyType);
+        Assert.Null(Named(Attr<ParameterAttribute>(account), "ParameterSetName"));
+        foreach (var name in new[] { "AssumeRoleName", "OrganizationAccounts" })
+            Assert.Equal("Live", Named(Attr<ParameterAttribute>(Cmd.GetProperty(name)!), "ParameterSetName"));
     }
 }

@@ -25,8 +25,23 @@ public sealed class AwsLiveOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     /// <summary>The longest single wait, Retry-After included. Default 20 s.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
-    /// <summary>Functions whose GetPolicy and GetFunctionUrlConfig are in flight at once. Default 4; 1 reads one at a time.</summary>
-    public int MaxConcurrency { get; set; } = 4;
+    /// <summary>
+    /// The most calls in flight at once to one endpoint (a service in a region of an account). Admission is adaptive below
+    /// it: 4 at first, one more per answered call while calls wait (latency-bound), and a learnt request rate after a
+    /// throttle. Default 64; 1 reads one call at a time (regions, then IAM, one after another).
+    /// </summary>
+    public int MaxConcurrency { get; set; } = 64;
+    /// <summary>
+    /// The accounts to read (12 digits), each through the role <see cref="AssumeRoleName"/> assumed with the caller's
+    /// credentials; empty (and <see cref="OrganizationAccounts"/> false): only the caller's own account.
+    /// </summary>
+    public IList<string> AccountIds { get; set; } = new List<string>();
+    /// <summary>With several accounts: the role to assume in each, arn:{partition}:iam::{account}:role/{name} (a path may precede the name).</summary>
+    public string? AssumeRoleName { get; set; }
+    /// <summary>Read every ACTIVE account of the organization (Organizations ListAccounts, from the management or a delegated administrator account).</summary>
+    public bool OrganizationAccounts { get; set; }
+    /// <summary>Accounts read at once (each with all its regions at once). Default 8.</summary>
+    public int MaxParallelAccounts { get; set; } = 8;
     /// <summary>Timeout of one HTTP request. Default 100 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }

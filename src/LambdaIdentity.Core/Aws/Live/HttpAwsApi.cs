@@ -17,7 +17,7 @@ namespace LambdaIdentity.Core.Aws.Live;
 /// exponential backoff and jitter, honouring Retry-After, at most <see cref="AwsLiveOptions.MaxRetries"/> times.
 /// Nothing it logs or throws holds a header (Authorization, X-Amz-Security-Token) or a response body.
 /// </summary>
-public sealed class HttpAwsApi : IAwsApi, IDisposable
+public sealed class HttpAwsApi : IAwsApi, IAwsAccountsApi, IDisposable
 {
     private const string UserAgent = "LambdaIdentity/0.1 live-inventory";
     private readonly HttpClient _http;
@@ -34,7 +34,11 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
         _log = log;
         _http = options.HttpMessageHandler is null ? new HttpClient() : new HttpClient(options.HttpMessageHandler, disposeHandler: false);
         _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // per request, below
+        Governors = new EndpointGovernors(options.MaxConcurrency);
     }
+
+    /// <summary>The adaptive admission of each endpoint (service and region) these credentials call.</summary>
+    internal EndpointGovernors Governors { get; }
 
     /// <summary>The clock used for x-amz-date (tests).</summary>
     internal Func<DateTime> UtcNow { get; set; } = () => DateTime.UtcNow;
@@ -59,6 +63,29 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
     /// <inheritdoc />
     public Task<string> ListAliasesAsync(string region, string functionName, string? marker, CancellationToken cancellationToken) =>
         SendLambdaAsync("lambda:ListAliases", region, new[] { "2015-03-31", "functions", functionName, "aliases" }, Marker(marker), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string> AssumeRoleAsync(string region, string roleArn, string sessionName, CancellationToken cancellationToken) =>
+        SendQueryAsync("sts:AssumeRole", "sts", region, ServiceEndpoint("sts", region),
+            new[] { Kv("Action", "AssumeRole"), Kv("Version", "2011-06-15"), Kv("RoleArn", roleArn), Kv("RoleSessionName", sessionName) }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string> ListAccountsAsync(string region, string? nextToken, CancellationToken cancellationToken)
+    {
+        var (endpoint, signingRegion) = OrganizationsEndpoint(region);
+        var body = nextToken is null ? "{}" : JsonSerializer.Serialize(new Dictionary<string, string> { ["NextToken"] = nextToken });
+        return SendAsync("organizations:ListAccounts", "organizations", signingRegion, endpoint, HttpMethod.Post, Array.Empty<string>(), Array.Empty<KeyValuePair<string, string>>(),
+            Encoding.UTF8.GetBytes(body), false, cancellationToken, "AWSOrganizationsV20161128.ListAccounts");
+    }
+
+    /// <summary>Organizations is global per partition, like IAM.</summary>
+    private (Uri, string) OrganizationsEndpoint(string region)
+    {
+        if (_options.EndpointUrl is not null) return (_options.EndpointUrl, region);
+        if (region.StartsWith("cn-", StringComparison.Ordinal)) return (new Uri("https://organizations.cn-northwest-1.amazonaws.com.cn/"), "cn-northwest-1");
+        if (region.StartsWith("us-gov-", StringComparison.Ordinal)) return (new Uri("https://organizations.us-gov-west-1.amazonaws.com/"), "us-gov-west-1");
+        return (new Uri("https://organizations.us-east-1.amazonaws.com/"), "us-east-1");
+    }
 
     private static KeyValuePair<string, string>[] Qualifier(string? qualifier)
         => string.IsNullOrEmpty(qualifier) ? Array.Empty<KeyValuePair<string, string>>() : new[] { Kv("Qualifier", qualifier!) };
@@ -105,26 +132,31 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
     }
 
     private async Task<string> SendAsync(string operation, string service, string region, Uri endpoint, HttpMethod method, IReadOnlyList<string> segments,
-        IReadOnlyList<KeyValuePair<string, string>> query, byte[]? body, bool xmlErrors, CancellationToken ct)
+        IReadOnlyList<KeyValuePair<string, string>> query, byte[]? body, bool xmlErrors, CancellationToken ct, string? target = null)
     {
+        var governor = Governors.For(service, region);
         for (int attempt = 0; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
             AwsApiException failure;
             TimeSpan? retryAfter = null;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            var started = await governor.AcquireAsync(ct).ConfigureAwait(false);
+            var outcome = GovernedOutcome.Neutral;
+            try
             {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(_options.RequestTimeout);
                 try
                 {
-                    using var request = await BuildAsync(service, region, endpoint, method, segments, query, body, ct).ConfigureAwait(false);
+                    using var request = await BuildAsync(service, region, endpoint, method, segments, query, body, ct, target).ConfigureAwait(false);
                     using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
                     var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     var status = (int)response.StatusCode;
                     _log?.Verbose($"{operation} ({region}): HTTP {status}" + (attempt > 0 ? $" (attempt {attempt + 1})" : ""));
-                    if (status >= 200 && status < 300) return text;
+                    if (status >= 200 && status < 300) { outcome = GovernedOutcome.Served; return text; }
                     failure = xmlErrors ? XmlError(operation, status, text, response) : JsonError(operation, status, text, response);
                     retryAfter = RetryAfter(response);
+                    outcome = failure.IsThrottled ? GovernedOutcome.Throttled : status >= 500 ? GovernedOutcome.Neutral : GovernedOutcome.Served;
                 }
                 catch (HttpRequestException ex)
                 {
@@ -135,6 +167,7 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
                     failure = new AwsApiException(operation, 0, "RequestTimeout", "no response within " + _options.RequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s", null, ex);
                 }
             }
+            finally { governor.Release(started, outcome); }
             if (!IsRetryable(failure) || attempt >= _options.MaxRetries) throw failure;
             var delay = Delay(attempt, retryAfter);
             _log?.Verbose($"{operation} ({region}): {failure.ErrorCode}; retry {attempt + 1} of {_options.MaxRetries} in {delay.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms.");
@@ -143,7 +176,7 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
     }
 
     private async Task<HttpRequestMessage> BuildAsync(string service, string region, Uri endpoint, HttpMethod method, IReadOnlyList<string> segments,
-        IReadOnlyList<KeyValuePair<string, string>> query, byte[]? body, CancellationToken ct)
+        IReadOnlyList<KeyValuePair<string, string>> query, byte[]? body, CancellationToken ct, string? target)
     {
         var credentials = await _credentials(ct).ConfigureAwait(false);
         var basePath = endpoint.AbsolutePath.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString);
@@ -155,6 +188,7 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
         var amzDate = now.ToString(SigV4Signer.DateFormat, CultureInfo.InvariantCulture);
         var signed = new List<KeyValuePair<string, string>> { Kv("host", uri.Authority), Kv("x-amz-date", amzDate) };
         if (credentials.SessionToken is not null) signed.Add(Kv("x-amz-security-token", credentials.SessionToken));
+        if (target is not null) signed.Add(Kv("x-amz-target", target));
         var payload = body ?? Array.Empty<byte>();
         var authorization = SigV4Signer.Authorization(method.Method, allSegments, true, query, signed, payload,
             credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, region, service, now);
@@ -163,11 +197,12 @@ public sealed class HttpAwsApi : IAwsApi, IDisposable
         if (credentials.SessionToken is not null) request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", credentials.SessionToken);
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        request.Headers.TryAddWithoutValidation("Accept", body is null ? "application/json" : "text/xml");
+        if (target is not null) request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        request.Headers.TryAddWithoutValidation("Accept", body is null || target is not null ? "application/json" : "text/xml");
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", target is not null ? "application/x-amz-json-1.1" : "application/x-www-form-urlencoded; charset=utf-8");
         }
         return request;
     }

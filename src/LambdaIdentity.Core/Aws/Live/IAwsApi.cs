@@ -28,6 +28,18 @@ public interface IAwsApi
     Task<string> GetAccountAuthorizationDetailsAsync(string region, string? marker, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// The calls that reach other accounts: STS AssumeRole (a role in each account to read) and Organizations ListAccounts
+/// (the accounts of the organization). Implemented by <see cref="HttpAwsApi"/>.
+/// </summary>
+public interface IAwsAccountsApi
+{
+    /// <summary>STS AssumeRole (XML with Credentials); AccessDenied when the caller may not assume the role or it does not trust the caller.</summary>
+    Task<string> AssumeRoleAsync(string region, string roleArn, string sessionName, CancellationToken cancellationToken);
+    /// <summary>Organizations ListAccounts, one page (JSON with Accounts and NextToken), from the endpoint of <paramref name="region"/>'s partition.</summary>
+    Task<string> ListAccountsAsync(string region, string? nextToken, CancellationToken cancellationToken);
+}
+
 /// <summary>An AWS call that failed: the service's error code and message, never a request header or body.</summary>
 public sealed class AwsApiException : Exception
 {

@@ -53,6 +53,18 @@ internal static class IamQueryXml
         return (Child(result, "Account")?.Value, Child(result, "Arn")?.Value, Child(result, "UserId")?.Value);
     }
 
+    /// <summary>AssumeRole's temporary credentials and their expiry; FormatException when the response holds none.</summary>
+    public static (AwsCredentialValues Credentials, DateTimeOffset? Expiration) AssumedRole(string xml)
+    {
+        var result = Result(xml, "AssumeRoleResult");
+        var c = Child(result, "Credentials") ?? throw new FormatException("The response has no Credentials element.");
+        var key = Child(c, "AccessKeyId")?.Value;
+        var secret = Child(c, "SecretAccessKey")?.Value;
+        if (string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret)) throw new FormatException("The response's Credentials have no AccessKeyId or SecretAccessKey.");
+        DateTimeOffset? expires = DateTimeOffset.TryParse(Child(c, "Expiration")?.Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t.ToUniversalTime() : null;
+        return (new AwsCredentialValues(key!, secret!, Child(c, "SessionToken")?.Value), expires);
+    }
+
     /// <summary>An ErrorResponse's code, message and request id; nulls when the text is not one.</summary>
     public static (string? Code, string? Message, string? RequestId) ParseError(string xml)
     {

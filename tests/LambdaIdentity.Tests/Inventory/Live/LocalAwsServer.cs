@@ -30,6 +30,21 @@ internal sealed class LocalAwsServer : IAsyncDisposable
     public delegate Task Route(HttpContext context, int hit);
     public sealed record Request(string Method, string Target, string Action, string? Authorization, string? SecurityToken, bool SignatureValid, string? Region, string? Service);
 
+    /// <summary>Access keys the server accepts: key id to secret and the account it belongs to (assumed roles add theirs).</summary>
+    public ConcurrentDictionary<string, (string Secret, string Account)> Keys { get; } = new(StringComparer.Ordinal);
+    /// <summary>Injected latency of every response.</summary>
+    public TimeSpan Latency { get; set; }
+    /// <summary>Injected rate limit: calls a second per endpoint (account, service, region), a token bucket holding <see cref="Burst"/>; null for none.</summary>
+    public double? RateLimit { get; set; }
+    public double Burst { get; set; } = 10;
+    /// <summary>Throttled responses sent.</summary>
+    public int Throttled => _throttled;
+    /// <summary>Calls served (not throttled) per endpoint: account, service, region.</summary>
+    public ConcurrentDictionary<string, int> Served { get; } = new(StringComparer.Ordinal);
+    private int _throttled;
+    private readonly Dictionary<string, (double Tokens, double At)> _buckets = new(StringComparer.Ordinal);
+    private static readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
+
     private readonly WebApplication _app;
     private readonly Dictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
@@ -44,6 +59,7 @@ internal sealed class LocalAwsServer : IAsyncDisposable
 
     private LocalAwsServer()
     {
+        Keys[AccessKeyId] = (SecretAccessKey, "123456789012");
         Certificate = LocalTls.CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -106,8 +122,11 @@ internal sealed class LocalAwsServer : IAsyncDisposable
         await ctx.Request.Body.CopyToAsync(ms);
         var body = ms.ToArray();
         var key = ctx.Request.Path.Value ?? "";
+        if (key.Length > 1) key = key.TrimEnd('/'); // the AWS CLI asks for /2015-03-31/functions/
         var action = "";
-        if (HttpMethods.IsPost(ctx.Request.Method))
+        var amzTarget = ctx.Request.Headers["X-Amz-Target"].ToString();
+        if (amzTarget.Length > 0) action = key = amzTarget.Substring(amzTarget.LastIndexOf('.') + 1); // JSON protocol (Organizations)
+        else if (HttpMethods.IsPost(ctx.Request.Method))
         {
             var form = ParsePairs(Encoding.UTF8.GetString(body));
             action = form.FirstOrDefault(kv => kv.Key == "Action").Value ?? "";
@@ -115,9 +134,22 @@ internal sealed class LocalAwsServer : IAsyncDisposable
             key = action;
         }
         var authorization = ctx.Request.Headers.Authorization.ToString();
-        var (valid, region, service) = Verify(ctx, target, body, authorization);
+        var (valid, region, service, account) = Verify(ctx, target, body, authorization, Keys);
         Requests.Enqueue(new Request(ctx.Request.Method, target, action, authorization, ctx.Request.Headers["X-Amz-Security-Token"].ToString(), valid, region, service));
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
         if (!valid) { await QueryError(ctx, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."); return; }
+        ctx.Items["account"] = account;
+        ctx.Items["region"] = region;
+        var endpoint = account + " " + service + " " + region;
+        if (RateLimit is double rate && !Take(endpoint, rate))
+        {
+            Interlocked.Increment(ref _throttled);
+            if (service == "lambda") await LambdaError(ctx, 429, "TooManyRequestsException", "Rate exceeded");
+            else if (amzTarget.Length > 0) { ctx.Response.StatusCode = 400; ctx.Response.ContentType = "application/x-amz-json-1.1"; await ctx.Response.WriteAsync("{\"__type\":\"TooManyRequestsException\",\"Message\":\"Rate exceeded\"}"); }
+            else await QueryError(ctx, 400, "Throttling", "Rate exceeded");
+            return;
+        }
+        Served.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
         var hit = _hits.AddOrUpdate(key, 1, (_, n) => n + 1);
         if (_routes.TryGetValue(key, out var route)) await route(ctx, hit);
         else if (action.Length > 0) await QueryError(ctx, 400, "InvalidAction", "Could not find operation " + action);
@@ -127,12 +159,26 @@ internal sealed class LocalAwsServer : IAsyncDisposable
     private static readonly Regex AuthPattern = new("^AWS4-HMAC-SHA256 Credential=(?<key>[A-Z0-9]+)/(?<date>[0-9]{8})/(?<region>[a-z0-9-]+)/(?<service>[a-z0-9]+)/aws4_request, SignedHeaders=(?<headers>[a-z0-9;-]+), Signature=(?<sig>[0-9a-f]{64})$");
 
     /// <summary>Recomputes the signature from the raw target, the headers named and the body, as AWS does.</summary>
-    private static (bool, string?, string?) Verify(HttpContext ctx, string target, byte[] body, string authorization)
+    /// <summary>A token bucket per endpoint: <see cref="Burst"/> calls at once, refilled at <paramref name="rate"/> a second.</summary>
+    private bool Take(string endpoint, double rate)
+    {
+        lock (_buckets)
+        {
+            var now = Clock.Elapsed.TotalSeconds;
+            var (tokens, at) = _buckets.TryGetValue(endpoint, out var b) ? b : (Burst, now);
+            tokens = Math.Min(Burst, tokens + (now - at) * rate);
+            var ok = tokens >= 1;
+            _buckets[endpoint] = (ok ? tokens - 1 : tokens, now);
+            return ok;
+        }
+    }
+
+    private static (bool, string?, string?, string?) Verify(HttpContext ctx, string target, byte[] body, string authorization, ConcurrentDictionary<string, (string Secret, string Account)> keys)
     {
         var m = AuthPattern.Match(authorization);
-        if (!m.Success || m.Groups["key"].Value != AccessKeyId) return (false, null, null);
+        if (!m.Success || !keys.TryGetValue(m.Groups["key"].Value, out var key)) return (false, null, null, null);
         var amzDate = ctx.Request.Headers["X-Amz-Date"].ToString();
-        if (!amzDate.StartsWith(m.Groups["date"].Value, StringComparison.Ordinal)) return (false, null, null);
+        if (!amzDate.StartsWith(m.Groups["date"].Value, StringComparison.Ordinal)) return (false, null, null, null);
         var q = target.IndexOf('?');
         var path = q < 0 ? target : target.Substring(0, q);
         var query = q < 0 ? new List<KeyValuePair<string, string>>() : ParsePairs(target.Substring(q + 1));
@@ -140,9 +186,9 @@ internal sealed class LocalAwsServer : IAsyncDisposable
         var headers = m.Groups["headers"].Value.Split(';').Select(h => new KeyValuePair<string, string>(h, h == "host" ? ctx.Request.Host.Value! : ctx.Request.Headers[h].ToString())).ToList();
         var signedAt = DateTime.ParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
         var token = ctx.Request.Headers["X-Amz-Security-Token"].ToString();
-        var expected = SigV4Signer.Authorization(ctx.Request.Method, segments, true, query, headers, body, AccessKeyId, SecretAccessKey, token.Length == 0 ? null : token,
+        var expected = SigV4Signer.Authorization(ctx.Request.Method, segments, true, query, headers, body, m.Groups["key"].Value, key.Secret, token.Length == 0 ? null : token,
             m.Groups["region"].Value, m.Groups["service"].Value, signedAt);
-        return (expected == authorization, m.Groups["region"].Value, m.Groups["service"].Value);
+        return (expected == authorization, m.Groups["region"].Value, m.Groups["service"].Value, key.Account);
     }
 
     private static List<KeyValuePair<string, string>> ParsePairs(string text) => text.Split('&', StringSplitOptions.RemoveEmptyEntries)

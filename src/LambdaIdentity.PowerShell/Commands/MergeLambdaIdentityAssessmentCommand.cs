@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using LambdaIdentity.Core;
+using LambdaIdentity.Core.Reporting;
+
+namespace LambdaIdentity.PowerShell.Commands;
+
+/// <summary>
+/// Merge-LambdaIdentityAssessment: merges the results of several runs (an estate's shards: `assess --out` folders or
+/// inventory JSON files, one per account or region) into one assessment folder; each function once, duplicates across
+/// shards merged when identical and an error naming both shards when not.
+/// </summary>
+[Cmdlet(VerbsData.Merge, "LambdaIdentityAssessment", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class MergeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
+{
+    private readonly List<string> _shards = new();
+
+    /// <summary>The shards: assess output folders or inventory JSON files (PowerShell paths with wildcards); Get-ChildItem output binds through FullName.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>The folder to write the merged assessment into (created when missing).</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string OutputPath { get; set; } = "";
+
+    /// <inheritdoc />
+    protected override async Task ProcessRecordAsync(EngineContext context)
+    {
+        if (TakeOnce(nameof(Path), Path) is not { } given) return;
+        _shards.AddRange(await OnPipelineThread(() => ResolveInputPaths(given, literal: false)).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
+    protected override async Task EndProcessingAsync(EngineContext context)
+    {
+        var folder = await OnPipelineThread(() =>
+        {
+            var full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+            if (File.Exists(full))
+            {
+                WriteError(new ErrorRecord(new IOException($"'{full}' is a file; name a folder to write the merged assessment into."), "OutputFolderInvalid", ErrorCategory.InvalidArgument, OutputPath));
+                return null;
+            }
+            return ShouldProcess(full, $"Write the assessment merged from {_shards.Count} shard(s)") ? full : null;
+        }).ConfigureAwait(false);
+        if (folder is null || _shards.Count == 0) return;
+        context.Verbose($"Merging {_shards.Count} shard(s) into {folder}.");
+        List<string> files;
+        try { files = AssessmentMerger.MergeToFolder(_shards, folder, context).Files; }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Post(() => WriteError(new ErrorRecord(ex, "MergeFolderUnwritable", ErrorCategory.WriteError, folder)));
+            return;
+        }
+        foreach (var f in files) WriteObjectAsync(new FileInfo(f));
+    }
+}
