@@ -25,6 +25,8 @@ public sealed class AssessmentData
     public IReadOnlyList<EngineError> Errors { get; init; } = Array.Empty<EngineError>();
     /// <summary>The Azure state paths parity read, as typed (the runbook's verification commands name them).</summary>
     public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
+    /// <summary>The reports' title (null: the default, "LambdaIdentity migration report").</summary>
+    public string? ReportTitle { get; init; }
     /// <summary>The AWS state paths parity read, as typed.</summary>
     public IReadOnlyList<string> AwsStatePaths { get; init; } = Array.Empty<string>();
 }
@@ -68,7 +70,7 @@ public static class AssessmentOutputs
         new AssessmentOutput("parity.json", d => d.ParityChecked, (d, s) => ModelJson.Write(s, d.ParityResults)),
         new AssessmentOutput("parity-junit.xml", d => d.ParityChecked, (d, s) => JUnitWriter.Write(d.ParityResults, s)),
         new AssessmentOutput("errors.json", _ => true, (d, s) => ModelJson.Write(s, d.Errors)),
-        new AssessmentOutput(ReportFileName, _ => true, (d, s) => Text(s, w => MarkdownReport.Write(w, new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors }))),
+        new AssessmentOutput(ReportFileName, _ => true, (d, s) => Text(s, w => MarkdownReport.Write(w, Report(d)))),
     };
 
     /// <summary>
@@ -90,9 +92,15 @@ public static class AssessmentOutputs
             written.Add(path);
         }
         // The runbook (Markdown and HTML), the HTML report and each step's verification mapping (docs/runbook.md).
-        written.AddRange(MigrationPlanWriter.Write(new ReportInput { Inventory = data.Inventory, Mappings = data.Mappings, ParityResults = data.ParityResults, Errors = data.Errors }, folder,
+        written.AddRange(MigrationPlanWriter.Write(Report(data), folder,
             new MigrationPlanOptions { MappingPath = Path.Combine(folder, "mapping.json").Replace('\\', '/'), AzureStatePaths = data.AzureStatePaths.ToList(), AwsStatePaths = data.AwsStatePaths.ToList() }));
         return written;
+    }
+
+    private static ReportInput Report(AssessmentData d)
+    {
+        var input = new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors };
+        return d.ReportTitle is null ? input : new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors, Title = d.ReportTitle };
     }
 
     private static void Text(Stream stream, Action<TextWriter> write)

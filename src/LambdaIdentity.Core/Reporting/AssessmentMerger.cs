@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LambdaIdentity.Core.Parity;
+using LambdaIdentity.Core.Assessment;
 using LambdaIdentity.Core.Serialization;
 using LambdaIdentity.Model;
 
@@ -149,10 +150,13 @@ public static class AssessmentMerger
         public void Error(EngineError error) { _a.Error(error); _b.Error(error); }
     }
 
-    /// <summary>The files <see cref="WriteFolder"/> writes; earlier copies in the folder are removed first.</summary>
-    public static readonly string[] Outputs = { "inventory.json", "mapping.json", "azure-design.bicep", "parity.json", "parity-junit.xml", "errors.json", "report.md", "merge.json" };
+    /// <summary>The files <see cref="WriteFolder"/> writes (what `assess` writes, and merge.json); earlier copies in the folder are removed first.</summary>
+    public static IReadOnlyList<string> Outputs { get; } = AssessmentOutputs.FileNames.Append("merge.json").ToArray();
 
-    /// <summary>Writes the merged assessment into <paramref name="folder"/> as `assess` writes one; returns the files written.</summary>
+    /// <summary>
+    /// Writes the merged assessment into <paramref name="folder"/> as `assess` writes one (the same writers:
+    /// <see cref="AssessmentOutputs.WriteAll"/>), then merge.json; returns the files written.
+    /// </summary>
     public static List<string> WriteFolder(MergedAssessment merged, IReadOnlyList<EngineError> mergeErrors, string folder)
     {
         Directory.CreateDirectory(folder);
@@ -161,31 +165,18 @@ public static class AssessmentMerger
             var old = Path.Combine(folder, name);
             if (File.Exists(old)) File.Delete(old);
         }
-        var written = new List<string>();
+        var errors = merged.Errors.Concat(mergeErrors).ToList();
+        var written = AssessmentOutputs.WriteAll(new AssessmentData
+        {
+            Inventory = merged.Inventory, Mappings = merged.Mappings, ParityChecked = merged.ParityChecked, ParityResults = merged.ParityResults,
+            Errors = errors, ReportTitle = "LambdaIdentity migration report (merged from " + merged.Shards.Count + " shards)",
+        }, folder).ToList();
         void Write(string name, string text)
         {
             var file = Path.Combine(folder, name);
             File.WriteAllText(file, text, new UTF8Encoding(false));
             written.Add(file);
         }
-        var errors = merged.Errors.Concat(mergeErrors).ToList();
-        Write("inventory.json", ModelJson.Serialize(merged.Inventory));
-        if (merged.Mappings.Count > 0)
-        {
-            Write("mapping.json", ModelJson.Serialize(merged.Mappings));
-            Write("azure-design.bicep", Translation.MappingTemplateExporter.Export(merged.Mappings, TemplateFormat.Bicep));
-        }
-        if (merged.ParityChecked)
-        {
-            Write("parity.json", ModelJson.Serialize(merged.ParityResults));
-            var junit = Path.Combine(folder, "parity-junit.xml");
-            JUnitWriter.WriteFile(merged.ParityResults, junit);
-            written.Add(junit);
-        }
-        Write("errors.json", ModelJson.Serialize(errors));
-        var report = new StringWriter();
-        MarkdownReport.Write(report, new ReportInput { Inventory = merged.Inventory, Mappings = merged.Mappings, ParityResults = merged.ParityResults, Errors = errors, Title = "LambdaIdentity migration report (merged from " + merged.Shards.Count + " shards)" });
-        Write("report.md", report.ToString());
         Write("merge.json", JsonSerializer.Serialize(new
         {
             merged.Shards,

@@ -81,6 +81,12 @@ public sealed class AssessmentMergerTests
             Assert.Equal(shardResults, ModelJson.Read<IdentityParityResult>(File.ReadAllText(Path.Combine(merged, "parity.json"))).Count);
             Assert.True(File.Exists(Path.Combine(merged, "report.md")));
             Assert.Contains($"- Functions: {inventory.Count} read", File.ReadAllText(Path.Combine(merged, "report.md")));
+            // The merged folder is what assess writes (the same writers): the plan too, from the merged records.
+            foreach (var name in new[] { "runbook.md", "runbook.html", "report.html", "azure-design.bicep", "parity-junit.xml" })
+                Assert.True(File.Exists(Path.Combine(merged, name)), name + " is missing from the merged folder");
+            Assert.Contains("(merged from " + folders.Count + " shards)", File.ReadAllText(Path.Combine(merged, "report.md")));
+            var runbookRecords = Directory.GetFiles(Path.Combine(merged, "runbook"), "*.mapping.json").Max(f => ModelJson.Read<AzRoleMapping>(File.ReadAllText(f)).Count);
+            Assert.True(runbookRecords > 0 && runbookRecords <= shardMappings);
         }
         finally { Directory.Delete(dir, true); }
     }
