@@ -124,4 +124,28 @@ Describe 'Invoke-LambdaIdentityAssessment' {
         $summary.Functions | Should -BeGreaterThan 0
         $summary.Functions | Should -Be @(Get-LambdaIdentityInventory -LiteralPath (Join-Path $TestDrive 'src/template[1].yaml')).Count
     }
+
+    It 'assesses piped inventory records (and their JSON copies) as it assesses the paths they came from' {
+        $records = @(Get-LambdaIdentityInventory -Path $SamplePaths)
+        $piped = $records | Invoke-LambdaIdentityAssessment -ResourceMap $SampleMap -AzureState $SampleState -AwsState $SampleAws -OutputPath TestDrive:/piped
+        Get-Counts $piped | Should -Be (Get-Counts $Demo)
+        $copies = $records | ConvertTo-Json -Depth 12 | ConvertFrom-Json
+        $fromJson = $copies | Invoke-LambdaIdentityAssessment -ResourceMap $SampleMap -AzureState $SampleState -AwsState $SampleAws -OutputPath TestDrive:/json
+        Get-Counts $fromJson | Should -Be (Get-Counts $Demo)
+    }
+
+    It 'fails closed on a piped copy it cannot convert back, and writes nothing when no record comes in' {
+        $copies = @(Get-LambdaIdentityInventory -Path $SamplePaths | ConvertTo-Json -Depth 12 | ConvertFrom-Json)
+        $copies[0].Findings = 'System.Collections.Generic.List`1[LambdaIdentity.Model.Finding]' # written too shallow
+        $summary = $copies | Invoke-LambdaIdentityAssessment -AzureState $SampleState -OutputPath TestDrive:/broken -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'InventoryRecordUnconvertible*' }).Count | Should -Be 1
+        $summary.ExitCode | Should -Be 2
+        $summary.Functions | Should -Be ($copies.Count - 1)
+        ($copies | Invoke-LambdaIdentityAssessment -AzureState $SampleState -OutputPath TestDrive:/broken2 -Quiet -ErrorAction SilentlyContinue) | Should -BeFalse
+        $none = @() | Invoke-LambdaIdentityAssessment -OutputPath TestDrive:/none -ErrorVariable noneErrs -ErrorAction SilentlyContinue
+        $none | Should -BeNullOrEmpty
+        @($noneErrs | Where-Object { $_.FullyQualifiedErrorId -like 'AssessmentInputEmpty*' }).Count | Should -Be 1
+        'TestDrive:/none' | Should -Not -Exist
+    }
+
 }

@@ -22,6 +22,11 @@ public sealed class AssessmentRequest
     /// <summary>An inventory read already (piped records); <see cref="Paths"/> are then not read.</summary>
     public IReadOnlyList<LambdaFunctionIdentity>? Inventory { get; init; }
     /// <summary>
+    /// Errors met before the run (piped copies that could not be converted back into records): they count as the run's
+    /// input errors (errors.json, the exit code), so the run never passes on input it could not read.
+    /// </summary>
+    public IReadOnlyList<EngineError> PriorErrors { get; init; } = Array.Empty<EngineError>();
+    /// <summary>
     /// Reads the inventory with the run's context (live collection), after the output folder is prepared; null when the
     /// read could not start (it reports why): the run then ends with exit code 2 and writes nothing.
     /// </summary>
@@ -70,6 +75,7 @@ public static class AssessmentRunner
         var collected = new ErrorCollector();
         var run = new EngineContext(new Tee(collected, context), context, context, context.CancellationToken);
         var dir = request.OutputFolder;
+        foreach (var e in request.PriorErrors) collected.Error(e);
 
         // The design's inputs first: a design without its resource map or rules would be silently different.
         MappingRuleSet? rules = null;
@@ -81,7 +87,8 @@ public static class AssessmentRunner
         }
         catch (RuleSetException ex) { foreach (var e in ex.Errors) run.Error(e); }
         catch (ResourceMapException ex) { foreach (var e in ex.Errors) run.Error(e); }
-        if (collected.Errors.Count > 0) return Stopped(dir, ExitCodes.NotEnoughRead, collected.Errors.Count + " input error(s): the rule set or resource map could not be read");
+        var designErrors = collected.Errors.Count - request.PriorErrors.Count;
+        if (designErrors > 0) return Stopped(dir, ExitCodes.NotEnoughRead, designErrors + " input error(s): the rule set or resource map could not be read");
         if (string.IsNullOrEmpty(dir) || File.Exists(dir))
         {
             run.Error("OutputFolderInvalid", EngineErrorCategory.InvalidArgument, dir, "The output folder '" + dir + "' is a file, not a folder.");

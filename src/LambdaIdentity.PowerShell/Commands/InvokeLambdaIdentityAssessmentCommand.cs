@@ -21,6 +21,17 @@ public sealed class InvokeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string InputObjectSet = "InputObject";
+    private readonly List<LambdaFunctionIdentity> _functions = new();
+    private int _unconvertible;
+
+    /// <summary>
+    /// Inventory records read already (Get-LambdaIdentityInventory, live or from files; or their copies from JSON, Clixml or a
+    /// job, which convert back): all are collected and assessed together once the pipeline ends. A copy that cannot be
+    /// converted back is an error and makes the run's exit code 2 (-Quiet $false).
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public LambdaFunctionIdentity[]? InputObject { get; set; }
 
     /// <summary>Templates, exports, authorization details or folders to read, as PowerShell paths with wildcards.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -74,14 +85,25 @@ public sealed class InvokeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
     public SwitchParameter Quiet { get; set; }
 
     /// <inheritdoc />
+    protected override Task ProcessRecordAsync(EngineContext context)
+    {
+        if (CurrentRecordUnconvertible) _unconvertible++;
+        if (InputObject != null && TakeOnce(nameof(InputObject), InputObject) is { } given) _functions.AddRange(given);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     protected override async Task EndProcessingAsync(EngineContext context)
     {
         // Every path is resolved first; one that resolves to nothing stops the run before anything is written, as a
         // missing file stops `assess` (exit 64): a design or a verdict without its inputs would be silently different.
         var literal = ParameterSetName == LiteralPathSet;
+        var piped = ParameterSetName == InputObjectSet;
         var (request, go) = await OnPipelineThread(() =>
         {
-            var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
+            if (piped && _functions.Count == 0)
+                WriteError(new ErrorRecord(new InvalidDataException("No inventory record came in: nothing was assessed and nothing written."), "AssessmentInputEmpty", ErrorCategory.InvalidData, null));
+            var paths = piped ? new List<string>() : ResolveInputPaths(literal ? LiteralPath : Path, literal);
             var unresolved = UnresolvedInputPaths;
             var state = AzureState is null ? new List<string>() : ResolveInputPaths(AzureState, literal: false);
             unresolved += AzureState is null ? 0 : UnresolvedInputPaths;
@@ -90,10 +112,16 @@ public sealed class InvokeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
             var map = ResourceMap is null ? null : ResolveInputFile(ResourceMap);
             var rules = RuleSet is null ? null : ResolveInputFile(RuleSet);
             var folder = ResolveOutputFolder(OutputPath);
-            var ok = unresolved == 0 && paths.Count > 0 && (ResourceMap is null || map is not null) && (RuleSet is null || rules is not null) && folder is not null;
+            var ok = unresolved == 0 && (piped ? _functions.Count > 0 : paths.Count > 0) && (ResourceMap is null || map is not null) && (RuleSet is null || rules is not null) && folder is not null;
             var request = new AssessmentRequest
             {
-                Paths = paths, AzureStatePaths = state, AwsStatePaths = aws, ResourceMapPath = map, RuleSetPath = rules, HostingPlan = HostingPlan, OutputFolder = folder ?? "", FailOn = FailOn,
+                Paths = paths, Inventory = piped ? _functions : null,
+                PriorErrors = Enumerable.Range(0, _unconvertible).Select(i => new EngineError
+                {
+                    ErrorId = "InventoryRecordUnconvertible", Category = EngineErrorCategory.InvalidData, Target = "InputObject",
+                    Message = "A piped inventory copy could not be converted back into a record (reported as an error when it came in): the assessment lacks it.",
+                }).ToList(),
+                AzureStatePaths = state, AwsStatePaths = aws, ResourceMapPath = map, RuleSetPath = rules, HostingPlan = HostingPlan, OutputFolder = folder ?? "", FailOn = FailOn,
             };
             return (request, ok ? ShouldProcess(folder!, "Write the assessment (" + string.Join(", ", AssessmentOutputs.FileNames) + ")") : (bool?)null);
         }).ConfigureAwait(false);
