@@ -4,7 +4,9 @@ using System.IO;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using LambdaIdentity.Core;
+using LambdaIdentity.Core.Parity;
 using LambdaIdentity.Core.Reporting;
+using LambdaIdentity.Model;
 
 namespace LambdaIdentity.PowerShell.Commands;
 
@@ -14,7 +16,7 @@ namespace LambdaIdentity.PowerShell.Commands;
 /// shards merged when identical and an error naming both shards when not.
 /// </summary>
 [Cmdlet(VerbsData.Merge, "LambdaIdentityAssessment", SupportsShouldProcess = true)]
-[OutputType(typeof(FileInfo))]
+[OutputType(typeof(FileInfo), typeof(bool))]
 public sealed class MergeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
 {
     private readonly List<string> _shards = new();
@@ -29,6 +31,17 @@ public sealed class MergeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string OutputPath { get; set; } = "";
+
+    /// <summary>Which merged parity results make -Quiet return $false: None (default), Any, Access, Excess, Lost.</summary>
+    [Parameter]
+    public ParityFailLevel FailOn { get; set; } = ParityFailLevel.None;
+
+    /// <summary>
+    /// Returns $true exactly when the merge's exit code (docs/cli.md, as `lambda-identity merge`) is 0, else $false, instead
+    /// of the files: shards or evidence that could not be read, or results failing at -FailOn, give $false.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
 
     /// <inheritdoc />
     protected override async Task ProcessRecordAsync(EngineContext context)
@@ -50,15 +63,25 @@ public sealed class MergeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
             }
             return ShouldProcess(full, $"Write the assessment merged from {_shards.Count} shard(s)") ? full : null;
         }).ConfigureAwait(false);
-        if (folder is null || _shards.Count == 0) return;
+        if (folder is null || _shards.Count == 0) { if (Quiet) WriteObjectAsync(false); return; }
         context.Verbose($"Merging {_shards.Count} shard(s) into {folder}.");
         List<string> files;
-        try { files = AssessmentMerger.MergeToFolder(_shards, folder, context).Files; }
+        int code;
+        try
+        {
+            var (merged, written, mergeErrors) = AssessmentMerger.MergeToFolder(_shards, folder, context);
+            files = written;
+            string why;
+            (code, why) = AssessmentMerger.Verdict(merged, mergeErrors, FailOn);
+            context.Verbose("Merge-LambdaIdentityAssessment: exit code " + code + " (" + why + ")");
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Post(() => WriteError(new ErrorRecord(ex, "MergeFolderUnwritable", ErrorCategory.WriteError, folder)));
+            if (Quiet) WriteObjectAsync(false);
             return;
         }
+        if (Quiet) { WriteObjectAsync(code == ExitCodes.Ok); return; }
         foreach (var f in files) WriteObjectAsync(new FileInfo(f));
     }
 }
