@@ -27,6 +27,8 @@ internal sealed class FunctionDraft
     public List<string> Layers = new();
     public List<string> Destinations = new();
     public string? TracingMode;
+    /// <summary>IoT custom authorizers (ARN or template token) that invoke this function: the iot.amazonaws.com permission for them is not an IoT rule.</summary>
+    public List<string> IoTAuthorizerArns = new();
     public List<Finding> Findings = new();
     public List<string> IncompleteReasons = new();
     public SourceLocation? Source;
@@ -53,6 +55,7 @@ internal sealed class FunctionDraft
         ResourcePolicies.AddRange(o.ResourcePolicies);
         FunctionUrl ??= o.FunctionUrl;
         Callers.AddRange(o.Callers);
+        foreach (var a in o.IoTAuthorizerArns) if (!IoTAuthorizerArns.Contains(a)) IoTAuthorizerArns.Add(a);
         EventSources.AddRange(o.EventSources);
         Principals.AddRange(o.Principals);
         foreach (var p in o.UserPools) if (!UserPools.Any(x => x.Id == p.Id)) UserPools.Add(p);
