@@ -10,7 +10,7 @@ internal sealed partial class TemplateReader
     // ---------- what stands in front of a function: load balancers ----------
 
     /// <summary>Resource types read by <see cref="AddFrontFacts"/> (kept in the shared index of resources that may concern a function).</summary>
-    private static readonly string[] FrontTypes = { "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::IoT::Authorizer" };
+    private static readonly string[] FrontTypes = { "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::IoT::Authorizer", "AWS::IoT::TopicRule", "AWS::Scheduler::Schedule" };
 
     private void AddFrontFacts(string logicalId, TMap resource, TMap props, string functionId, FunctionDraft d)
     {
@@ -20,6 +20,34 @@ internal sealed partial class TemplateReader
                 if (_r.Str(props["TargetType"]) != "lambda") return;
                 if (_r.Resolve(props["Targets"]) is not TList targets || !targets.Items.OfType<TMap>().Any(t => Points(t["Id"], functionId, d.FunctionName))) return;
                 AlbCallers(logicalId, d);
+                break;
+            // ---- roles AWS services assume for the function ----
+            case "AWS::ApiGateway::Method":
+                if (props.Map("Integration") is TMap integration && integration["Credentials"] is TNode creds && Points(integration["Uri"], functionId, d.FunctionName))
+                    d.ServiceRoles.Add(ServiceRole("ApiGateway", logicalId, creds, $"Resources.{logicalId}.Properties.Integration.Credentials"));
+                break;
+            case "AWS::ApiGatewayV2::Integration":
+                if (props["CredentialsArn"] is TNode v2creds && Points(props["IntegrationUri"], functionId, d.FunctionName))
+                    d.ServiceRoles.Add(ServiceRole("ApiGateway", logicalId, v2creds, $"Resources.{logicalId}.Properties.CredentialsArn"));
+                break;
+            case "AWS::Scheduler::Schedule":
+                if (props.Map("Target") is not TMap target || !Points(target["Arn"], functionId, d.FunctionName)) return;
+                var scheduleSettings = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (props["ScheduleExpression"] is TNode expr) scheduleSettings["Schedule"] = _r.Str(expr);
+                d.EventSources.Add(new EventSource { Type = "ScheduleV2", Name = logicalId, SourceArn = "${GetAtt:" + logicalId + ".Arn}", Properties = scheduleSettings, Source = Loc(resource, "Resources." + logicalId) });
+                if (target["RoleArn"] is TNode schedRole) d.ServiceRoles.Add(ServiceRole("Scheduler", logicalId, schedRole, $"Resources.{logicalId}.Properties.Target.RoleArn"));
+                break;
+            case "AWS::IoT::TopicRule":
+                // A rule that invokes the function (its Lambda action) may act with roles in its other actions (republish, S3, DynamoDB...).
+                if (props.Map("TopicRulePayload") is not TMap payload) return;
+                var ruleActions = new List<(TMap Action, string Path)>();
+                if (payload["Actions"] is TList acts) for (var i = 0; i < acts.Items.Count; i++) if (acts.Items[i] is TMap am) ruleActions.Add((am, $"Resources.{logicalId}.Properties.TopicRulePayload.Actions[{i}]"));
+                if (payload.Map("ErrorAction") is TMap err) ruleActions.Add((err, $"Resources.{logicalId}.Properties.TopicRulePayload.ErrorAction"));
+                if (!ruleActions.Any(a => Points(a.Action.Map("Lambda")?["FunctionArn"], functionId, d.FunctionName))) return;
+                foreach (var (action, actionPath) in ruleActions)
+                    foreach (var kind in action.Entries)
+                        if (kind.Value is TMap cfg && cfg["RoleArn"] is TNode ruleRole)
+                            d.ServiceRoles.Add(ServiceRole("IoTRule", logicalId + "." + kind.Key, ruleRole, actionPath + "." + kind.Key + ".RoleArn"));
                 break;
             case "AWS::IoT::Authorizer":
                 // The function decides which devices may connect to AWS IoT Core: an authorizer of connections, not an IoT rule.
@@ -70,6 +98,37 @@ internal sealed partial class TemplateReader
                 d.Callers.Add(new CallerAccess { Channel = "ALB", Route = route, AuthType = CallerAuthType.Jwt, AuthorizerName = "authenticate-oidc", Issuer = cfg?["Issuer"] is TNode iss ? _r.Str(iss) : null, Audiences = client, Scopes = Scopes(cfg), Source = loc });
             }
         }
+    }
+
+    /// <summary>A service role: the template's own AWS::IAM::Role with its policies, or the ARN alone.</summary>
+    private ServiceRoleUse ServiceRole(string service, string name, TNode roleNode, string path)
+    {
+        var roleId = _r.ReferencedLogicalId(roleNode);
+        if (roleId is null && roleNode is TMap sub && sub.Intrinsic == "Fn::Sub")
+            roleId = SubNames((sub["Fn::Sub"] as TScalar)?.Value ?? "").Select(v => v.Split('.')[0]).FirstOrDefault(v => _r.TypeOf(v) == "AWS::IAM::Role");
+        var role = roleId != null && _r.TypeOf(roleId) == "AWS::IAM::Role" ? ReadIamRole(roleId) : null;
+        var arn = role?.RoleArn ?? _r.Str(roleNode);
+        return new ServiceRoleUse
+        {
+            Service = service, Name = name, RoleArn = arn, Source = Loc(roleNode, path),
+            Role = role ?? new ExecutionRole { RoleArn = arn, RoleName = RoleNameOf(arn), Source = Loc(roleNode, path) },
+        };
+    }
+
+    /// <summary>The role SAM generates for a ScheduleV2 event without RoleArn: lambda:InvokeFunction on the function.</summary>
+    private static ServiceRoleUse SamScheduleRole(string functionId, string eventName, FunctionDraft d, SourceLocation loc)
+    {
+        var roleId = functionId + eventName + "Role";
+        var policy = new PolicyDocument
+        {
+            PolicyName = roleId + "StartExecutionPolicy", Kind = PolicyKind.Inline, Version = "2012-10-17", Source = loc,
+            Statement = new[] { new PolicyStatement { Effect = "Allow", Action = new[] { "lambda:InvokeFunction" }, Resource = new[] { "${GetAtt:" + functionId + ".Arn}" } } },
+        };
+        return new ServiceRoleUse
+        {
+            Service = "Scheduler", Name = functionId + eventName, RoleArn = "${GetAtt:" + roleId + ".Arn}", Source = loc,
+            Role = new ExecutionRole { RoleArn = "${GetAtt:" + roleId + ".Arn}", RoleName = roleId, Policies = new[] { policy }, Source = loc },
+        };
     }
 
     private List<string> Scopes(TMap? cfg) =>
