@@ -90,6 +90,24 @@ public sealed class EventSource
     public SourceLocation? Source { get; init; }
 }
 
+/// <summary>
+/// A role an AWS service assumes for the function: the credentials of an API Gateway integration that invokes it, the role
+/// of another action of an IoT topic rule that invokes it, or the role of an EventBridge Scheduler schedule that targets it.
+/// </summary>
+public sealed class ServiceRoleUse
+{
+    /// <summary>ApiGateway, IoTRule or Scheduler.</summary>
+    public string Service { get; init; } = "";
+    /// <summary>The integration, rule action or schedule (logical id or name).</summary>
+    public string Name { get; init; } = "";
+    /// <summary>The role's ARN (or an unresolved token).</summary>
+    public string RoleArn { get; init; } = "";
+    /// <summary>The role with its policies when the source defines it; policies empty when only the ARN is known.</summary>
+    public ExecutionRole? Role { get; init; }
+    /// <summary>Where it was read.</summary>
+    public SourceLocation? Source { get; init; }
+}
+
 /// <summary>A principal (person, pipeline, role) that can act on the function itself.</summary>
 public sealed class PrincipalAccess
 {
@@ -191,6 +209,8 @@ public sealed class LambdaFunctionIdentity
     public IReadOnlyList<CallerAccess> Callers { get; init; } = Array.Empty<CallerAccess>();
     /// <summary>Event sources.</summary>
     public IReadOnlyList<EventSource> EventSources { get; init; } = Array.Empty<EventSource>();
+    /// <summary>Roles AWS services assume to invoke the function or to act next to it (API Gateway integration credentials, IoT topic rule actions, EventBridge Scheduler targets).</summary>
+    public IReadOnlyList<ServiceRoleUse> ServiceRoles { get; init; } = Array.Empty<ServiceRoleUse>();
     /// <summary>People and automation that can act on the function.</summary>
     public IReadOnlyList<PrincipalAccess> Principals { get; init; } = Array.Empty<PrincipalAccess>();
     /// <summary>The Cognito user pools that authenticate its callers, when their exports were read (the Entra External ID side is designed from them).</summary>

@@ -79,6 +79,12 @@ public static class SettingKeys
     public const string RequiredScopes = "requiredScopes";
     /// <summary>An API key requirement.</summary>
     public const string ApiKey = "apiKey";
+    /// <summary>The front that alone may reach the app (Azure Front Door Premium), for an origin that only a CDN reached on AWS.</summary>
+    public const string FrontDoor = "frontDoor";
+    /// <summary>The service tag the app's access restrictions allow (AzureFrontDoor.Backend) when Private Link is not used.</summary>
+    public const string AccessRestrictionServiceTag = "accessRestriction.serviceTag";
+    /// <summary>The header the access restriction also checks (X-Azure-FDID: the Front Door profile's ID).</summary>
+    public const string AccessRestrictionHeader = "accessRestriction.header";
 
     /// <summary>Keys that record where a design came from, not something to configure.</summary>
     public static readonly IReadOnlyCollection<string> Provenance = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { GrantedBy, Trigger };
@@ -89,6 +95,8 @@ public static class SettingKeys
         FunctionName, Trigger, Credential, GrantedBy, FromWildcard, ScopeResourceType, ProposedScopeLevel, AwsCondition, HostingPlan, SharedWith,
         // On the app's authentication item the role names what callers need; each caller's own item checks that it holds it.
         AppRole,
+        // The Front Door in front of the app and its private access are deployed and checked outside App Service authentication.
+        FrontDoor, AccessRestrictionServiceTag, AccessRestrictionHeader,
     };
 
     /// <summary>Keys compared with App Service authentication (authsettingsV2).</summary>

@@ -31,6 +31,8 @@ public sealed partial class AzRoleMapper
                 var routes = g.Select(c => (c.Channel + " " + (c.Route ?? "")).Trim()).Distinct().ToList();
                 var cors = g.Any(c => c.Channel == "FunctionUrl") && _f.FunctionUrl is { } u ? u.AllowOrigins : Array.Empty<string>();
                 var key = g.All(c => c.Channel == "FunctionUrl") ? "url"
+                    : g.All(c => c.Channel == "ALB") ? "alb/" + first.AuthType
+                    : g.All(c => c.Channel == "IoT") ? "iot/authorizer"
                     : first.Channel == "ApiGateway" && first.AuthType == CallerAuthType.Unknown && _f.Findings.Any(x => x.FindingId == "LambdaAuthorizerFunction") ? "authorizer"
                     : "api/" + first.AuthType + (first.AuthorizerName is null ? "" : "/" + first.AuthorizerName) + (first.ApiKeyRequired ? "/apikey" : "");
                 Caller(first, key, cors, routes, g.SelectMany(c => c.Scopes).Distinct().ToList());
@@ -125,6 +127,7 @@ public sealed partial class AzRoleMapper
                 d.Settings[SettingKeys.AllowedAudiences] = string.Join(",", audiences);
                 if (scopes is { Count: > 0 }) d.Settings[SettingKeys.RequiredScopes] = string.Join(",", scopes);
             }
+            if (FrontDesign(d, c, where)) { _callerDrafts.Add(d); return; }
             switch (c.AuthType)
             {
                 case CallerAuthType.None:

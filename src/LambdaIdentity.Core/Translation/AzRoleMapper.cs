@@ -161,6 +161,7 @@ public sealed partial class AzRoleMapper
             Triggers();
             Host();
             EndUsers();
+            ServiceRoles();
             UserPools();
             Principals();
             Audit();

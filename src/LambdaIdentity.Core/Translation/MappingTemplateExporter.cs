@@ -254,6 +254,10 @@ public static class MappingTemplateExporter
                     if (seen.Add("auth|" + m.FunctionAppName)) p.Auth.Add(AuthOf(m, p));
                     else p.Skipped.Add(m.MappingId + ": a second App Service authentication design for " + m.FunctionAppName + " (one authsettingsV2 per app: the first one is deployed)");
                     break;
+                case MappingKind.Authentication when m.Settings.ContainsKey(SettingKeys.FrontDoor) && m.Strategy != MappingStrategy.Deviation:
+                    p.Skipped.Add(m.MappingId + ": Azure Front Door (" + m.Settings[SettingKeys.FrontDoor] + ") in front of " + m.FunctionAppName
+                        + " and the app's private access (Private Link, or access restrictions to the " + m.Settings[SettingKeys.AccessRestrictionServiceTag] + " service tag with the " + m.Settings[SettingKeys.AccessRestrictionHeader] + " header)");
+                    break;
                 default:
                     if (m.Strategy == MappingStrategy.Deviation) p.Skipped.Add(m.MappingId + ": deviation, " + (m.Mitigation ?? m.Reason));
                     break;

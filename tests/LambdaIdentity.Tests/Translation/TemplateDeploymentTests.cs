@@ -81,12 +81,14 @@ public class TemplateDeploymentTests
         var list = new List<Export>();
         var demo = DemoWorkload.Inventory(ctx);
         list.AddRange(Exports("demo", demo, ctx, ResourceMap.Empty, DemoWorkload.ResourceMap(), Fill(ResourceMapSkeleton.Build(demo, GrantDeriver.Default, null, ctx, DemoWorkload.ResourceMap()))));
-        foreach (var file in SharedTemplates())
+        // The shared templates, then the fixtures that put a front (ALB login, CloudFront, IoT authorizer) or a service role before a function.
+        var fronts = Directory.EnumerateFiles(Path.Combine(TestPaths.Fixtures, "translation", "fronts"), "*.yaml").OrderBy(f => f, StringComparer.Ordinal);
+        foreach (var file in SharedTemplates().Concat(fronts))
         {
             var inventory = new InventoryReader().Read(new[] { file }, new InventoryOptions(), ctx).ToList();
             if (inventory.Count == 0) continue;
             var skeleton = ResourceMapSkeleton.Build(inventory, GrantDeriver.Default, null, ctx);
-            list.AddRange(Exports(Path.GetRelativePath(TestPaths.SharedData, file), inventory, ctx, ResourceMap.Empty, Fill(skeleton)));
+            list.AddRange(Exports(Path.GetRelativePath(TestPaths.RepoRoot, file).StartsWith("tests", StringComparison.Ordinal) ? Path.GetRelativePath(TestPaths.RepoRoot, file) : Path.GetRelativePath(TestPaths.SharedData, file), inventory, ctx, ResourceMap.Empty, Fill(skeleton)));
         }
         return list;
     }

@@ -18,7 +18,7 @@ internal static class DerivedFacts
         ["logs.amazonaws.com"] = "CloudWatchLogs", ["iot.amazonaws.com"] = "IoTRule", ["cognito-idp.amazonaws.com"] = "Cognito",
         ["alexa-appkit.amazon.com"] = "AlexaSkill", ["iotevents.amazonaws.com"] = "IoTEvents", ["secretsmanager.amazonaws.com"] = "SecretsManagerRotation",
         ["elasticloadbalancing.amazonaws.com"] = "ALB", ["appsync.amazonaws.com"] = "AppSync", ["scheduler.amazonaws.com"] = "ScheduleV2",
-        ["states.amazonaws.com"] = "StepFunctions", ["config.amazonaws.com"] = "Config", ["lex.amazonaws.com"] = "Lex",
+        ["states.amazonaws.com"] = "StepFunctions", ["cloudfront.amazonaws.com"] = "CloudFront", ["config.amazonaws.com"] = "Config", ["lex.amazonaws.com"] = "Lex",
     };
 
     public static void Apply(FunctionDraft d)
@@ -36,6 +36,13 @@ internal static class DerivedFacts
                     d.Callers.Add(new CallerAccess { Channel = "ApiGateway", Route = RouteOf(sourceArn), AuthType = CallerAuthType.Unknown, Source = source });
                     continue;
                 }
+                if (service.Equals("iot.amazonaws.com", StringComparison.OrdinalIgnoreCase) && IsIoTAuthorizer(d, sourceArn))
+                {
+                    // AWS IoT Core calls the function to authenticate device connections (a custom authorizer), not for a rule.
+                    if (!d.Callers.Any(c => c.Channel == "IoT"))
+                        d.Callers.Add(new CallerAccess { Channel = "IoT", Route = "custom authorizer " + (sourceArn is null ? "" : sourceArn.Substring(sourceArn.LastIndexOf('/') + 1)).Trim(), AuthType = CallerAuthType.Lambda, Source = source });
+                    continue;
+                }
                 if (!ServiceEventType.TryGetValue(service, out var type)) type = service;
                 if (d.EventSources.Any(e => (sourceArn != null && e.SourceArn == sourceArn) || (e.Type == type && !e.IsPoll))) continue;
                 d.EventSources.Add(new EventSource { Type = type, Name = s.Sid ?? service, SourceArn = sourceArn, IsPoll = false, Source = source });
@@ -45,6 +52,11 @@ internal static class DerivedFacts
                     d.Callers.Add(new CallerAccess { Channel = "ResourcePolicy", Route = aws, AuthType = CallerAuthType.AwsIam, Source = source });
         }
     }
+
+    /// <summary>True when an iot.amazonaws.com permission is for a custom authorizer: its source ARN is one (arn:...:authorizer/name, or an authorizer the template points at the function).</summary>
+    private static bool IsIoTAuthorizer(FunctionDraft d, string? sourceArn)
+        => sourceArn is not null && (sourceArn.IndexOf(":authorizer/", StringComparison.Ordinal) >= 0 || d.IoTAuthorizerArns.Contains(sourceArn))
+           || sourceArn is null && d.IoTAuthorizerArns.Count > 0 && !d.EventSources.Any(e => e.Type == "IoTRule");
 
     /// <summary>"GET /orders" from arn:aws:execute-api:region:account:apiId/stage/GET/orders; "*" parts stay.</summary>
     private static string? RouteOf(string? executeApiArn)

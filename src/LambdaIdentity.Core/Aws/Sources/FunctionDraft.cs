@@ -27,6 +27,10 @@ internal sealed class FunctionDraft
     public List<string> Layers = new();
     public List<string> Destinations = new();
     public string? TracingMode;
+    /// <summary>IoT custom authorizers (ARN or template token) that invoke this function: the iot.amazonaws.com permission for them is not an IoT rule.</summary>
+    public List<string> IoTAuthorizerArns = new();
+    /// <summary>Roles AWS services assume for the function (integration credentials, topic rule actions, schedules).</summary>
+    public List<ServiceRoleUse> ServiceRoles = new();
     public List<Finding> Findings = new();
     public List<string> IncompleteReasons = new();
     public SourceLocation? Source;
@@ -53,6 +57,8 @@ internal sealed class FunctionDraft
         ResourcePolicies.AddRange(o.ResourcePolicies);
         FunctionUrl ??= o.FunctionUrl;
         Callers.AddRange(o.Callers);
+        foreach (var a in o.IoTAuthorizerArns) if (!IoTAuthorizerArns.Contains(a)) IoTAuthorizerArns.Add(a);
+        ServiceRoles.AddRange(o.ServiceRoles);
         EventSources.AddRange(o.EventSources);
         Principals.AddRange(o.Principals);
         foreach (var p in o.UserPools) if (!UserPools.Any(x => x.Id == p.Id)) UserPools.Add(p);
@@ -108,6 +114,8 @@ internal sealed class FunctionDraft
                 .OrderBy(c => c.Channel, StringComparer.Ordinal).ThenBy(c => c.Route, StringComparer.Ordinal).ThenBy(c => c.AuthorizerName, StringComparer.Ordinal).ToList(),
             EventSources = EventSources.GroupBy(e => e.Type + "|" + e.Name + "|" + e.SourceArn).Select(g => g.First())
                 .OrderBy(e => e.Type, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.SourceArn, StringComparer.Ordinal).ToList(),
+            ServiceRoles = ServiceRoles.GroupBy(r => r.Service + "|" + r.Name + "|" + r.RoleArn).Select(g => g.First())
+                .OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList(),
             Principals = Principals.GroupBy(p => p.PrincipalArn + "|" + p.AccessLevel).Select(g => g.First())
                 .OrderBy(p => p.PrincipalArn, StringComparer.Ordinal).ThenBy(p => p.AccessLevel, StringComparer.Ordinal).ToList(),
             UserPools = UserPools.OrderBy(p => p.Id, StringComparer.Ordinal).ToList(),

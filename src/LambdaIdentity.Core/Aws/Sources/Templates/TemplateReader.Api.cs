@@ -182,7 +182,7 @@ internal sealed partial class TemplateReader
             if (entries[i].Value is not TMap rm) continue;
             var type = rm.Str("Type");
             var hasConnectors = rm.Map("Connectors") != null;
-            if (!hasConnectors && (type is null || !WideTypes.Contains(type))) continue;
+            if (!hasConnectors && (type is null || (!WideTypes.Contains(type) && Array.IndexOf(FrontTypes, type) < 0))) continue;
             var pointer = type switch
             {
                 "AWS::Lambda::Permission" or "AWS::Lambda::EventSourceMapping" => rm.Map("Properties")?["FunctionName"],
@@ -324,6 +324,7 @@ internal sealed partial class TemplateReader
                             }
                     break;
             }
+            AddFrontFacts(res.Key, rm, props, id, d);
             if (rm.Map("Connectors") is TMap embedded)
                 foreach (var c in embedded.Entries)
                     if (c.Value is TMap cm && cm.Map("Properties") is TMap cp)

@@ -255,6 +255,7 @@ internal sealed partial class TemplateReader
                     break;
                 case "ScheduleV2":
                     sourceArn = "${GetAtt:" + id + e.Key + ".Arn}";
+                    d.ServiceRoles.Add(ep["RoleArn"] is TNode schedRole ? ServiceRole("Scheduler", id + e.Key, schedRole, $"{path}.Events.{e.Key}.Properties.RoleArn") : SamScheduleRole(id, e.Key, d, loc));
                     break;
                 case "CloudWatchLogs":
                     sourceArn = ep["LogGroupName"] is TNode lg ? $"arn:{Partition}:logs:{_r.Pseudo("AWS::Region")}:{_r.Pseudo("AWS::AccountId")}:log-group:{_r.Str(lg)}:*" : null;
