@@ -21,7 +21,7 @@ public sealed class TemplateScaleBenchmark : IBenchmark
         try
         {
             double? perFunctionSmall = null;
-            foreach (var n in new[] { 5_000, 50_000 })
+            foreach (var n in (Environment.GetEnvironmentVariable("LAMBDAIDENTITY_TEMPLATE_SIZES") is { Length: > 0 } s ? s : "5000,50000").Split(',').Select(int.Parse))
             {
                 var file = Path.Combine(dir, $"functions-{n}.yaml");
                 File.WriteAllText(file, Generate(n));
@@ -34,6 +34,8 @@ public sealed class TemplateScaleBenchmark : IBenchmark
                 output.WriteLine($"{n} functions in one template: {bytes / 1024.0 / 1024.0:F1} MiB, {records} records");
                 output.WriteLine($"  inventory {ms:F0} ms, peak managed heap {peak / 1024.0 / 1024.0:F0} MiB; bare parse {baseMs:F0} ms, {basePeak / 1024.0 / 1024.0:F0} MiB");
                 output.WriteLine($"  ratio time {ms / baseMs:F1}x, ratio peak heap {(double)peak / basePeak:F1}x, peak heap / input {(double)peak / bytes:F1}x, time per function vs 5,000: {perFunction / perFunctionSmall.Value:F2}x");
+                foreach (var ph in TemplatePhases.Measure(File.ReadAllText(file), file, runs: 3))
+                    output.WriteLine($"  phase {ph.Name}: {ph.Ms:F0} ms ({ph.Ms * 1000 / n:F1} us/function), {ph.Allocated / 1048576.0:F1} MiB allocated ({ph.Allocated / (double)n:F0} B/function), GC pause {ph.GcPauseMs:F0} ms, {ph.Gen2} gen2");
             }
         }
         finally { Directory.Delete(dir, recursive: true); }

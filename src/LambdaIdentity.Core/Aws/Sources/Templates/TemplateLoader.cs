@@ -40,6 +40,19 @@ internal static class TemplateLoader
         public LoadState(List<DuplicateKey>? duplicates) => Duplicates = duplicates;
         public Dictionary<string, TNode> Anchors { get; } = new(StringComparer.Ordinal);
         public List<DuplicateKey>? Duplicates { get; }
+
+        // Keys and short values repeat in every resource ("Type", "Properties", "AWS::Serverless::Function", ...): one copy
+        // each keeps the tree smaller for the collector to carry. Bounded, so unique values cannot grow it without end.
+        private const int PoolCapacity = 4096, PoolMaxLength = 64;
+        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+
+        public string Share(string text)
+        {
+            if (text.Length > PoolMaxLength) return text;
+            if (_pool.TryGetValue(text, out var shared)) return shared;
+            if (_pool.Count < PoolCapacity) _pool[text] = text;
+            return text;
+        }
     }
 
     /// <summary>Converts parsed JSON (used when the YAML grammar rejects a JSON file, e.g. tabs); repeated keys as in <see cref="Load"/>, without lines.</summary>
@@ -84,7 +97,7 @@ internal static class TemplateLoader
             case Scalar s:
                 parser.MoveNext();
                 var isNull = s.Style == ScalarStyle.Plain && (s.Value.Length == 0 || s.Value == "~" || s.Value == "null" || s.Value == "Null" || s.Value == "NULL");
-                node = new TScalar(s.Value, isNull && tag is null);
+                node = new TScalar(state.Share(s.Value), isNull && tag is null);
                 break;
             case SequenceStart:
                 parser.MoveNext();
