@@ -240,22 +240,8 @@ public sealed class MappingRuleSet
 /// <summary>IAM action and resource patterns: case-insensitive for actions, '*' any run, '?' one character.</summary>
 public static class AwsPattern
 {
-    /// <summary>True when the pattern matches the value.</summary>
-    public static bool Matches(string pattern, string value, bool ignoreCase = true)
-    {
-        int p = 0, v = 0, starP = -1, starV = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*') { starP = p++; starV = v; }
-            else if (p < pattern.Length && (pattern[p] == '?' || Eq(pattern[p], value[v], ignoreCase))) { p++; v++; }
-            else if (starP >= 0) { p = starP + 1; v = ++starV; }
-            else return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
-    }
-
-    private static bool Eq(char a, char b, bool ignoreCase) => ignoreCase ? char.ToUpperInvariant(a) == char.ToUpperInvariant(b) : a == b;
+    /// <summary>True when the pattern matches the value (the engine's one glob matcher, <see cref="Aws.Policy.Wildcard.Match(string, string, bool, bool)"/>).</summary>
+    public static bool Matches(string pattern, string value, bool ignoreCase = true) => Aws.Policy.Wildcard.Match(pattern, value, ignoreCase);
 }
 
 /// <summary>ARN parts.</summary>
