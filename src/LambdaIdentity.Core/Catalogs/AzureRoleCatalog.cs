@@ -224,18 +224,6 @@ public sealed class GrantedOperations
 /// <summary>Azure operation patterns: case-insensitive, '*' matches any run of characters (including '/').</summary>
 public static class AzureOperationPattern
 {
-    /// <summary>True when <paramref name="pattern"/> matches <paramref name="operation"/>.</summary>
-    public static bool Matches(string pattern, string operation)
-    {
-        int p = 0, o = 0, starP = -1, starO = 0;
-        while (o < operation.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*') { starP = p++; starO = o; }
-            else if (p < pattern.Length && char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(operation[o])) { p++; o++; }
-            else if (starP >= 0) { p = starP + 1; o = ++starO; }
-            else return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
-    }
+    /// <summary>True when <paramref name="pattern"/> matches <paramref name="operation"/> (the engine's one glob matcher, '?' literal).</summary>
+    public static bool Matches(string pattern, string operation) => Aws.Policy.Wildcard.Match(pattern, operation, ignoreCase: true, questionMarkIsWildcard: false);
 }

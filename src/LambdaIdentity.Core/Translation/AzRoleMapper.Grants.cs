@@ -112,7 +112,7 @@ public sealed partial class AzRoleMapper
             var polled = new HashSet<string>(_f.EventSources.Where(e => e.IsPoll)
                 .Select(e => (Type: e.Type, Service: e.SourceArn is { } a ? Arn.Service(a) : ""))
                 .Where(e => Rules.MatchTrigger(e.Type) is { Outcome: RuleOutcome.Role })
-                .Select(e => e.Service.Length > 0 && e.Service.IndexOf("${", StringComparison.Ordinal) < 0 ? e.Service : TypeToService(e.Type)), StringComparer.OrdinalIgnoreCase);
+                .Select(e => e.Service.Length > 0 && e.Service.IndexOf("${", StringComparison.Ordinal) < 0 ? e.Service : Rules.ServiceOfEventSourceType(e.Type)), StringComparer.OrdinalIgnoreCase);
             _polled = polled;
             var units = grants.SelectMany(g => (g.Resources.Count == 0 ? new[] { "*" } : g.Resources).Distinct(StringComparer.Ordinal)
                 .Select(r => new Unit { Grant = g, Resource = r, Normalized = Rules.Normalize(r, g.Service), Rule = Rules.Match(g) })).ToList();
@@ -141,11 +141,6 @@ public sealed partial class AzRoleMapper
             }
             if (awsStay.Count > 0) FederatedAwsRole(awsStay);
         }
-
-        private static string TypeToService(string type) => type.ToUpperInvariant() switch
-        {
-            "SQS" => "sqs", "KINESIS" => "kinesis", "DYNAMODB" => "dynamodb", "MSK" => "kafka", "SELFMANAGEDKAFKA" => "kafka", "MQ" => "mq", _ => type.ToLowerInvariant(),
-        };
 
         private HashSet<string> _polled = new(StringComparer.OrdinalIgnoreCase);
 
@@ -415,13 +410,7 @@ public sealed partial class AzRoleMapper
                 d.Settings[SettingKeys.AwsCondition] = cond;
                 var keys = list[0].Grant.Conditions.Select(c => c.Key).ToList();
                 d.Impact = "The condition (" + cond + ") is not carried by the role assignment, so the Azure grant is broader" + (list[0].Grant.ExcludedResources.Count > 0 ? " (Azure RBAC has no exclusions: the excluded resources are included)" : "") + ".";
-                d.Mitigation = keys.Any(k => k.StartsWith("s3:", StringComparison.OrdinalIgnoreCase))
-                    ? "Add an Azure ABAC condition on the storage role assignment (e.g. @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith for s3:prefix)."
-                    : keys.Any(k => k.Equals("aws:SourceIp", StringComparison.OrdinalIgnoreCase) || k.StartsWith("aws:SourceVpc", StringComparison.OrdinalIgnoreCase))
-                    ? "Restrict the network path instead: private endpoint or firewall rules on the target resource."
-                    : keys.Any(k => k.StartsWith("dynamodb:", StringComparison.OrdinalIgnoreCase))
-                    ? "Split the data into containers per tenant and assign the Cosmos DB role at each container's scope, or enforce the partition key in code."
-                    : "Review whether the condition can be expressed by a narrower scope or an ABAC condition; otherwise enforce it in code.";
+                d.Mitigation = Rules.MitigationForConditionKeys(keys);
             }
             else if (resAccount.Length == 12 && fnAccount.Length == 12 && resAccount != fnAccount)
             {

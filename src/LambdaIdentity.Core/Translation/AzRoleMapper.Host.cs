@@ -33,15 +33,9 @@ public sealed partial class AzRoleMapper
                 ? "The Functions host keeps keys, timers and leases in its storage account, reached with the managed identity; the " + plan + " plan's content share (Azure Files) still needs an account key (see host/content-share)."
                 : "The Functions host keeps keys, timers and leases in its storage account; with a managed identity no account key is stored.";
             Emit(d);
-            var hasBlobTrigger = _out.Any(m => m.Kind == MappingKind.TriggerConnection && m.RuleId == "s3-trigger");
-            var roles = new List<(string Role, string Why)> { ("Storage Blob Data Owner", "the host needs Storage Blob Data Owner on its storage (keys, leases, checkpoints)") };
-            roles.Add(("Storage Table Data Contributor", "the host writes diagnostics to tables"));
-            if (hasBlobTrigger)
-            {
-                roles.Add(("Storage Queue Data Contributor", "a blob trigger keeps its poison queue in host storage"));
-                roles.Add(("Storage Account Contributor", "a blob trigger reads the account's properties on host storage"));
-            }
-            foreach (var (roleName, why) in roles)
+            var triggerUsesHostStorage = _out.Any(m => m.Kind == MappingKind.TriggerConnection && m.RuleId is { } id
+                && Rules.TriggerRules.Any(t => t.UsesHostStorage && string.Equals(t.Id, id, StringComparison.Ordinal)));
+            foreach (var (roleName, why) in Rules.HostStorageRoles.Where(h => !h.WhenTriggerUsesHostStorage || triggerUsesHostStorage).Select(h => (h.Role, h.Reason)))
             {
                 var role = _m._catalog.FindByName(roleName)!;
                 var r = New("host/AzureWebJobsStorage/" + roleName, MappingKind.RoleAssignment, IdentitySurface.Platform, MappingStrategy.BuiltIn);

@@ -12,9 +12,6 @@ public sealed partial class AzRoleMapper
     private sealed partial class FunctionMapping
     {
         // ---- triggers ----
-        private static readonly Dictionary<string, string> ServiceToType = new(StringComparer.OrdinalIgnoreCase)
-        { ["sqs"] = "SQS", ["kinesis"] = "Kinesis", ["dynamodb"] = "DynamoDB", ["s3"] = "S3", ["sns"] = "SNS", ["events"] = "EventBridgeRule", ["kafka"] = "MSK", ["mq"] = "MQ" };
-
         private void Triggers()
         {
             var i = 0;
@@ -22,7 +19,7 @@ public sealed partial class AzRoleMapper
             {
                 var key = "trigger/" + (e.Name.Length > 0 ? e.Name : e.Type + (i)); i++;
                 var rule = Rules.MatchTrigger(e.Type);
-                if (rule is null && e.SourceArn is { } arn && ServiceToType.TryGetValue(Arn.Service(arn), out var t)) rule = Rules.MatchTrigger(t);
+                if (rule is null && e.SourceArn is { } arn && Rules.EventSourceTypeOfService(Arn.Service(arn)) is { } t) rule = Rules.MatchTrigger(t);
                 var d = New(key, MappingKind.TriggerConnection, IdentitySurface.Platform, MappingStrategy.BuiltIn);
                 d.AwsFeature = e.Type + " event source " + e.Name + (e.SourceArn is null ? "" : " (" + e.SourceArn + ")");
                 d.AwsResources = e.SourceArn is null ? Array.Empty<string>() : new[] { e.SourceArn };

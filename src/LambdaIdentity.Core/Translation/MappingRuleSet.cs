@@ -95,6 +95,12 @@ public sealed class TriggerRule
     public IReadOnlyList<string> Roles { get; init; } = Array.Empty<string>();
     /// <summary>The identity-based connection setting; {name} is the event source's name.</summary>
     public string? ConnectionSetting { get; init; }
+    /// <summary>
+    /// True when the Azure trigger keeps state in the host storage account (a blob trigger's poison queue and
+    /// receipts): host storage then also gets the <see cref="MappingRuleSet.HostStorageRoles"/> marked
+    /// <see cref="HostStorageRole.WhenTriggerUsesHostStorage"/>.
+    /// </summary>
+    public bool UsesHostStorage { get; init; }
     /// <summary>Why.</summary>
     public string Reason { get; init; } = "";
     /// <summary>For deviations.</summary>
@@ -112,6 +118,35 @@ public sealed class PrincipalRule
     public string Role { get; init; } = "";
     /// <summary>Why.</summary>
     public string Reason { get; init; } = "";
+}
+
+/// <summary>A built-in role the Functions host needs on its storage account (AzureWebJobsStorage with a managed identity).</summary>
+public sealed class HostStorageRole
+{
+    /// <summary>The built-in role's name.</summary>
+    public string Role { get; init; } = "";
+    /// <summary>Why the host needs it (the assignment's reason).</summary>
+    public string Reason { get; init; } = "";
+    /// <summary>Only when one of the function's triggers matches a trigger rule with <see cref="TriggerRule.UsesHostStorage"/>.</summary>
+    public bool WhenTriggerUsesHostStorage { get; init; }
+}
+
+/// <summary>The mitigation of a conditional grant, chosen by the condition keys the grant carries.</summary>
+public sealed class ConditionMitigation
+{
+    /// <summary>Condition key patterns ('*' and '?' wildcards, case-insensitive); the entry applies when any key of the grant matches one.</summary>
+    public IReadOnlyList<string> ConditionKeys { get; init; } = Array.Empty<string>();
+    /// <summary>What to do instead of the condition on Azure.</summary>
+    public string Mitigation { get; init; } = "";
+}
+
+/// <summary>The AWS service of an event source type (the poll source's service, and the type an ARN's service falls back to).</summary>
+public sealed class EventSourceService
+{
+    /// <summary>The AWS service prefix of the source's ARN, e.g. sqs.</summary>
+    public string Service { get; init; } = "";
+    /// <summary>EventSource.Type values of that service; the first is the type tried for a source ARN of the service when no trigger rule matches the source's own type.</summary>
+    public IReadOnlyList<string> EventSourceTypes { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>A built-in role never proposed, with the reason (service roles meant for one first-party service).</summary>
@@ -151,9 +186,30 @@ public sealed class MappingRuleSet
     public IReadOnlyList<TriggerRule> TriggerRules { get; init; } = Array.Empty<TriggerRule>();
     /// <summary>Principal rules (automation and people).</summary>
     public IReadOnlyList<PrincipalRule> PrincipalRules { get; init; } = Array.Empty<PrincipalRule>();
+    /// <summary>Roles of the function app's identity on the host storage account, in order.</summary>
+    public IReadOnlyList<HostStorageRole> HostStorageRoles { get; init; } = Array.Empty<HostStorageRole>();
+    /// <summary>Mitigations of conditional grants by condition key, first match wins (the last entry, '*', is the default).</summary>
+    public IReadOnlyList<ConditionMitigation> ConditionMitigations { get; init; } = Array.Empty<ConditionMitigation>();
+    /// <summary>Event source types by AWS service (both directions: a poll source's service, an ARN's trigger type).</summary>
+    public IReadOnlyList<EventSourceService> EventSourceServices { get; init; } = Array.Empty<EventSourceService>();
 
     /// <summary>The first grant rule that applies, or null.</summary>
     public GrantRule? Match(EffectiveGrant grant) => GrantRules.FirstOrDefault(r => r.AppliesTo(grant));
+
+    /// <summary>The mitigation for a grant carrying these condition keys (first entry with a matching key), or null.</summary>
+    public string? MitigationForConditionKeys(IEnumerable<string> keys)
+    {
+        var list = keys as IReadOnlyCollection<string> ?? keys.ToList();
+        return ConditionMitigations.FirstOrDefault(m => list.Any(k => m.ConditionKeys.Any(p => AwsPattern.Matches(p, k))))?.Mitigation;
+    }
+
+    /// <summary>The AWS service of an event source type (its lower case when no entry names the type).</summary>
+    public string ServiceOfEventSourceType(string type)
+        => EventSourceServices.FirstOrDefault(s => s.EventSourceTypes.Any(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase)))?.Service ?? type.ToLowerInvariant();
+
+    /// <summary>The event source type of an AWS service (for a source whose own type no trigger rule matches), or null.</summary>
+    public string? EventSourceTypeOfService(string service)
+        => EventSourceServices.FirstOrDefault(s => string.Equals(s.Service, service, StringComparison.OrdinalIgnoreCase) && s.EventSourceTypes.Count > 0)?.EventSourceTypes[0];
 
     /// <summary>The trigger rule for an event source type, or null.</summary>
     public TriggerRule? MatchTrigger(string type) => TriggerRules.FirstOrDefault(r => r.EventSourceTypes.Any(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase)));
@@ -184,22 +240,8 @@ public sealed class MappingRuleSet
 /// <summary>IAM action and resource patterns: case-insensitive for actions, '*' any run, '?' one character.</summary>
 public static class AwsPattern
 {
-    /// <summary>True when the pattern matches the value.</summary>
-    public static bool Matches(string pattern, string value, bool ignoreCase = true)
-    {
-        int p = 0, v = 0, starP = -1, starV = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*') { starP = p++; starV = v; }
-            else if (p < pattern.Length && (pattern[p] == '?' || Eq(pattern[p], value[v], ignoreCase))) { p++; v++; }
-            else if (starP >= 0) { p = starP + 1; v = ++starV; }
-            else return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
-    }
-
-    private static bool Eq(char a, char b, bool ignoreCase) => ignoreCase ? char.ToUpperInvariant(a) == char.ToUpperInvariant(b) : a == b;
+    /// <summary>True when the pattern matches the value (the engine's one glob matcher, <see cref="Aws.Policy.Wildcard.Match(string, string, bool, bool)"/>).</summary>
+    public static bool Matches(string pattern, string value, bool ignoreCase = true) => Aws.Policy.Wildcard.Match(pattern, value, ignoreCase);
 }
 
 /// <summary>ARN parts.</summary>

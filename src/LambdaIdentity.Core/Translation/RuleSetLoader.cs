@@ -145,6 +145,24 @@ public static class RuleSetLoader
             if (r.AccessLevels.Count == 0) Add(at + ".accessLevels", "accessLevels needs at least one access level");
             if (r.Role.Length > 0) CheckRole(r.Role, at + ".role");
         }
+        for (var i = 0; i < set.HostStorageRoles.Count; i++)
+        {
+            var h = set.HostStorageRoles[i]; var at = "$.hostStorageRoles[" + i + "]";
+            if (catalog.FindByName(h.Role) is null) Add(at + ".role", "'" + h.Role + "' is not a built-in role in the role catalog");
+            if (string.IsNullOrWhiteSpace(h.Reason)) Add(at + ".reason", "reason is required");
+        }
+        for (var i = 0; i < set.ConditionMitigations.Count; i++)
+        {
+            var m = set.ConditionMitigations[i]; var at = "$.conditionMitigations[" + i + "]";
+            if (m.ConditionKeys.Count == 0 || m.ConditionKeys.Any(string.IsNullOrWhiteSpace)) Add(at + ".conditionKeys", "conditionKeys needs at least one condition key pattern (e.g. s3:*)");
+            if (string.IsNullOrWhiteSpace(m.Mitigation)) Add(at + ".mitigation", "mitigation is required");
+        }
+        for (var i = 0; i < set.EventSourceServices.Count; i++)
+        {
+            var e = set.EventSourceServices[i]; var at = "$.eventSourceServices[" + i + "]";
+            if (string.IsNullOrWhiteSpace(e.Service) || e.Service.IndexOf(':') >= 0) Add(at + ".service", "service is required: an AWS service prefix such as sqs");
+            if (e.EventSourceTypes.Count == 0) Add(at + ".eventSourceTypes", "eventSourceTypes needs at least one event source type");
+        }
         return errors;
 
         void CheckRole(string role, string at)
@@ -178,6 +196,9 @@ public static class RuleSetLoader
             GrantRules = grants,
             TriggerRules = triggers,
             PrincipalRules = user.PrincipalRules.Concat(baseSet.PrincipalRules).ToList(),
+            HostStorageRoles = user.HostStorageRoles.Concat(baseSet.HostStorageRoles.Where(b => !user.HostStorageRoles.Any(u => string.Equals(u.Role, b.Role, StringComparison.OrdinalIgnoreCase)))).ToList(),
+            ConditionMitigations = user.ConditionMitigations.Concat(baseSet.ConditionMitigations).ToList(),
+            EventSourceServices = user.EventSourceServices.Concat(baseSet.EventSourceServices).ToList(),
         };
     }
 

@@ -16,11 +16,15 @@ public static class Wildcard
     /// <summary>True when the text holds * or ?.</summary>
     public static bool HasWildcard(string s) => s.IndexOf('*') >= 0 || s.IndexOf('?') >= 0;
 
-    /// <summary>Matches a whole string against a pattern with * and ?.</summary>
-    public static bool Match(string pattern, string text, bool ignoreCase = false)
-        => Match(pattern, 0, pattern.Length, text, 0, text.Length, ignoreCase);
+    /// <summary>
+    /// Matches a whole string against a pattern with * (any run, '/' and ':' included) and ? (one character; a literal
+    /// when <paramref name="questionMarkIsWildcard"/> is false, as in Azure operation patterns). The engine's one glob
+    /// matcher: IAM actions and resources, the rules' patterns (AwsPattern), Azure operations (AzureOperationPattern).
+    /// </summary>
+    public static bool Match(string pattern, string text, bool ignoreCase = false, bool questionMarkIsWildcard = true)
+        => Match(pattern, 0, pattern.Length, text, 0, text.Length, ignoreCase, questionMarkIsWildcard);
 
-    private static bool Match(string p, int pi, int pEnd, string t, int ti, int tEnd, bool ignoreCase)
+    private static bool Match(string p, int pi, int pEnd, string t, int ti, int tEnd, bool ignoreCase, bool questionMarkIsWildcard = true)
     {
         int star = -1, mark = 0;
         while (ti < tEnd)
@@ -29,7 +33,7 @@ public static class Wildcard
             {
                 var pc = p[pi];
                 if (pc == '*') { star = pi++; mark = ti; continue; }
-                if (pc == '?' || Same(pc, t[ti], ignoreCase)) { pi++; ti++; continue; }
+                if ((pc == '?' && questionMarkIsWildcard) || Same(pc, t[ti], ignoreCase)) { pi++; ti++; continue; }
             }
             if (star < 0) return false;
             pi = star + 1; ti = ++mark;
