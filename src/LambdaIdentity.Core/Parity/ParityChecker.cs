@@ -34,8 +34,8 @@ public sealed class ParityOptions
 /// <remarks>
 /// The entry point only: it builds one <see cref="AzureStateIndex"/> and one <see cref="ParityLedger"/>, hands each
 /// mapping to the one surface checker that owns its <see cref="ParityCheck.Kind"/> (one file per surface in this folder),
-/// then lets the <see cref="ExcessDetector"/> report what no mapping consumed. A new surface is one checker listed in
-/// <see cref="Surfaces"/>.
+/// then lets the <see cref="ExcessDetector"/> report what no mapping consumed. A new surface is one new checker class,
+/// found by <see cref="Surfaces"/>.
 /// </remarks>
 public sealed class ParityChecker
 {
@@ -105,18 +105,24 @@ public sealed class ParityChecker
             foreach (var kind in checker.Kinds) _byKind.Add(kind, checker);
     }
 
-    /// <summary>Every surface checker, over one index and one ledger. Each kind of check is owned by exactly one.</summary>
-    internal static IReadOnlyList<ISurfaceChecker> Surfaces(AzureStateIndex index, ParityLedger ledger) => new ISurfaceChecker[]
-    {
-        new AwsSideChecker(index),
-        new UndesignedChecker(),
-        new IdentityChecker(index),
-        new AppRoleChecker(index, ledger),
-        new AuthenticationChecker(index),
-        new RoleAssignmentChecker(index, ledger),
-        new FederationChecker(index, ledger),
-        new SiteSettingsChecker(index),
-    };
+    /// <summary>
+    /// Every surface checker of this assembly (each class implementing <see cref="ISurfaceChecker"/>), built over one index
+    /// and one ledger, in name order. Each kind of check is owned by exactly one (a test holds this), so a new surface is
+    /// one new checker class: its constructor takes the index and, when it consumes anything, the ledger.
+    /// </summary>
+    internal static IReadOnlyList<ISurfaceChecker> Surfaces(AzureStateIndex index, ParityLedger ledger)
+        => SurfaceTypes.Value.Select(c => (ISurfaceChecker)c.Invoke(c.GetParameters()
+                .Select(p => p.ParameterType == typeof(AzureStateIndex) ? index : p.ParameterType == typeof(ParityLedger) ? (object)ledger
+                    : throw new InvalidOperationException(c.DeclaringType!.Name + " asks for a " + p.ParameterType.Name + "; a surface checker takes the index and the ledger only."))
+                .ToArray()))
+            .ToList();
+
+    private static readonly Lazy<IReadOnlyList<System.Reflection.ConstructorInfo>> SurfaceTypes = new(() =>
+        typeof(ISurfaceChecker).Assembly.GetTypes()
+            .Where(t => typeof(ISurfaceChecker).IsAssignableFrom(t) && t.IsClass && !t.IsAbstract)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => t.GetConstructors().Single())
+            .ToList());
 
     /// <summary>Checks every mapping against the state, then looks for access no mapping justifies.</summary>
     public static IReadOnlyList<IdentityParityResult> Check(IEnumerable<AzRoleMapping> mappings, AzureState state, ParityOptions? options, EngineContext context)
