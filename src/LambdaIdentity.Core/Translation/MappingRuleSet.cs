@@ -95,6 +95,13 @@ public sealed class TriggerRule
     public IReadOnlyList<string> Roles { get; init; } = Array.Empty<string>();
     /// <summary>The identity-based connection setting; {name} is the event source's name.</summary>
     public string? ConnectionSetting { get; init; }
+    /// <summary>
+    /// Built-in roles the trigger needs on a second resource it writes: the Cosmos DB trigger's lease container (its
+    /// checkpoints), while <see cref="Roles"/> then only reads the watched resource. Empty for other triggers.
+    /// </summary>
+    public IReadOnlyList<string> LeaseRoles { get; init; } = Array.Empty<string>();
+    /// <summary>The lease container's default name (in the watched container's database) when the resource map names none.</summary>
+    public string? LeaseContainer { get; init; }
     /// <summary>Why.</summary>
     public string Reason { get; init; } = "";
     /// <summary>For deviations.</summary>
