@@ -23,6 +23,8 @@ public sealed class AssessmentData
     public IReadOnlyList<IdentityParityResult> ParityResults { get; init; } = Array.Empty<IdentityParityResult>();
     /// <summary>The errors of the run, in order.</summary>
     public IReadOnlyList<EngineError> Errors { get; init; } = Array.Empty<EngineError>();
+    /// <summary>Findings about the account rather than one function (from the inventory's authorization details).</summary>
+    public IReadOnlyList<Finding> AccountFindings { get; init; } = Array.Empty<Finding>();
     /// <summary>The Azure state paths parity read, as typed (the runbook's verification commands name them).</summary>
     public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
     /// <summary>The AWS state paths parity read, as typed.</summary>
@@ -68,7 +70,7 @@ public static class AssessmentOutputs
         new AssessmentOutput("parity.json", d => d.ParityChecked, (d, s) => ModelJson.Write(s, d.ParityResults)),
         new AssessmentOutput("parity-junit.xml", d => d.ParityChecked, (d, s) => JUnitWriter.Write(d.ParityResults, s)),
         new AssessmentOutput("errors.json", _ => true, (d, s) => ModelJson.Write(s, d.Errors)),
-        new AssessmentOutput(ReportFileName, _ => true, (d, s) => Text(s, w => MarkdownReport.Write(w, new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors }))),
+        new AssessmentOutput(ReportFileName, _ => true, (d, s) => Text(s, w => MarkdownReport.Write(w, new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors, AccountFindings = d.AccountFindings }))),
     };
 
     /// <summary>
@@ -90,7 +92,7 @@ public static class AssessmentOutputs
             written.Add(path);
         }
         // The runbook (Markdown and HTML), the HTML report and each step's verification mapping (docs/runbook.md).
-        written.AddRange(MigrationPlanWriter.Write(new ReportInput { Inventory = data.Inventory, Mappings = data.Mappings, ParityResults = data.ParityResults, Errors = data.Errors }, folder,
+        written.AddRange(MigrationPlanWriter.Write(new ReportInput { Inventory = data.Inventory, Mappings = data.Mappings, ParityResults = data.ParityResults, Errors = data.Errors, AccountFindings = data.AccountFindings }, folder,
             new MigrationPlanOptions { MappingPath = Path.Combine(folder, "mapping.json").Replace('\\', '/'), AzureStatePaths = data.AzureStatePaths.ToList(), AwsStatePaths = data.AwsStatePaths.ToList() }));
         return written;
     }
