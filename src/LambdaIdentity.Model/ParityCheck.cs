@@ -57,6 +57,12 @@ public static class SettingKeys
     public const string ConnectionSetting = "connectionSetting";
     /// <summary>App setting names, comma separated.</summary>
     public const string AppSettingNames = "appSettingNames";
+    /// <summary>The Cosmos DB trigger's lease container (its LeaseContainerName; a design value, not an app setting).</summary>
+    public const string LeaseContainerName = "leaseContainerName";
+    /// <summary>The lease container's database (the trigger's LeaseDatabaseName), when known.</summary>
+    public const string LeaseDatabaseName = "leaseDatabaseName";
+    /// <summary>The trigger's LeaseContainerPrefix: unique per function, so triggers sharing a lease container each get every change.</summary>
+    public const string LeaseContainerPrefix = "leaseContainerPrefix";
     /// <summary>Provenance: the AWS policies that granted the item.</summary>
     public const string GrantedBy = "grantedBy";
     /// <summary>Provenance: the trigger the item serves.</summary>

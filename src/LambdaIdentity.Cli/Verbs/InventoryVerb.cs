@@ -34,14 +34,18 @@ public sealed class InventoryVerb : ICliVerb
                 overrides[kv.Substring(0, eq)] = kv.Substring(eq + 1);
             }
             var options = new InventoryOptions { Parameters = overrides, Region = live.TemplateRegion(parseResult), AccountId = parseResult.GetValue(account) };
+            var reader = new InventoryReader();
             var records = parseResult.GetValue(live.Live)
                 ? live.Read(io, parseResult, options, ct)
-                : new InventoryReader().Read(parseResult.GetValue(path)!, options, io.Context(ct)).ToList();
+                : reader.Read(parseResult.GetValue(path)!, options, io.Context(ct)).ToList();
             if (records is null) return Core.Parity.ExitCodes.NotEnoughRead;
             if (parseResult.GetValue(format) == "json") io.WriteJson(records);
             else io.WriteTable(new[] { "FunctionName", "RoleArn", "Statements", "EventSources", "UrlAuth", "Findings", "Complete" }, records.Select(Row));
             // 2 when an input could not be read (its records are still written) or no function was found at all.
-            if (records.Count == 0 && io.ErrorCount == 0) io.Note("error: InventoryEmpty: no Lambda function was found in the input.");
+            if (records.Count == 0 && io.ErrorCount == 0)
+                io.Note("error: InventoryEmpty: no Lambda function was found in the input"
+                        + (reader.AccountFindings.FirstOrDefault(f => f.FindingId == "NoLambdaFunction") is { } none ? " (" + none.Message.TrimEnd('.') + ")." : ".")
+                        );
             return records.Count == 0 ? Core.Parity.ExitCodes.NotEnoughRead : io.ReadExitCode();
         }
     }

@@ -23,6 +23,8 @@ public sealed class AssessmentData
     public IReadOnlyList<IdentityParityResult> ParityResults { get; init; } = Array.Empty<IdentityParityResult>();
     /// <summary>The errors of the run, in order.</summary>
     public IReadOnlyList<EngineError> Errors { get; init; } = Array.Empty<EngineError>();
+    /// <summary>Findings about the account rather than one function (from the inventory's authorization details).</summary>
+    public IReadOnlyList<Finding> AccountFindings { get; init; } = Array.Empty<Finding>();
     /// <summary>The Azure state paths parity read, as typed (the runbook's verification commands name them).</summary>
     public IReadOnlyList<string> AzureStatePaths { get; init; } = Array.Empty<string>();
     /// <summary>The reports' title (null: the default, "LambdaIdentity migration report").</summary>
@@ -99,8 +101,8 @@ public static class AssessmentOutputs
 
     private static ReportInput Report(AssessmentData d)
     {
-        var input = new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors };
-        return d.ReportTitle is null ? input : new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors, Title = d.ReportTitle };
+        var input = new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors, AccountFindings = d.AccountFindings };
+        return d.ReportTitle is null ? input : new ReportInput { Inventory = d.Inventory, Mappings = d.Mappings, ParityResults = d.ParityResults, Errors = d.Errors, AccountFindings = d.AccountFindings, Title = d.ReportTitle };
     }
 
     private static void Text(Stream stream, Action<TextWriter> write)

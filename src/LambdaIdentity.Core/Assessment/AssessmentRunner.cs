@@ -104,8 +104,9 @@ public static class AssessmentRunner
             if (File.Exists(old)) { File.Delete(old); run.Verbose("removed the earlier run's " + old); }
         }
 
+        var inventoryReader = new InventoryReader();
         IReadOnlyList<LambdaFunctionIdentity>? inventory = request.InventorySource is not null ? await request.InventorySource(run).ConfigureAwait(false)
-            : request.Inventory ?? new InventoryReader().Read(request.Paths, request.InventoryOptions, run).ToList();
+            : request.Inventory ?? inventoryReader.Read(request.Paths, request.InventoryOptions, run).ToList();
         if (inventory is null) return Stopped(dir, ExitCodes.NotEnoughRead, "the inventory could not be read");
         run.CancellationToken.ThrowIfCancellationRequested();
 
@@ -124,10 +125,11 @@ public static class AssessmentRunner
         run.CancellationToken.ThrowIfCancellationRequested();
 
         var errors = collected.Errors.ToList();
-        var data = new AssessmentData { Inventory = inventory, Mappings = mappings, ParityChecked = parityChecked, ParityResults = results, Errors = errors, AzureStatePaths = request.AzureStatePaths.ToList(), AwsStatePaths = request.AwsStatePaths.ToList() };
+        var data = new AssessmentData { Inventory = inventory, Mappings = mappings, ParityChecked = parityChecked, ParityResults = results, Errors = errors, AccountFindings = inventoryReader.AccountFindings, AzureStatePaths = request.AzureStatePaths.ToList(), AwsStatePaths = request.AwsStatePaths.ToList() };
         var files = AssessmentOutputs.WriteAll(data, dir);
 
-        var (code, why) = Verdict(inventory.Count, parityChecked, results, errors.Count, request.FailOn);
+        var (code, why) = Verdict(inventory.Count, parityChecked, results, errors.Count, request.FailOn,
+            inventoryReader.AccountFindings.FirstOrDefault(f => f.FindingId == "NoLambdaFunction")?.Message);
         var summary = new AssessmentSummary
         {
             Functions = inventory.Count,
@@ -136,7 +138,7 @@ public static class AssessmentRunner
             Strategies = mappings.GroupBy(m => m.Strategy).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
             ParityChecked = parityChecked,
             Parity = results.GroupBy(x => x.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(), g => g.Count()),
-            Findings = inventory.Sum(f => f.Findings.Count) + mappings.Sum(m => m.Findings.Count),
+            Findings = inventory.Sum(f => f.Findings.Count) + mappings.Sum(m => m.Findings.Count) + inventoryReader.AccountFindings.Count,
             Errors = errors.Count,
             Report = Path.Combine(dir, AssessmentOutputs.ReportFileName),
             OutputFolder = dir,
@@ -151,8 +153,16 @@ public static class AssessmentRunner
     /// The exit-code contract (docs/cli.md): with Azure state, the parity verdict; without it, input errors or nothing read
     /// give 2, and so does a gate level (a gate never passes on evidence it did not read).
     /// </summary>
-    public static (int Code, string Why) Verdict(int functions, bool stateGiven, IReadOnlyList<IdentityParityResult> results, int errorCount, ParityFailLevel level)
+    /// <param name="functions">The number of functions read.</param>
+    /// <param name="stateGiven">True when Azure state was given (parity decides).</param>
+    /// <param name="results">The parity results.</param>
+    /// <param name="errorCount">The number of errors reported.</param>
+    /// <param name="level">The gate level.</param>
+    /// <param name="nothingRead">Why no function was read when the inputs still held something (the roles of authorization details), or null.</param>
+    public static (int Code, string Why) Verdict(int functions, bool stateGiven, IReadOnlyList<IdentityParityResult> results, int errorCount, ParityFailLevel level, string? nothingRead = null)
     {
+        // Roles without functions are still nothing to migrate: exit 2 like any run that read no function, saying what was read.
+        if (functions == 0 && nothingRead is not null && errorCount == 0) return (ExitCodes.NotEnoughRead, "no Lambda function was read: " + nothingRead);
         if (stateGiven) return ParityVerdict.Explain(results.ToList(), errorCount, level);
         if (errorCount > 0) return (ExitCodes.NotEnoughRead, errorCount + " input error(s): not everything could be read");
         if (functions == 0) return (ExitCodes.NotEnoughRead, "no Lambda function was read");

@@ -79,7 +79,8 @@ public static class HtmlReport
         b.Append("<li>Functions: ").Append(input.Inventory.Count).Append(" read, ").Append(input.Mappings.Select(m => m.FunctionAppName).Distinct(StringComparer.Ordinal).Count()).Append(" mapped</li>");
         b.Append("<li>Mapping items: ").Append(input.Mappings.Count).Append(" (").Append(E(string.Join(", ", input.Mappings.GroupBy(m => m.Strategy).OrderBy(g => g.Key).Select(g => g.Key + " " + g.Count())))).Append(")</li>");
         b.Append("<li>Parity: ").Append(input.ParityResults.Count > 0 ? E(ParityVerdict.Summary(input.ParityResults)) : "not checked").Append("</li>");
-        b.Append("<li>Findings: ").Append(input.Inventory.Sum(f => f.Findings.Count) + input.Mappings.Sum(m => m.Findings.Count)).Append("</li>");
+        b.Append("<li>Findings: ").Append(input.Inventory.Sum(f => f.Findings.Count) + input.Mappings.Sum(m => m.Findings.Count) + input.AccountFindings.Count).Append("</li>");
+        foreach (var f in input.AccountFindings.Where(f => f.FindingId == "NoLambdaFunction")) b.Append("<li>").Append(E(f.Message)).Append("</li>");
         b.Append("<li>Errors: ").Append(input.Errors.Count).Append("</li></ul></section>\n");
     }
 
@@ -181,7 +182,8 @@ public static class HtmlReport
         }
         var findings = input.Inventory.SelectMany(f => f.Findings.Select(x => (f.FunctionName, x)))
             .Concat(input.Mappings.SelectMany(m => m.Findings.Select(x => (m.FunctionName, x))))
-            .GroupBy(x => (x.FunctionName, x.x.FindingId, x.x.Message)).Select(g => g.First()).ToList();
+            .GroupBy(x => (x.FunctionName, x.x.FindingId, x.x.Message)).Select(g => g.First())
+            .Concat(input.AccountFindings.Select(x => (FunctionName: MarkdownReport.AccountRow, x))).ToList();
         Table(b, "findings", "Findings", new[] { "Function", "Severity", "Finding", "Message", "Recommendation" },
             findings.OrderByDescending(x => x.x.Severity).ThenBy(x => x.FunctionName, StringComparer.Ordinal)
                 .Select(x => (x.FunctionName, (IReadOnlyList<string>)new[] { x.FunctionName, x.x.Severity.ToString(), x.x.FindingId, x.x.Message, x.x.Recommendation ?? "" })));

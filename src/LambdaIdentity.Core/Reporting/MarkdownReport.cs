@@ -17,6 +17,8 @@ public sealed class ReportInput
     public IReadOnlyList<IdentityParityResult> ParityResults { get; init; } = Array.Empty<IdentityParityResult>();
     /// <summary>Errors of the run (what could not be read).</summary>
     public IReadOnlyList<EngineError> Errors { get; init; } = Array.Empty<EngineError>();
+    /// <summary>Findings about the account rather than one function (authorization details with no function, risky trust, unused roles).</summary>
+    public IReadOnlyList<Finding> AccountFindings { get; init; } = Array.Empty<Finding>();
     /// <summary>The report's title.</summary>
     public string Title { get; init; } = "LambdaIdentity migration report";
 }
@@ -70,7 +72,8 @@ public static class MarkdownReport
 
         var findings = input.Inventory.SelectMany(f => f.Findings.Select(x => (f.FunctionName, x)))
             .Concat(input.Mappings.SelectMany(m => m.Findings.Select(x => (m.FunctionName, x))))
-            .GroupBy(x => (x.FunctionName, x.x.FindingId, x.x.Message)).Select(g => g.First()).ToList();
+            .GroupBy(x => (x.FunctionName, x.x.FindingId, x.x.Message)).Select(g => g.First())
+            .Concat(input.AccountFindings.Select(x => (FunctionName: AccountRow, x))).ToList();
         if (findings.Count > 0)
         {
             w.WriteLine("## Findings");
@@ -109,6 +112,9 @@ public static class MarkdownReport
         }
     }
 
+    /// <summary>The Function cell of a finding about the account.</summary>
+    public const string AccountRow = "(account)";
+
     private static void WriteSummary(TextWriter w, ReportInput input)
     {
         w.WriteLine("## Summary");
@@ -122,7 +128,8 @@ public static class MarkdownReport
             var unread = input.ParityResults.Count(r => r.EvidenceUnread);
             if (unread > 0) w.WriteLine($"- Unverifiable because evidence could not be read: {unread} (these fail every gate level but None)");
         }
-        w.WriteLine($"- Findings: {input.Inventory.Sum(f => f.Findings.Count) + input.Mappings.Sum(m => m.Findings.Count)}");
+        w.WriteLine($"- Findings: {input.Inventory.Sum(f => f.Findings.Count) + input.Mappings.Sum(m => m.Findings.Count) + input.AccountFindings.Count}");
+        foreach (var f in input.AccountFindings.Where(f => f.FindingId == "NoLambdaFunction")) w.WriteLine("- " + f.Message);
         w.WriteLine($"- Errors: {input.Errors.Count}");
         w.WriteLine();
     }

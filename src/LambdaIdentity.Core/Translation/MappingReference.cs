@@ -65,7 +65,8 @@ public static class MappingReference
         L("|---|---|---|---|---|---|");
         foreach (var t in rules.TriggerRules)
         {
-            var roles = t.Roles.Select(n => catalog.FindByName(n) is { } d ? d.RoleName + " (" + d.Id + ")" : n);
+            var roles = t.Roles.Select(n => catalog.FindByName(n) is { } d ? d.RoleName + " (" + d.Id + ")" : n)
+                .Concat(t.LeaseRoles.Select(n => (catalog.FindByName(n) is { } d ? d.RoleName + " (" + d.Id + ")" : n) + " on the lease container (default " + t.LeaseContainer + ")"));
             L("| " + t.Id + " | " + Cell(string.Join(", ", t.EventSourceTypes)) + " | " + t.Outcome + " | " + Cell(t.AzureTrigger) + " | " + Cell(string.Join(", ", roles)) + " | " + Cell(t.ConnectionSetting ?? "") + " |");
         }
         L();

@@ -101,6 +101,13 @@ public sealed class TriggerRule
     /// <see cref="HostStorageRole.WhenTriggerUsesHostStorage"/>.
     /// </summary>
     public bool UsesHostStorage { get; init; }
+    /// <summary>
+    /// Built-in roles the trigger needs on a second resource it writes: the Cosmos DB trigger's lease container (its
+    /// checkpoints), while <see cref="Roles"/> then only reads the watched resource. Empty for other triggers.
+    /// </summary>
+    public IReadOnlyList<string> LeaseRoles { get; init; } = Array.Empty<string>();
+    /// <summary>The lease container's default name (in the watched container's database) when the resource map names none.</summary>
+    public string? LeaseContainer { get; init; }
     /// <summary>Why.</summary>
     public string Reason { get; init; } = "";
     /// <summary>For deviations.</summary>

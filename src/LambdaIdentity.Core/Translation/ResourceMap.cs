@@ -11,7 +11,7 @@ namespace LambdaIdentity.Core.Translation;
 /// <summary>One line of a resource map: an AWS ARN (or pattern) and the Azure resource that replaces it.</summary>
 public sealed class ResourceMapEntry
 {
-    /// <summary>The AWS ARN, or a pattern with '*' and '?'. Special keys: host-storage (AzureWebJobsStorage), application-insights, function-app:&lt;function name&gt; (a site or resource group ID), principal:&lt;IAM ARN&gt; (an Entra object ID).</summary>
+    /// <summary>The AWS ARN, or a pattern with '*' and '?'. Special keys: host-storage (AzureWebJobsStorage), application-insights, function-app:&lt;function name&gt; (a site or resource group ID), principal:&lt;IAM ARN&gt; (an Entra object ID), cosmos-lease:&lt;ARN&gt; (the Cosmos DB trigger's lease container).</summary>
     public string Aws { get; init; } = "";
     /// <summary>The Azure resource ID, or for a principal: key the Entra object ID (empty in a skeleton: to fill).</summary>
     public string Azure { get; init; } = "";
@@ -48,6 +48,13 @@ public sealed class ResourceMap
 
     /// <summary>Prefix of the keys that place a function's app: function-app:&lt;Lambda function name or pattern&gt;.</summary>
     public const string FunctionAppPrefix = "function-app:";
+
+    /// <summary>
+    /// Prefix of the keys that name the Cosmos DB trigger's lease container for a watched table or stream:
+    /// cosmos-lease:&lt;ARN&gt; to a container ID (…/sqlDatabases/&lt;db&gt;/containers/&lt;lease container&gt;). Without it the
+    /// lease container is the rule's default ("leases") in the watched container's database.
+    /// </summary>
+    public const string CosmosLeasePrefix = "cosmos-lease:";
 
     /// <summary>Prefix of the keys that name the Entra object taking over an AWS principal's access: principal:&lt;IAM ARN&gt; to an object ID.</summary>
     public const string PrincipalPrefix = "principal:";

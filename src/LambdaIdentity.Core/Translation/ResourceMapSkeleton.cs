@@ -49,7 +49,10 @@ public static class ResourceMapSkeleton
             foreach (var e in f.EventSources.Where(e => e.SourceArn is { Length: > 0 }))
             {
                 var t = rules.MatchTrigger(e.Type);
-                if (t is { Outcome: RuleOutcome.Role }) Add(rules.Normalize(e.SourceArn!), t.AzureResourceType, f.FunctionName);
+                if (t is not { Outcome: RuleOutcome.Role }) continue;
+                Add(rules.Normalize(e.SourceArn!), t.AzureResourceType, f.FunctionName);
+                // The lease container the trigger writes (left empty: the default one in the watched container's database).
+                if (t.LeaseRoles.Count > 0) Add(ResourceMap.CosmosLeasePrefix + rules.Normalize(e.SourceArn!), t.AzureResourceType, f.FunctionName);
             }
             Add(ResourceMap.FunctionAppPrefix + f.FunctionName, "Microsoft.Web/sites", f.FunctionName);
             foreach (var p in f.Principals.Where(p => p.PrincipalArn.Length > 0))

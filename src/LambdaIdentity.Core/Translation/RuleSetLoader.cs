@@ -132,6 +132,9 @@ public static class RuleSetLoader
             if (r.Outcome == RuleOutcome.Deviation && (string.IsNullOrWhiteSpace(r.Impact) || string.IsNullOrWhiteSpace(r.Mitigation))) Add(at, "outcome Deviation needs impact and mitigation");
             if (r.Outcome == RuleOutcome.AppRole) Add(at + ".outcome", "AppRole is not a trigger outcome");
             foreach (var role in r.Roles) CheckRole(role, at + ".roles");
+            foreach (var role in r.LeaseRoles) CheckRole(role, at + ".leaseRoles");
+            if (r.LeaseRoles.Count > 0 && string.IsNullOrWhiteSpace(r.LeaseContainer)) Add(at + ".leaseContainer", "leaseRoles need the lease container's default name");
+            if (r.LeaseRoles.Count > 0 && r.Outcome != RuleOutcome.Role) Add(at + ".leaseRoles", "leaseRoles are only used with outcome Role");
         }
         for (var i = 0; i < set.ExcludedRoles.Count; i++)
         {

@@ -43,8 +43,18 @@ public sealed class InventoryReader
             ReadFile(files[i], options, context, drafts, account);
         }
         context.Progress(ProgressActivity, "Merging " + drafts.Count + " function records", files.Count, files.Count);
-        return Complete(drafts, account, options, context);
+        var records = Complete(drafts, account, options, context);
+        // What the authorization details say about the account as a whole: nothing to migrate, risky trust, unused roles.
+        AccountFindings = AccountFindingRules.For(account, records);
+        foreach (var f in AccountFindings) context.Warning(f.FindingId + ": " + f.Message);
+        return records;
     }
+
+    /// <summary>
+    /// Findings of the last <see cref="Read"/> about the account rather than one function (authorization details with no
+    /// function, roles anyone may assume, execution roles no function uses); each was also written as a warning.
+    /// </summary>
+    public IReadOnlyList<Finding> AccountFindings { get; private set; } = Array.Empty<Finding>();
 
     /// <summary>
     /// The stages after reading: merges drafts of the same function, joins authorization details, applies findings and
