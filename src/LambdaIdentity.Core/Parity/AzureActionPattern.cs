@@ -7,20 +7,8 @@ namespace LambdaIdentity.Core.Parity;
 /// <summary>Wildcard-aware comparisons of Azure RBAC action patterns and role permission sets.</summary>
 internal static class AzureActionPattern
 {
-    /// <summary>True when the pattern (with * wildcards) matches the text, ignoring case.</summary>
-    public static bool Matches(string pattern, string text)
-    {
-        int p = 0, t = 0, star = -1, mark = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && pattern[p] != '*' && char.ToLowerInvariant(pattern[p]) == char.ToLowerInvariant(text[t])) { p++; t++; }
-            else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = t; }
-            else if (star >= 0) { p = star + 1; t = ++mark; }
-            else return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
-    }
+    /// <summary>True when the pattern (with * wildcards; '?' is a literal in Azure operations) matches the text, ignoring case: the engine's one glob matcher.</summary>
+    public static bool Matches(string pattern, string text) => Aws.Policy.Wildcard.Match(pattern, text, ignoreCase: true, questionMarkIsWildcard: false);
 
     /// <summary>True when allowed (minus excluded) covers every operation the action pattern names.</summary>
     public static bool Covers(IReadOnlyList<string> allowed, IReadOnlyList<string> excluded, string action)
