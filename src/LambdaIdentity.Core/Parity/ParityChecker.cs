@@ -41,56 +41,33 @@ public sealed class ParityChecker
 {
     internal const string CosmosRolePrefix = "00000000-0000-0000-0000-00000000000";
 
-    // Built-in roles that can list a function app's keys, for when no role definitions were read.
-    internal static readonly Dictionary<string, string> KnownInvokeRoles = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635"] = "Owner",
-        ["b24988ac-6180-42a0-ab88-20f7382dd24c"] = "Contributor",
-        ["de139f84-1756-47ae-9be6-808fbbe84772"] = "Website Contributor",
-    };
+    // Built-in roles that can list a function app's keys, for when no role definitions were read: the catalog's ids.
+    internal static readonly Dictionary<string, string> KnownInvokeRoles = CatalogIds("Owner", "Contributor", "Website Contributor")
+        .ToDictionary(r => r.Id, r => r.Name, StringComparer.OrdinalIgnoreCase);
 
     // Roles known to grant no key listing, for when no role definitions were read.
-    internal static readonly HashSet<string> KnownNonInvokeRoles = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "acdd72a7-3385-48ef-bd42-f606fba81ae7", // Reader
-    };
+    internal static readonly HashSet<string> KnownNonInvokeRoles = new(CatalogIds("Reader").Select(r => r.Id), StringComparer.OrdinalIgnoreCase);
 
-    // Cosmos DB's data-plane roles are not in the ARM role catalog (they are sqlRoleDefinitions of each account).
-    internal static readonly AzureRoleDefinition[] CosmosBuiltIns =
+    // Cosmos DB's data-plane roles are not in the ARM role catalog (they are sqlRoleDefinitions of each account): the
+    // engine's Cosmos catalog (Catalogs/Data/cosmos-data-plane-roles.json), in the shape the state reader gives.
+    internal static readonly AzureRoleDefinition[] CosmosBuiltIns = LambdaIdentity.Core.Catalogs.AzureRoleCatalog.Default.Roles
+        .Where(r => r.System == LambdaIdentity.Core.Catalogs.RoleSystem.CosmosDbSql).Select(Flat).ToArray();
+
+    private static IEnumerable<(string Id, string Name)> CatalogIds(params string[] names)
+        => names.Select(n => LambdaIdentity.Core.Catalogs.AzureRoleCatalog.Default.FindByName(n) is { } r ? (r.Id.ToLowerInvariant(), r.RoleName)
+            : throw new InvalidOperationException("The built-in role catalog has no '" + n + "'."));
+
+    private static AzureRoleDefinition Flat(LambdaIdentity.Core.Catalogs.AzureRoleDefinition r) => new()
     {
-        new()
-        {
-            Id = "00000000-0000-0000-0000-000000000001", RoleName = "Cosmos DB Built-in Data Reader", RoleType = "BuiltInRole",
-            DataActions = new[]
-            {
-                "Microsoft.DocumentDB/databaseAccounts/readMetadata",
-                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery",
-                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/readChangeFeed",
-                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/read",
-            },
-        },
-        new()
-        {
-            Id = "00000000-0000-0000-0000-000000000002", RoleName = "Cosmos DB Built-in Data Contributor", RoleType = "BuiltInRole",
-            DataActions = new[]
-            {
-                "Microsoft.DocumentDB/databaseAccounts/readMetadata",
-                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/*",
-                "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/*",
-            },
-        },
+        Id = r.Id.ToLowerInvariant(), RoleName = r.RoleName, RoleType = "BuiltInRole",
+        Actions = r.Permissions.SelectMany(p => p.Actions).ToList(), NotActions = r.Permissions.SelectMany(p => p.NotActions).ToList(),
+        DataActions = r.Permissions.SelectMany(p => p.DataActions).ToList(), NotDataActions = r.Permissions.SelectMany(p => p.NotDataActions).ToList(),
     };
 
     // The embedded built-in role catalog (Core/Catalogs) in the shape the state reader gives role definitions.
     internal static readonly Lazy<IReadOnlyList<AzureRoleDefinition>> EmbeddedBuiltIns = new(() =>
         LambdaIdentity.Core.Catalogs.AzureRoleCatalog.Default.Roles
-            .Where(r => r.System == LambdaIdentity.Core.Catalogs.RoleSystem.AzureRbac)
-            .Select(r => new AzureRoleDefinition
-            {
-                Id = r.Id.ToLowerInvariant(), RoleName = r.RoleName, RoleType = "BuiltInRole",
-                Actions = r.Permissions.SelectMany(p => p.Actions).ToList(), NotActions = r.Permissions.SelectMany(p => p.NotActions).ToList(),
-                DataActions = r.Permissions.SelectMany(p => p.DataActions).ToList(), NotDataActions = r.Permissions.SelectMany(p => p.NotDataActions).ToList(),
-            }).ToList());
+            .Where(r => r.System == LambdaIdentity.Core.Catalogs.RoleSystem.AzureRbac).Select(Flat).ToList());
 
     private readonly AzureStateIndex _index;
     private readonly ParityLedger _ledger = new();
