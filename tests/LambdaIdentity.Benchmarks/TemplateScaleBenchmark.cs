@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using LambdaIdentity.Core;
 using LambdaIdentity.Core.Aws.Sources;
 
@@ -24,7 +23,7 @@ public sealed class TemplateScaleBenchmark : IBenchmark
             foreach (var n in (Environment.GetEnvironmentVariable("LAMBDAIDENTITY_TEMPLATE_SIZES") is { Length: > 0 } s ? s : "5000,50000").Split(',').Select(int.Parse))
             {
                 var file = Path.Combine(dir, $"functions-{n}.yaml");
-                File.WriteAllText(file, Generate(n));
+                File.WriteAllText(file, EstateGenerator.Template(n)); // n SAM functions, each with its own policy and an S3 permission by !Ref
                 var bytes = new FileInfo(file).Length;
                 var (baseMs, basePeak) = Measure(() => { var p = new YamlDotNet.Core.Parser(new StringReader(File.ReadAllText(file))); while (p.MoveNext()) { } });
                 int records = 0;
@@ -39,19 +38,6 @@ public sealed class TemplateScaleBenchmark : IBenchmark
             }
         }
         finally { Directory.Delete(dir, recursive: true); }
-    }
-
-    /// <summary>The generator: n SAM functions, each with its own policy and an AWS::Lambda::Permission for S3 by !Ref.</summary>
-    internal static string Generate(int n)
-    {
-        var sb = new StringBuilder("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n");
-        for (int i = 0; i < n; i++)
-        {
-            sb.Append($"  Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n      FunctionName: fn-{i}\n")
-              .Append($"      Policies:\n        - S3ReadPolicy:\n            BucketName: bucket-{i}\n")
-              .Append($"  Fn{i}Permission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !Ref Fn{i}\n      Principal: s3.amazonaws.com\n      SourceArn: arn:aws:s3:::bucket-{i}\n");
-        }
-        return sb.ToString();
     }
 
     /// <summary>One run after a warm-up on nothing: elapsed ms and the peak managed heap above the floor, sampled every 5 ms.</summary>
