@@ -78,6 +78,40 @@ public abstract partial class AsyncPSCmdlet
     /// Call on the pipeline thread.
     /// </summary>
     protected string? ResolveOutputPath(string path, bool literal)
+        => ResolveWriteTarget(path, literal, "files; name one file to write", full =>
+        {
+            if (Directory.Exists(full))
+            {
+                WriteError(new ErrorRecord(new IOException($"'{full}' is a folder; name a file to write."), "PathIsFolder", ErrorCategory.InvalidArgument, path));
+                return false;
+            }
+            var folder = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                WriteError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{folder}' does not exist."), "PathFolderNotFound", ErrorCategory.ObjectNotFound, path));
+                return false;
+            }
+            return true;
+        });
+
+    /// <summary>
+    /// The file-system path of a folder to write into (it need not exist yet; a wildcard must match exactly one existing
+    /// item). A path naming a file is an OutputFolderIsFile error. Null after an error. Call on the pipeline thread.
+    /// </summary>
+    protected string? ResolveOutputFolder(string path)
+        => ResolveWriteTarget(path, literal: false, "items; name one folder", full =>
+        {
+            if (!File.Exists(full)) return true;
+            WriteError(new ErrorRecord(new IOException($"'{full}' is a file; name a folder to write into."), "OutputFolderIsFile", ErrorCategory.InvalidArgument, path));
+            return false;
+        });
+
+    /// <summary>
+    /// Resolves one place to write through PowerShell's providers: a wildcard (unless <paramref name="literal"/>) must
+    /// match exactly one existing item, else the path need not exist but must be on the file system; then
+    /// <paramref name="accept"/> checks the full path (and writes its own error). Null after an error.
+    /// </summary>
+    private string? ResolveWriteTarget(string path, bool literal, string ambiguous, Func<string, bool> accept)
     {
         try
         {
@@ -88,7 +122,7 @@ public abstract partial class AsyncPSCmdlet
                 if (matches.Count == 0) return null;
                 if (matches.Count > 1)
                 {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' matches {matches.Count} files; name one file to write."), "PathAmbiguous", ErrorCategory.InvalidArgument, path));
+                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' matches {matches.Count} {ambiguous}."), "PathAmbiguous", ErrorCategory.InvalidArgument, path));
                     return null;
                 }
                 full = matches[0];
@@ -98,59 +132,7 @@ public abstract partial class AsyncPSCmdlet
                 full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
                 if (!IsFileSystem(provider, path)) return null;
             }
-            if (Directory.Exists(full))
-            {
-                WriteError(new ErrorRecord(new IOException($"'{full}' is a folder; name a file to write."), "PathIsFolder", ErrorCategory.InvalidArgument, path));
-                return null;
-            }
-            var folder = System.IO.Path.GetDirectoryName(full);
-            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
-            {
-                WriteError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{folder}' does not exist."), "PathFolderNotFound", ErrorCategory.ObjectNotFound, path));
-                return null;
-            }
-            return full;
-        }
-        catch (System.Management.Automation.DriveNotFoundException ex) { WriteError(new ErrorRecord(ex, "PathDriveNotFound", ErrorCategory.ObjectNotFound, path)); }
-        catch (ProviderNotFoundException ex) { WriteError(new ErrorRecord(ex, "PathProviderNotFound", ErrorCategory.ObjectNotFound, path)); }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PSInvalidOperationException)
-        {
-            WriteError(new ErrorRecord(ex, "PathInvalid", ErrorCategory.InvalidArgument, path));
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// The file-system path of a folder to write into (it need not exist yet; a wildcard must match exactly one existing
-    /// item). A path naming a file is an OutputFolderIsFile error. Null after an error. Call on the pipeline thread.
-    /// </summary>
-    protected string? ResolveOutputFolder(string path)
-    {
-        try
-        {
-            string full;
-            if (WildcardPattern.ContainsWildcardCharacters(path))
-            {
-                var matches = ResolveInputPaths(new[] { path }, literal: false);
-                if (matches.Count == 0) return null;
-                if (matches.Count > 1)
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' matches {matches.Count} items; name one folder."), "PathAmbiguous", ErrorCategory.InvalidArgument, path));
-                    return null;
-                }
-                full = matches[0];
-            }
-            else
-            {
-                full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-                if (!IsFileSystem(provider, path)) return null;
-            }
-            if (File.Exists(full))
-            {
-                WriteError(new ErrorRecord(new IOException($"'{full}' is a file; name a folder to write into."), "OutputFolderIsFile", ErrorCategory.InvalidArgument, path));
-                return null;
-            }
-            return full;
+            return accept(full) ? full : null;
         }
         catch (System.Management.Automation.DriveNotFoundException ex) { WriteError(new ErrorRecord(ex, "PathDriveNotFound", ErrorCategory.ObjectNotFound, path)); }
         catch (ProviderNotFoundException ex) { WriteError(new ErrorRecord(ex, "PathProviderNotFound", ErrorCategory.ObjectNotFound, path)); }
