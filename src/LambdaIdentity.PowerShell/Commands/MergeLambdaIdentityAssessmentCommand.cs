@@ -55,12 +55,8 @@ public sealed class MergeLambdaIdentityAssessmentCommand : AsyncPSCmdlet
     {
         var folder = await OnPipelineThread(() =>
         {
-            var full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-            if (File.Exists(full))
-            {
-                WriteError(new ErrorRecord(new IOException($"'{full}' is a file; name a folder to write the merged assessment into."), "OutputFolderInvalid", ErrorCategory.InvalidArgument, OutputPath));
-                return null;
-            }
+            // The same resolution as Invoke-LambdaIdentityAssessment's -OutputPath (PowerShell paths; a file is OutputFolderIsFile).
+            if (ResolveOutputFolder(OutputPath) is not { } full) return null;
             return ShouldProcess(full, $"Write the assessment merged from {_shards.Count} shard(s)") ? full : null;
         }).ConfigureAwait(false);
         if (folder is null || _shards.Count == 0) { if (Quiet) WriteObjectAsync(false); return; }
